@@ -1,0 +1,64 @@
+// The sample app Baton's demo, tests and benchmarks deploy: a health endpoint, a version
+// endpoint, a slow endpoint, a streamed endpoint, a WebSocket echo and a switch to start failing.
+// It listens on 127.0.0.1:$PORT and says which VERSION it is.
+using System.Net.WebSockets;
+
+var version = Environment.GetEnvironmentVariable("VERSION") ?? "v1";
+var port = Environment.GetEnvironmentVariable("PORT") ?? "5000";
+var failing = Environment.GetEnvironmentVariable("FAIL") == "1";
+var unhealthy = Environment.GetEnvironmentVariable("UNHEALTHY") == "1";
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+var app = builder.Build();
+app.UseWebSockets();
+
+var page = "<!doctype html><title>Sample</title><h1>Sample app " + version + "</h1>";
+app.MapGet("/", () => Results.Content(page, "text/html"));
+app.MapGet("/health", () => unhealthy ? Results.StatusCode(503) : Results.Text("ok"));
+app.MapGet("/version", () => Results.Text(version));
+app.MapGet("/fail", (bool? on) => { failing = on ?? true; return Results.Text(failing ? "failing" : "ok"); });
+app.MapGet("/bytes/{n:int}", (int n) => Results.Bytes(new byte[Math.Clamp(n, 0, 50_000_000)], "application/octet-stream"));
+app.MapGet("/slow", async (int? ms) =>
+{
+    await Task.Delay(Math.Clamp(ms ?? 1500, 0, 60_000));
+    return Results.Text(version);
+});
+app.MapPost("/echo", async (HttpRequest request, HttpResponse response) =>
+{
+    response.ContentType = request.ContentType ?? "application/octet-stream";
+    await request.Body.CopyToAsync(response.Body);
+});
+app.MapGet("/events", async (HttpResponse response, int? count, int? ms, CancellationToken ct) =>
+{
+    response.ContentType = "text/event-stream";
+    for (int i = 0; i < (count ?? 10) && !ct.IsCancellationRequested; i++)
+    {
+        await response.WriteAsync($"data: {version} {i}\n\n", ct);
+        await response.Body.FlushAsync(ct);
+        await Task.Delay(ms ?? 200, ct);
+    }
+});
+app.Map("/ws", async (HttpContext context) =>
+{
+    if (!context.WebSockets.IsWebSocketRequest) { context.Response.StatusCode = 400; return; }
+    using var socket = await context.WebSockets.AcceptWebSocketAsync();
+    var buffer = new byte[16 * 1024];
+    while (true)
+    {
+        var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        if (result.MessageType == WebSocketMessageType.Close)
+        {
+            await socket.CloseAsync(result.CloseStatus ?? WebSocketCloseStatus.NormalClosure, result.CloseStatusDescription, CancellationToken.None);
+            return;
+        }
+        await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
+    }
+});
+// Everything else answers 200 with the version, or 500 when failing.
+app.MapFallback(() => failing ? Results.Text(version + " failing", statusCode: 500) : Results.Text(version));
+
+app.Run();

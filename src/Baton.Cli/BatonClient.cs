@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Baton.Contracts;
+
+namespace Baton.Cli;
+
+/// <summary>A call's result: the value, or the exit code and sentence to show.</summary>
+internal readonly record struct ApiResult<T>(T? Value, int ExitCode, string? Error)
+{
+    public bool Ok => Error is null;
+}
+
+/// <summary>
+/// The CLI's only way to the server: the admin REST API. Finds the server and token from
+/// <c>--server</c>/<c>--token</c>, else <c>BATON_URL</c>/<c>BATON_TOKEN</c>, else the local data directory.
+/// </summary>
+internal sealed class BatonClient : IDisposable
+{
+    public const string DefaultServer = "http://127.0.0.1:9000";
+
+    private readonly HttpClient _http;
+
+    private BatonClient(Uri server, string? token)
+    {
+        Server = server;
+        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) })
+        {
+            BaseAddress = server,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        if (token is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    public Uri Server { get; }
+
+    public static BatonClient? Create(string? server, string? token, string? dataDirectory, out string error)
+    {
+        error = "";
+        var url = server ?? Environment.GetEnvironmentVariable("BATON_URL") ?? DefaultServer;
+        if (!url.Contains("://", StringComparison.Ordinal)) url = "http://" + url;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            error = $"Server '{url}' is not a URL such as http://127.0.0.1:9000.";
+            return null;
+        }
+        token ??= Environment.GetEnvironmentVariable("BATON_TOKEN");
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            var file = Path.Combine(dataDirectory ?? Environment.GetEnvironmentVariable("BATON_DATA") ?? ".baton", "admin-token");
+            try
+            {
+                if (File.Exists(file)) token = File.ReadAllText(file).Trim();
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Fall through: the server will say the token is missing.
+            }
+        }
+        return new BatonClient(uri, string.IsNullOrWhiteSpace(token) ? null : token.Trim());
+    }
+
+    public Task<ApiResult<T>> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), type, ct);
+
+    public Task<ApiResult<T>> PostAsync<TBody, T>(string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T>? type, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, bodyType) }, type, ct);
+
+    public Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, JsonTypeInfo<T>? type, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(method, path), type, ct);
+
+    /// <summary>Sends a request whose answer is a stream (server-sent events); the caller reads it.</summary>
+    public async Task<ApiResult<HttpResponseMessage>> OpenStreamAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            return new(default, ExitCodes.Unreachable, Unreachable(e));
+        }
+        if (response.IsSuccessStatusCode) return new(response, 0, null);
+        using (response)
+        {
+            var (code, message) = await ErrorOf(response, ct);
+            return new(default, code, message);
+        }
+    }
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T>? type, CancellationToken ct)
+    {
+        using (request)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, ct);
+            }
+            catch (HttpRequestException e)
+            {
+                return new(default, ExitCodes.Unreachable, Unreachable(e));
+            }
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    var (code, message) = await ErrorOf(response, ct);
+                    return new(default, code, message);
+                }
+                if (type is null || response.StatusCode == HttpStatusCode.NoContent) return new(default, 0, null);
+                try
+                {
+                    return new(await response.Content.ReadFromJsonAsync(type, ct), 0, null);
+                }
+                catch (JsonException)
+                {
+                    return new(default, ExitCodes.Failed, $"The server at {Server} answered something that is not Baton's API; check --server.");
+                }
+            }
+        }
+    }
+
+    private string Unreachable(HttpRequestException e) =>
+        $"Cannot reach the Baton server at {Server} ({(e.HttpRequestError == HttpRequestError.ConnectionError ? "connection refused" : e.Message)}); is `baton server` running? Set --server or BATON_URL otherwise.";
+
+    private async Task<(int Code, string Message)> ErrorOf(HttpResponseMessage response, CancellationToken ct)
+    {
+        string? message = null;
+        try
+        {
+            message = (await response.Content.ReadFromJsonAsync(BatonJson.Default.ApiError, ct))?.Error;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+        }
+        message ??= $"The server at {Server} answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+        int code = response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ExitCodes.Unauthorized,
+            HttpStatusCode.NotFound => ExitCodes.NotFound,
+            HttpStatusCode.Conflict => ExitCodes.Conflict,
+            HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType => ExitCodes.BadInput,
+            _ => ExitCodes.Failed,
+        };
+        return (code, message);
+    }
+
+    public void Dispose() => _http.Dispose();
+}

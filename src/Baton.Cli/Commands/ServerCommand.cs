@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Baton.Contracts;
+using Baton.Server;
+using Microsoft.Extensions.Logging;
+
+namespace Baton.Cli.Commands;
+
+/// <summary><c>baton server</c>: runs the router and the admin API in this process until SIGTERM or Ctrl+C.</summary>
+internal sealed class ServerCommand : Command
+{
+    private readonly Option<string> _listen = new("--listen") { Description = "Public listener for your apps' traffic", DefaultValueFactory = _ => ":8080" };
+    private readonly Option<string> _admin = new("--admin") { Description = "Admin API listener (keep it on loopback)", DefaultValueFactory = _ => "127.0.0.1:9000" };
+    private readonly Option<string?> _listenH2c = new("--listen-h2c") { Description = "Optional cleartext HTTP/2 (prior knowledge) listener, e.g. :8081" };
+    private readonly Option<string?> _listenTls = new("--listen-tls") { Description = "Optional HTTPS listener, e.g. :8443 (needs --tls-cert)" };
+    private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate file for --listen-tls" };
+    private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key file for --listen-tls" };
+    private readonly Option<string?> _shutdownTimeout = new("--shutdown-timeout") { Description = "On SIGTERM, time in-flight requests get to finish (default 30s)" };
+    private readonly Option<string> _logLevel = new("--log-level") { Description = "debug, information, warning or error", DefaultValueFactory = _ => "information" };
+
+    public ServerCommand() : base("server", "Run the Baton router and admin API")
+    {
+        _logLevel.AcceptOnlyFromAmong("debug", "information", "warning", "error");
+        Options.Add(_listen);
+        Options.Add(_admin);
+        Options.Add(_listenH2c);
+        Options.Add(_listenTls);
+        Options.Add(_tlsCert);
+        Options.Add(_tlsKey);
+        Options.Add(_shutdownTimeout);
+        Options.Add(_logLevel);
+        SetAction(RunAsync);
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
+    {
+        var data = parse.GetValue(ClientOptions.Data) ?? Environment.GetEnvironmentVariable("BATON_DATA") ?? "./.baton";
+        var shutdownError = Durations.Parse(parse.GetValue(_shutdownTimeout), "Shutdown timeout", TimeSpan.FromSeconds(30), out var shutdownTimeout);
+        if (shutdownError is not null) return Output.Fail(ExitCodes.BadInput, shutdownError);
+        var options = new ServerOptions
+        {
+            Listen = parse.GetValue(_listen)!,
+            Admin = parse.GetValue(_admin)!,
+            ListenH2c = parse.GetValue(_listenH2c),
+            ListenTls = parse.GetValue(_listenTls),
+            TlsCertificate = parse.GetValue(_tlsCert),
+            TlsKey = parse.GetValue(_tlsKey),
+            DataDirectory = data,
+            ShutdownTimeout = shutdownTimeout,
+            LogLevel = Enum.Parse<LogLevel>(parse.GetValue(_logLevel)!, ignoreCase: true),
+        };
+
+        await using var server = new BatonServer(options);
+        try
+        {
+            await server.StartAsync(ct);
+        }
+        catch (ServerStartException e)
+        {
+            return Output.Fail(ExitCodes.BadInput, e.Message);
+        }
+
+        Output.Line("Baton server is running");
+        foreach (var url in server.ProxyUrls) Output.Line($"  public   {url}");
+        if (server.ProxyH2cUrl is not null) Output.Line($"  h2c      {server.ProxyH2cUrl}");
+        if (server.ProxyTlsUrl is not null) Output.Line($"  tls      {server.ProxyTlsUrl}");
+        Output.Line($"  admin    {server.AdminUrl}");
+        Output.Line($"  data     {Path.GetFullPath(data)}");
+        if (server.CreatedToken is not null)
+        {
+            Output.Line();
+            Output.Line($"Admin token (shown once; the local CLI reads it from {server.TokenFile}):");
+            Output.Line($"  {server.CreatedToken}");
+        }
+        Output.Line();
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; stop.TrySetResult(); });
+        await stop.Task;
+
+        Output.Line("Stopping: no new connections; waiting for requests in flight…");
+        await server.StopAsync();
+        Output.Line("Stopped.");
+        return ExitCodes.Success;
+    }
+}

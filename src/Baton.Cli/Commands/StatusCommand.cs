@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Text.Json;
+using Baton.Contracts;
+
+namespace Baton.Cli.Commands;
+
+/// <summary><c>baton status [SERVICE] [--json]</c>.</summary>
+internal sealed class StatusCommand : Command
+{
+    private readonly Argument<string?> _service = new("service") { Description = "Only this service", Arity = ArgumentArity.ZeroOrOne };
+
+    public StatusCommand() : base("status", "Show services, their pools and targets, with request counts")
+    {
+        Arguments.Add(_service);
+        Options.Add(ClientOptions.Json);
+        SetAction(RunAsync);
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
+    {
+        using var client = ClientOptions.Connect(parse);
+        if (client is null) return ExitCodes.BadInput;
+        var name = parse.GetValue(_service);
+        bool json = parse.GetValue(ClientOptions.Json);
+        IReadOnlyList<ServiceStatus> services;
+        if (name is null)
+        {
+            var all = await client.GetAsync("api/status", BatonJson.Default.StatusResponse, ct);
+            if (!all.Ok) return Output.Fail(all.ExitCode, all.Error!);
+            if (json)
+            {
+                Output.Line(JsonSerializer.Serialize(all.Value!, BatonJson.Indented.StatusResponse));
+                return ExitCodes.Success;
+            }
+            services = all.Value!.Services;
+        }
+        else
+        {
+            var one = await client.GetAsync($"api/services/{Uri.EscapeDataString(name)}", BatonJson.Default.ServiceStatus, ct);
+            if (!one.Ok) return Output.Fail(one.ExitCode, one.Error!);
+            if (json)
+            {
+                Output.Line(JsonSerializer.Serialize(one.Value!, BatonJson.Indented.ServiceStatus));
+                return ExitCodes.Success;
+            }
+            services = [one.Value!];
+        }
+
+        if (services.Count == 0)
+        {
+            Output.Line("No services yet. Deploy one with: baton deploy SERVICE --target HOST:PORT");
+            return ExitCodes.Success;
+        }
+        foreach (var s in services) Print(s);
+        return ExitCodes.Success;
+    }
+
+    private static void Print(ServiceStatus s)
+    {
+        var flags = new List<string>();
+        if (s.Active is null) flags.Add("not live yet");
+        if (s.Paused) flags.Add($"PAUSED since {s.PausedSince:HH:mm:ss} (holds up to {s.PauseMax})");
+        if (s.Maintenance) flags.Add("MAINTENANCE" + (string.IsNullOrEmpty(s.MaintenanceMessage) ? "" : $": {s.MaintenanceMessage}"));
+        var hosts = s.Hosts.Count == 0 ? "any host" : string.Join(", ", s.Hosts);
+        Output.Line($"{s.Name}  {hosts}{(s.Path == "/" ? "" : " " + s.Path)}  health {s.HealthPath}  drain {s.DrainTimeout}{(flags.Count > 0 ? "  [" + string.Join("] [", flags) + "]" : "")}");
+        PrintPool("active", s.Active);
+        PrintPool("candidate", s.Candidate);
+    }
+
+    private static void PrintPool(string label, PoolStatus? pool)
+    {
+        if (pool is null) return;
+        foreach (var t in pool.Targets)
+        {
+            var state = t.Draining ? "draining" : t.Health;
+            Output.Line($"  {label,-9}  {t.Address,-22} {state,-9}  in flight {t.InFlight,-4}  requests {t.Requests,-8}  5xx {t.ByClass.S5xx,-6}  connect failures {t.ConnectFailures,-4}  last probe: {t.LastProbe ?? "-"}");
+        }
+    }
+}

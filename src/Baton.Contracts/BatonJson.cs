@@ -1,0 +1,23 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Baton.Contracts;
+
+/// <summary>Source-generated JSON for every type on the wire, shared by the server and the CLI.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ApiError))]
+[JsonSerializable(typeof(DeployRequest))]
+[JsonSerializable(typeof(DeployEvent))]
+[JsonSerializable(typeof(PauseRequest))]
+[JsonSerializable(typeof(MaintenanceRequest))]
+[JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(ServiceStatus))]
+public sealed partial class BatonJson : JsonSerializerContext
+{
+    /// <summary>The same contract, indented, for <c>--json</c> output meant for people too.</summary>
+    public static BatonJson Indented { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    });
+}

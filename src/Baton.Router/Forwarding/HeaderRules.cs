@@ -1,0 +1,35 @@
+using System.Collections.Frozen;
+
+namespace Baton.Router.Forwarding;
+
+/// <summary>Which headers cross the proxy. Hop-by-hop headers belong to one connection and are dropped (RFC 9110 §7.6.1).</summary>
+internal static class HeaderRules
+{
+    private static readonly FrozenSet<string> RequestDropped = FrozenSet.ToFrozenSet(
+    [
+        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+        "TE", "Trailer", "Transfer-Encoding", "Upgrade", "HTTP2-Settings", "Host",
+        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+        // The router relays WebSockets message by message; an extension such as permessage-deflate
+        // would be negotiated end to end and change framing the relay must understand.
+        "Sec-WebSocket-Extensions",
+    ], StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string> ResponseDropped = FrozenSet.ToFrozenSet(
+    [
+        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Transfer-Encoding", "Upgrade", "Trailer",
+        "Sec-WebSocket-Extensions",
+    ], StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string> ContentHeaders = FrozenSet.ToFrozenSet(
+    [
+        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length",
+        "Content-Location", "Content-MD5", "Content-Range", "Content-Type", "Expires", "Last-Modified",
+    ], StringComparer.OrdinalIgnoreCase);
+
+    public static bool DropFromRequest(string name) => RequestDropped.Contains(name);
+
+    public static bool DropFromResponse(string name) => ResponseDropped.Contains(name);
+
+    public static bool IsContentHeader(string name) => ContentHeaders.Contains(name);
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Text;
+using Baton.Router.Metrics;
+using Baton.Router.Routing;
+using Baton.Router.Targets;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Baton.Router.Forwarding;
+
+/// <summary>
+/// The request path of the router: one request from Kestrel to a target and back.
+/// </summary>
+public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwarder, RouterOptions options, RouterCounters counters, ILogger<ProxyHandler> logger)
+{
+    /// <summary>
+    /// Steps: 1. read the route table once and match host and path; 2. answer maintenance or hold
+    /// while paused; 3. pick a healthy target not draining and count it in flight; 4. forward;
+    /// on a connection failure before any byte was sent, retry on another target; 5. record the
+    /// status and latency on the target; 6. map failures to a status in one place.
+    /// </summary>
+    public async Task InvokeAsync(HttpContext context)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var host = HostPattern.Normalize(context.Request.Host.Host);
+        var path = context.Request.Path.Value ?? "/";
+
+        // Step 1
+        var service = state.Current.Match(host, path);
+        Target? tried1 = null, tried2 = null;
+        int attempts = 0, reroutes = 0;
+        while (true)
+        {
+            if (service is null)
+            {
+                counters.RecordNoRoute();
+                await WriteErrorAsync(context, StatusCodes.Status404NotFound, $"No service is routed for {host}{path}.", retryAfter: null);
+                return;
+            }
+
+            // Step 2
+            if (service.Maintenance is { } message)
+            {
+                await WriteMaintenanceAsync(context, service.Name, message);
+                return;
+            }
+            if (service.Pause is { } gate)
+            {
+                if (!await gate.WaitAsync(state.Time, context.RequestAborted))
+                {
+                    counters.RecordPauseExpired();
+                    await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is paused; try again shortly.", options.RetryAfterSeconds);
+                    return;
+                }
+                service = state.Current.Match(host, path);
+                continue;
+            }
+
+            // Step 3
+            var target = service.Active!.Pick(tried1, tried2);
+            if (target is null)
+            {
+                counters.RecordNoTarget();
+                await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} has no healthy target right now; try again shortly.", options.RetryAfterSeconds);
+                return;
+            }
+            if (!target.TryAcquire())
+            {
+                // Picked from a snapshot that has since been replaced: the target is draining.
+                if (++reroutes > 10)
+                {
+                    await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is switching releases; try again shortly.", options.RetryAfterSeconds);
+                    return;
+                }
+                service = state.Current.Match(host, path);
+                continue;
+            }
+
+            // Step 4
+            ForwardResult result;
+            attempts++;
+            try
+            {
+                result = await forwarder.SendAsync(context, target);
+            }
+            finally
+            {
+                target.Release();
+            }
+
+            if (result.Error == ForwarderError.Connect)
+            {
+                if (target.ReportConnectFailure(service.Health.EjectAfterConnectFailures))
+                    LogEjected(logger, target.Authority, service.Name);
+                if (attempts < options.MaxAttempts)
+                {
+                    if (tried1 is null) tried1 = target; else tried2 = target;
+                    continue;
+                }
+            }
+            else if (result.Error != ForwarderError.Canceled)
+            {
+                target.ReportConnected();
+            }
+
+            // Step 5 and 6
+            int status = await CompleteAsync(context, result, service.Name, target);
+            target.Metrics.Record(status, Stopwatch.GetElapsedTime(started));
+            return;
+        }
+    }
+
+    private async ValueTask<int> CompleteAsync(HttpContext context, ForwardResult result, string service, Target target)
+    {
+        switch (result.Error)
+        {
+            case ForwarderError.None:
+                return context.Response.StatusCode;
+            case ForwarderError.Connect:
+                await WriteErrorAsync(context, StatusCodes.Status502BadGateway, $"Service {service} could not be reached; try again shortly.", options.RetryAfterSeconds);
+                return StatusCodes.Status502BadGateway;
+            case ForwarderError.Target:
+            case ForwarderError.ResponseBodyTarget:
+                LogForwardFailed(logger, target.Authority, service, result.Error);
+                if (context.Response.HasStarted) context.Abort();
+                else await WriteErrorAsync(context, StatusCodes.Status502BadGateway, $"Service {service} failed to answer.", retryAfter: null);
+                return StatusCodes.Status502BadGateway;
+            case ForwarderError.RequestBodyClient:
+                if (!context.Response.HasStarted) await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "The request body could not be read.", retryAfter: null);
+                return StatusCodes.Status400BadRequest;
+            default:
+                // The client went away: nobody is left to answer.
+                context.Abort();
+                return 499;
+        }
+    }
+
+    internal static async Task WriteErrorAsync(HttpContext context, int status, string message, int? retryAfter)
+    {
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        if (retryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        await context.Response.WriteAsync(message + "\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task WriteMaintenanceAsync(HttpContext context, string service, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers.CacheControl = "no-store";
+        var text = message.Length > 0 ? message : $"{service} is down for maintenance and will be back shortly.";
+        bool wantsHtml = context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        if (wantsHtml)
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            var encoded = System.Net.WebUtility.HtmlEncode(text);
+            var page = new StringBuilder()
+                .Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">")
+                .Append("<title>Down for maintenance</title><style>body{font:18px/1.5 system-ui,sans-serif;max-width:36em;margin:15vh auto;padding:0 1em;color:#222}h1{font-size:1.6em}</style></head>")
+                .Append("<body><h1>Down for maintenance</h1><p>").Append(encoded).Append("</p></body></html>\n");
+            await context.Response.WriteAsync(page.ToString(), context.RequestAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(text + "\n", context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(EventId = LogEvents.TargetEjected, Level = LogLevel.Warning, Message = "Target {Target} of {Service} ejected after repeated connection failures; probing until healthy")]
+    private static partial void LogEjected(ILogger logger, string target, string service);
+
+    [LoggerMessage(EventId = LogEvents.ForwardFailed, Level = LogLevel.Debug, Message = "Forwarding to {Target} of {Service} failed: {Error}")]
+    private static partial void LogForwardFailed(ILogger logger, string target, string service, ForwarderError error);
+}

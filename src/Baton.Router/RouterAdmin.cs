@@ -1,0 +1,116 @@
+using Baton.Contracts;
+using Baton.Router.Routing;
+using Baton.Router.Targets;
+
+namespace Baton.Router;
+
+/// <summary>The router's operations other than deploys: pause, resume, maintenance, remove, and status.</summary>
+public sealed class RouterAdmin(RoutingState state)
+{
+    /// <value>The default is 30 s.</value>
+    public static readonly TimeSpan DefaultPauseMax = TimeSpan.FromSeconds(30);
+
+    /// <returns>Null on success, else why nothing changed.</returns>
+    public string? Pause(string service, TimeSpan max)
+    {
+        string? error = null;
+        state.Update(services =>
+        {
+            if (!Known(services, service, out var s, out error)) return null;
+            if (s.Pause is not null) return null; // already paused: keep the requests held by the first pause
+            return With(services, s with { Pause = new PauseGate(max, state.Time.GetUtcNow()) });
+        });
+        return error;
+    }
+
+    public string? Resume(string service)
+    {
+        string? error = null;
+        PauseGate? released = null;
+        state.Update(services =>
+        {
+            if (!Known(services, service, out var s, out error)) return null;
+            released = s.Pause;
+            return released is null ? null : With(services, s with { Pause = null });
+        });
+        // Release after the new table is published, so held requests see the service resumed.
+        released?.Release();
+        return error;
+    }
+
+    public string? Maintenance(string service, bool on, string? message)
+    {
+        string? error = null;
+        state.Update(services =>
+        {
+            if (!Known(services, service, out var s, out error)) return null;
+            return With(services, s with { Maintenance = on ? message ?? "" : null });
+        });
+        return error;
+    }
+
+    /// <summary>Stops routing to the service at once; its targets drain in the background.</summary>
+    public string? Remove(string service)
+    {
+        string? error = null;
+        ServiceEntry? removed = null;
+        state.Update(services =>
+        {
+            if (!Known(services, service, out removed, out error)) return null;
+            var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
+            next.Remove(service);
+            return next;
+        });
+        if (removed is not null)
+        {
+            removed.Pause?.Release();
+            foreach (var t in removed.AllTargets) _ = t.DrainAsync(removed.DrainTimeout, state.Time);
+        }
+        return error;
+    }
+
+    public StatusResponse Status() =>
+        new(state.Current.Services.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(ToStatus).ToList());
+
+    public ServiceStatus? Status(string service) =>
+        state.Current.Services.TryGetValue(service, out var s) ? ToStatus(s) : null;
+
+    private static ServiceStatus ToStatus(ServiceEntry s) => new(
+        s.Name,
+        s.Hosts.Select(h => h.ToString()).ToList(),
+        s.Path,
+        s.Pause is not null,
+        s.Pause?.Since,
+        s.Pause is { } p ? Durations.Format(p.MaxHold) : null,
+        s.Maintenance is not null,
+        s.Maintenance,
+        s.Health.Path,
+        Durations.Format(s.DrainTimeout),
+        s.Active is null ? null : ToStatus(s.Active),
+        s.Candidate is null ? null : ToStatus(s.Candidate));
+
+    private static PoolStatus ToStatus(TargetPool pool) => new(pool.Targets.Select(t => new TargetStatus(
+        t.Authority,
+        t.Weight,
+        t.Health.ToString().ToLowerInvariant(),
+        t.IsDraining,
+        t.InFlight,
+        t.Metrics.Requests,
+        new RequestCounts(t.Metrics.CountOfClass(1), t.Metrics.CountOfClass(2), t.Metrics.CountOfClass(3), t.Metrics.CountOfClass(4), t.Metrics.CountOfClass(5)),
+        t.Metrics.ConnectFailures,
+        t.LastProbe)).ToList());
+
+    private static bool Known(IReadOnlyDictionary<string, ServiceEntry> services, string name, out ServiceEntry entry, out string? error)
+    {
+        if (services.TryGetValue(name, out entry!))
+        {
+            error = null;
+            return true;
+        }
+        error = $"There is no service named {name}; `baton status` lists them.";
+        return false;
+    }
+
+    private static Dictionary<string, ServiceEntry> With(IReadOnlyDictionary<string, ServiceEntry> services, ServiceEntry entry) =>
+        new(services, StringComparer.Ordinal) { [entry.Name] = entry };
+}

@@ -1,0 +1,79 @@
+using System.Collections.Frozen;
+
+namespace Baton.Router.Routing;
+
+/// <summary>
+/// An immutable snapshot of every service and the index that maps a request's host and path to
+/// one of them. Replaced as a whole by one reference swap; a request reads it once.
+/// </summary>
+public sealed class RouteTable
+{
+    public static readonly RouteTable Empty = new(FrozenDictionary<string, ServiceEntry>.Empty, 0);
+
+    private readonly FrozenDictionary<string, ServiceEntry[]> _exact;
+    private readonly (string Suffix, ServiceEntry[] Services)[] _wildcards;
+    private readonly ServiceEntry[] _anyHost;
+
+    public RouteTable(IReadOnlyDictionary<string, ServiceEntry> services, long version)
+    {
+        Services = services.ToFrozenDictionary(StringComparer.Ordinal);
+        Version = version;
+        var exact = new Dictionary<string, List<ServiceEntry>>(StringComparer.Ordinal);
+        var wildcard = new Dictionary<string, List<ServiceEntry>>(StringComparer.Ordinal);
+        var any = new List<ServiceEntry>();
+        foreach (var s in Services.Values.Where(s => s.IsRouted))
+        {
+            if (s.Hosts.Count == 0) any.Add(s);
+            foreach (var h in s.Hosts)
+            {
+                var map = h.IsWildcard ? wildcard : exact;
+                if (!map.TryGetValue(h.Text, out var list)) map[h.Text] = list = [];
+                list.Add(s);
+            }
+        }
+        _exact = exact.ToFrozenDictionary(kv => kv.Key, kv => ByPathLength(kv.Value), StringComparer.Ordinal);
+        _wildcards = wildcard.OrderByDescending(kv => kv.Key.Length).Select(kv => (kv.Key, ByPathLength(kv.Value))).ToArray();
+        _anyHost = ByPathLength(any);
+    }
+
+    public FrozenDictionary<string, ServiceEntry> Services { get; }
+    public long Version { get; }
+
+    /// <summary>
+    /// The most specific match: an exact host before a wildcard (longest suffix first) before
+    /// any-host services; within each, the longest matching path prefix.
+    /// </summary>
+    public ServiceEntry? Match(string normalizedHost, string path)
+    {
+        if (_exact.TryGetValue(normalizedHost, out var exact) && FirstByPath(exact, path) is { } e) return e;
+        foreach (var (suffix, services) in _wildcards)
+        {
+            if (normalizedHost.Length > suffix.Length && normalizedHost.EndsWith(suffix, StringComparison.Ordinal)
+                && FirstByPath(services, path) is { } w)
+                return w;
+        }
+        return FirstByPath(_anyHost, path);
+    }
+
+    /// <summary>The service other than <paramref name="except"/> that already claims one of these host+path pairs.</summary>
+    public ServiceEntry? FindClaim(IReadOnlyList<HostPattern> hosts, string path, string except)
+    {
+        foreach (var s in Services.Values)
+        {
+            if (s.Name == except || !string.Equals(s.Path, path, StringComparison.OrdinalIgnoreCase)) continue;
+            if (hosts.Count == 0 && s.Hosts.Count == 0) return s;
+            if (hosts.Any(h => s.Hosts.Contains(h))) return s;
+        }
+        return null;
+    }
+
+    private static ServiceEntry? FirstByPath(ServiceEntry[] services, string path)
+    {
+        foreach (var s in services)
+            if (PathPrefix.Matches(s.Path, path)) return s;
+        return null;
+    }
+
+    private static ServiceEntry[] ByPathLength(List<ServiceEntry> services) =>
+        services.OrderByDescending(s => s.Path.Length).ToArray();
+}

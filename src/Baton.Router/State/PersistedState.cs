@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace Baton.Router.State;
+
+/// <summary>The routing state as written to <c>&lt;data&gt;/router-state.json</c>.</summary>
+internal sealed record PersistedState(int Format, IReadOnlyList<PersistedService> Services);
+
+internal sealed record PersistedService(
+    string Name,
+    IReadOnlyList<string> Hosts,
+    string Path,
+    PersistedHealth Health,
+    double DrainTimeoutSeconds,
+    IReadOnlyList<PersistedTarget>? Active,
+    IReadOnlyList<PersistedTarget>? Candidate,
+    double? PauseMaxSeconds,
+    DateTimeOffset? PausedSince,
+    string? Maintenance);
+
+internal sealed record PersistedHealth(string Path, double IntervalSeconds, double TimeoutSeconds, int Passes, int Failures, string? Host, int EjectAfter);
+
+internal sealed record PersistedTarget(string Address, int Weight);
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PersistedState))]
+internal sealed partial class PersistedStateJson : JsonSerializerContext;

@@ -1,0 +1,115 @@
+using Baton.Router.Metrics;
+
+namespace Baton.Router.Targets;
+
+/// <summary>
+/// One endpoint that serves a service. Mutable runtime state (health, in-flight count, drain)
+/// lives here; pools and route tables that reference it are immutable.
+/// </summary>
+public sealed class Target
+{
+    private int _health;
+    private int _draining;
+    private int _inFlight;
+    private int _consecutiveConnectFailures;
+    private TaskCompletionSource? _idle;
+    private readonly CancellationTokenSource _streamsClosing = new();
+
+    public Target(TargetAddress address, int weight = 1, TargetHealth initial = TargetHealth.Pending)
+    {
+        Address = address;
+        Weight = Math.Max(1, weight);
+        BaseUri = new Uri($"http://{address}/");
+        Authority = address.ToString();
+        _health = (int)initial;
+    }
+
+    public TargetAddress Address { get; }
+    public string Authority { get; }
+    public Uri BaseUri { get; }
+    public int Weight { get; }
+    public TargetMetrics Metrics { get; } = new();
+
+    public TargetHealth Health => (TargetHealth)Volatile.Read(ref _health);
+    public bool IsDraining => Volatile.Read(ref _draining) != 0;
+    public int InFlight => Volatile.Read(ref _inFlight);
+    public bool IsAvailable => Health == TargetHealth.Healthy && !IsDraining;
+
+    /// <summary>Last health probe result, for status and deploy errors ("200 in 3 ms", "connection refused").</summary>
+    public string? LastProbe { get; internal set; }
+
+    /// <summary>Fires at the drain deadline: long-lived streams through this target close then.</summary>
+    public CancellationToken StreamsClosing => _streamsClosing.Token;
+
+    internal void SetHealth(TargetHealth health) => Volatile.Write(ref _health, (int)health);
+
+    /// <summary>
+    /// Counts a request in flight. Fails when the target started draining, so a request that
+    /// picked it from an old route-table snapshot goes elsewhere instead of racing the drain.
+    /// </summary>
+    public bool TryAcquire()
+    {
+        Interlocked.Increment(ref _inFlight);
+        if (Volatile.Read(ref _draining) == 0) return true;
+        Release();
+        return false;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _draining) != 0)
+            Volatile.Read(ref _idle)?.TrySetResult();
+    }
+
+    /// <summary>Passive health: a run of connection failures ejects the target until probes pass again.</summary>
+    /// <returns>True when this failure ejected the target.</returns>
+    public bool ReportConnectFailure(int ejectAfter)
+    {
+        Metrics.RecordConnectFailure();
+        if (Interlocked.Increment(ref _consecutiveConnectFailures) >= ejectAfter && Health == TargetHealth.Healthy)
+        {
+            SetHealth(TargetHealth.Unhealthy);
+            return true;
+        }
+        return false;
+    }
+
+    public void ReportConnected()
+    {
+        if (Volatile.Read(ref _consecutiveConnectFailures) != 0) Volatile.Write(ref _consecutiveConnectFailures, 0);
+    }
+
+    internal void ResetConnectFailures() => Volatile.Write(ref _consecutiveConnectFailures, 0);
+
+    /// <summary>
+    /// Stops new requests, waits for in-flight ones up to <paramref name="timeout"/>, then closes
+    /// long-lived streams (WebSocket close 1001, end of a streamed body) and waits a short grace for them.
+    /// </summary>
+    /// <returns>The number of requests still in flight when the deadline hit (0 when all finished in time).</returns>
+    public async Task<int> DrainAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _idle, idle);
+        Interlocked.Exchange(ref _draining, 1);
+        if (InFlight == 0) idle.TrySetResult();
+
+        int leftAtDeadline = 0;
+        try
+        {
+            await idle.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            leftAtDeadline = InFlight;
+        }
+        await _streamsClosing.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await idle.Task.WaitAsync(TimeSpan.FromSeconds(5), time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        return leftAtDeadline;
+    }
+}

@@ -1,0 +1,60 @@
+namespace Baton.Router.Targets;
+
+/// <summary>An immutable set of weighted targets serving one release of a service.</summary>
+public sealed class TargetPool
+{
+    public static readonly TargetPool Empty = new([]);
+
+    private readonly Target[] _targets;
+
+    public TargetPool(IEnumerable<Target> targets) => _targets = targets.ToArray();
+
+    public IReadOnlyList<Target> Targets => _targets;
+
+    public bool AllHealthy => _targets.Length > 0 && _targets.All(t => t.Health == TargetHealth.Healthy);
+
+    public bool Contains(TargetAddress address) => Find(address) is not null;
+
+    public Target? Find(TargetAddress address)
+    {
+        foreach (var t in _targets) if (t.Address == address) return t;
+        return null;
+    }
+
+    /// <summary>
+    /// Picks an available target: two weighted random choices, the one with fewer requests in
+    /// flight per unit of weight wins (power of two choices). Allocates nothing.
+    /// </summary>
+    public Target? Pick(Target? exclude1 = null, Target? exclude2 = null)
+    {
+        var targets = _targets;
+        if (targets.Length == 1)
+        {
+            var only = targets[0];
+            return only.IsAvailable && only != exclude1 && only != exclude2 ? only : null;
+        }
+        int totalWeight = 0;
+        foreach (var t in targets)
+            if (t.IsAvailable && t != exclude1 && t != exclude2) totalWeight += t.Weight;
+        if (totalWeight == 0) return null;
+
+        var a = PickWeighted(targets, Random.Shared.Next(totalWeight), exclude1, exclude2);
+        var b = PickWeighted(targets, Random.Shared.Next(totalWeight), exclude1, exclude2);
+        if (a == b) return a;
+        // Compare inFlight/weight without division.
+        return (long)a.InFlight * b.Weight <= (long)b.InFlight * a.Weight ? a : b;
+    }
+
+    private static Target PickWeighted(Target[] targets, int ticket, Target? exclude1, Target? exclude2)
+    {
+        Target last = null!;
+        foreach (var t in targets)
+        {
+            if (!t.IsAvailable || t == exclude1 || t == exclude2) continue;
+            last = t;
+            ticket -= t.Weight;
+            if (ticket < 0) return t;
+        }
+        return last;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Baton.Contracts;
+using Microsoft.AspNetCore.Http;
+
+namespace Baton.Server.Api;
+
+internal static class ApiResults
+{
+    public static IResult Error(int status, string message) =>
+        Results.Json(new ApiError(message), BatonJson.Default.ApiError, statusCode: status);
+
+    public static IResult NotFound(string service) =>
+        Error(StatusCodes.Status404NotFound, $"There is no service named {service}; `baton status` lists them.");
+
+    /// <summary>Maps an operation's error sentence to 404 for unknown services, else 400; null is 204.</summary>
+    public static IResult FromError(string? error) => error switch
+    {
+        null => Results.NoContent(),
+        _ when error.StartsWith("There is no service", StringComparison.Ordinal) => Error(StatusCodes.Status404NotFound, error),
+        _ => Error(StatusCodes.Status400BadRequest, error),
+    };
+
+    /// <summary>Reads a JSON body, or gives the one-sentence reason it cannot.</summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, bool optional = false)
+    {
+        if (optional && request.ContentLength is 0 or null && !request.Headers.ContainsKey("Transfer-Encoding"))
+            return (default, null);
+        if (request.HasJsonContentType() is false)
+            return (default, Error(StatusCodes.Status415UnsupportedMediaType, "Send the request body as JSON (Content-Type: application/json)."));
+        try
+        {
+            var value = await request.ReadFromJsonAsync(type, request.HttpContext.RequestAborted);
+            return value is null && !optional
+                ? (default, Error(StatusCodes.Status400BadRequest, "The request body is empty; send a JSON object."))
+                : (value, null);
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 1 } ? $" at {e.Path}" : "";
+            return (default, Error(StatusCodes.Status400BadRequest, $"The request body is not valid JSON for this call{where}: {FirstSentence(e.Message)}"));
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var dot = message.IndexOf(". ", StringComparison.Ordinal);
+        return dot > 0 ? message[..(dot + 1)] : message;
+    }
+}

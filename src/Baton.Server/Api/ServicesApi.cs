@@ -1,0 +1,45 @@
+using Baton.Contracts;
+using Baton.Router;
+using Baton.Router.Metrics;
+using Baton.Router.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Baton.Server.Api;
+
+/// <summary>Status, pause, resume, maintenance, remove, and the Prometheus metrics.</summary>
+internal static class ServicesApi
+{
+    public static void Map(IEndpointRouteBuilder app, RouterAdmin admin, RoutingState state, RouterCounters counters)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+
+        app.MapGet("/metrics", () => Results.Text(PrometheusWriter.Write(state.Current, counters), PrometheusWriter.ContentType));
+
+        app.MapGet("/api/status", () => Results.Json(admin.Status(), BatonJson.Default.StatusResponse));
+
+        app.MapGet("/api/services/{name}", (string name) =>
+            admin.Status(name) is { } s ? Results.Json(s, BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name));
+
+        app.MapPost("/api/services/{name}/pause", async (string name, HttpRequest request) =>
+        {
+            var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.PauseRequest, optional: true);
+            if (problem is not null) return problem;
+            var error = Durations.Parse(body?.Max, "Pause maximum", RouterAdmin.DefaultPauseMax, out var max);
+            if (error is null && max <= TimeSpan.Zero) error = "Pause maximum must be more than 0s.";
+            return ApiResults.FromError(error ?? admin.Pause(name, max));
+        });
+
+        app.MapPost("/api/services/{name}/resume", (string name) => ApiResults.FromError(admin.Resume(name)));
+
+        app.MapPost("/api/services/{name}/maintenance", async (string name, HttpRequest request) =>
+        {
+            var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.MaintenanceRequest);
+            if (problem is not null) return problem;
+            return ApiResults.FromError(admin.Maintenance(name, body!.On, body.Message));
+        });
+
+        app.MapDelete("/api/services/{name}", (string name) => ApiResults.FromError(admin.Remove(name)));
+    }
+}

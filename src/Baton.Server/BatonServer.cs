@@ -1,0 +1,215 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Baton.Contracts;
+using Baton.Router;
+using Baton.Router.Forwarding;
+using Baton.Router.Metrics;
+using Baton.Router.Rollout;
+using Baton.Router.Routing;
+using Baton.Router.State;
+using Baton.Server.Api;
+using Baton.Server.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Baton.Server;
+
+/// <summary>
+/// <c>baton server</c>: the router's public listener and the admin API in one process, as two
+/// Kestrel hosts sharing one routing state. The public host has nothing on its request path but
+/// the forwarder.
+/// </summary>
+public sealed class BatonServer : IAsyncDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly CancellationTokenSource _stopping = new();
+    private WebApplication? _proxy;
+    private WebApplication? _admin;
+    private RoutingState? _state;
+    private HttpForwarder? _forwarder;
+    private ILoggerFactory? _loggerFactory;
+
+    public BatonServer(ServerOptions options) => _options = options;
+
+    /// <summary>Public listener URLs, once started (port 0 resolved).</summary>
+    public IReadOnlyList<string> ProxyUrls { get; private set; } = [];
+    public string? ProxyTlsUrl { get; private set; }
+    public string? ProxyH2cUrl { get; private set; }
+    public string AdminUrl { get; private set; } = "";
+
+    /// <summary>The admin token in clear if this start created it, else null.</summary>
+    public string? CreatedToken { get; private set; }
+
+    public string TokenFile => AdminToken.TokenFile(_options.DataDirectory);
+
+    /// <summary>Starts both listeners. Throws <see cref="ServerStartException"/> with one sentence when it cannot.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (!ListenAddress.TryParse(_options.Listen, out var publicEndPoint, out var error)) throw new ServerStartException(error);
+        if (!ListenAddress.TryParse(_options.Admin, out var adminEndPoint, out error)) throw new ServerStartException(error);
+        IPEndPoint? h2cEndPoint = null;
+        if (_options.ListenH2c is not null && !ListenAddress.TryParse(_options.ListenH2c, out h2cEndPoint, out error)) throw new ServerStartException(error);
+        IPEndPoint? tlsEndPoint = null;
+        X509Certificate2? certificate = null;
+        if (_options.ListenTls is not null)
+        {
+            if (!ListenAddress.TryParse(_options.ListenTls, out tlsEndPoint, out error)) throw new ServerStartException(error);
+            certificate = LoadCertificate(_options.TlsCertificate, _options.TlsKey);
+        }
+
+        Directory.CreateDirectory(_options.DataDirectory);
+        AdminToken token;
+        try
+        {
+            token = AdminToken.LoadOrCreate(_options.DataDirectory);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ServerStartException(e.Message);
+        }
+        CreatedToken = token.CreatedToken;
+
+        _loggerFactory = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .SetMinimumLevel(_options.LogLevel)
+            .AddFilter("Microsoft", LogLevel.Warning));
+        var time = TimeProvider.System;
+        try
+        {
+            _state = new RoutingState(new RouterStateStore(Path.Combine(_options.DataDirectory, "router-state.json")), time, _loggerFactory.CreateLogger<RoutingState>());
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ServerStartException(e.Message);
+        }
+        var routerOptions = new RouterOptions();
+        var counters = new RouterCounters();
+        _forwarder = new HttpForwarder(routerOptions.ConnectTimeout);
+        var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, _loggerFactory.CreateLogger<ProxyHandler>());
+        var rollout = new PoolRollout(_state, _loggerFactory.CreateLogger<PoolRollout>());
+        var admin = new RouterAdmin(_state);
+
+        // The public host: Kestrel and the forwarder, nothing else on the request path.
+        _proxy = CreateHost(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null; // bodies stream through; the app sets its own limits
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
+            // Cleartext HTTP/2 needs prior knowledge, which Kestrel only speaks on an HTTP/2-only endpoint.
+            kestrel.Listen(publicEndPoint, l => l.Protocols = HttpProtocols.Http1);
+            if (h2cEndPoint is not null) kestrel.Listen(h2cEndPoint, l => l.Protocols = HttpProtocols.Http2);
+            if (tlsEndPoint is not null)
+                kestrel.Listen(tlsEndPoint, l =>
+                {
+                    l.Protocols = HttpProtocols.Http1AndHttp2;
+                    l.UseHttps(certificate!);
+                });
+        });
+        _proxy.Run(handler.InvokeAsync);
+
+        _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint));
+        _admin.UseMiddleware<TokenAuthMiddleware>(token);
+        ServicesApi.Map(_admin, admin, _state, counters);
+        DeploymentsApi.Map(_admin, _state, rollout, time, _stopping.Token);
+
+        await StartOrExplainAsync(_proxy, _options.Listen, "public", cancellationToken);
+        await StartOrExplainAsync(_admin, _options.Admin, "admin", cancellationToken);
+
+        // Kestrel lists addresses in the order they were bound: public, then h2c, then TLS.
+        var proxyUrls = Addresses(_proxy);
+        ProxyUrls = [proxyUrls[0]];
+        ProxyH2cUrl = h2cEndPoint is null ? null : proxyUrls[1];
+        ProxyTlsUrl = tlsEndPoint is null ? null : proxyUrls[^1];
+        AdminUrl = Addresses(_admin)[0];
+    }
+
+    /// <summary>Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then stops.</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync();
+        using var timeout = new CancellationTokenSource(_options.ShutdownTimeout);
+        if (_proxy is not null) await _proxy.StopAsync(timeout.Token);
+        if (_admin is not null) await _admin.StopAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_proxy is not null) await _proxy.DisposeAsync();
+        if (_admin is not null) await _admin.DisposeAsync();
+        _forwarder?.Dispose();
+        _state?.Dispose();
+        _loggerFactory?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private WebApplication CreateHost(Action<KestrelServerOptions> kestrel)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_loggerFactory!);
+        builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>(); // signals are handled by the CLI, once for both hosts
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BatonJson.Default));
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            o.AddServerHeader = false;
+            kestrel(o);
+        });
+        return builder.Build();
+    }
+
+    private static async Task StartOrExplainAsync(WebApplication app, string address, string which, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ServerStartException($"The {which} address {address} is already in use; stop what listens there or pass another address.");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new ServerStartException($"Cannot listen on the {which} address {address}: {e.Message}.");
+        }
+    }
+
+    private static List<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => a.Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal))
+            .ToList();
+
+    private static X509Certificate2 LoadCertificate(string? certFile, string? keyFile)
+    {
+        if (certFile is null) throw new ServerStartException("A TLS listener needs --tls-cert (and --tls-key unless the certificate file holds the key).");
+        if (!File.Exists(certFile)) throw new ServerStartException($"The certificate file {certFile} does not exist.");
+        if (keyFile is not null && !File.Exists(keyFile)) throw new ServerStartException($"The key file {keyFile} does not exist.");
+        try
+        {
+            var pem = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+            // Kestrel needs the key in a form it can use for TLS on every platform.
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new ServerStartException($"Cannot load the TLS certificate from {certFile}: {e.Message}");
+        }
+    }
+
+    /// <summary>A host lifetime that leaves SIGTERM and Ctrl+C to the caller.</summary>
+    private sealed class ProcessLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>The server could not start; the message is one sentence for the user.</summary>
+public sealed class ServerStartException(string message) : Exception(message);

@@ -1,0 +1,31 @@
+namespace Baton.Server;
+
+/// <summary>What <c>baton server</c> listens on and where it keeps its state.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>Public listener for the apps' traffic.</summary>
+    /// <value>The default is <c>:8080</c> (every interface).</value>
+    public string Listen { get; init; } = ":8080";
+
+    /// <summary>Optional cleartext HTTP/2 listener (prior knowledge, as h2load and gRPC clients speak it).</summary>
+    public string? ListenH2c { get; init; }
+
+    /// <summary>Optional TLS listener (HTTP/1.1 and HTTP/2 by ALPN), with <see cref="TlsCertificate"/> and <see cref="TlsKey"/>.</summary>
+    public string? ListenTls { get; init; }
+    public string? TlsCertificate { get; init; }
+    public string? TlsKey { get; init; }
+
+    /// <summary>Admin API listener; every call needs the token.</summary>
+    /// <value>The default is <c>127.0.0.1:9000</c>.</value>
+    public string Admin { get; init; } = "127.0.0.1:9000";
+
+    /// <value>The default is <c>./.baton</c>.</value>
+    public string DataDirectory { get; init; } = "./.baton";
+
+    /// <summary>Longest time SIGTERM waits for in-flight requests before the process exits.</summary>
+    /// <value>The default is 30 s.</value>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Log level for the console; <c>Warning</c> keeps the hot path quiet.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+}

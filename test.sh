@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test of Baton and ends with one summary line: "N passed, N failed, N skipped".
+# Installs and starts what the tests need when it is missing, and reuses it when it is there.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+source "$root/scripts/lib.sh"
+
+require_dotnet
+results="$root/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "==> Building (Release)"
+if ! dotnet build Baton.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then
+  echo "0 passed, 1 failed"
+  echo "error: the build failed" >&2
+  exit 1
+fi
+
+status=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  echo "==> $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1200000 \
+    >"$results/$name.log" 2>&1 || status=1
+  grep -E "^\s+(Failed|Skipped) |Total tests|Passed!|Failed!|error" "$results/$name.log" | head -n 60
+done
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  t="$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  e="$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+# A test project that crashed leaves no trx: count it as a failure.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo
+echo "Test logs: $results"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
