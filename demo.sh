@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The main job, end to end: build Baton, start two releases of the sample app, start the
+# router, deploy v1, then deploy v2 under live load and print how many requests failed.
+# Leaves everything running; `./demo.sh stop` stops what the demo started.
+#
+# Environment: BATON_LISTEN (default 127.0.0.1:8080), BATON_ADMIN (default 127.0.0.1:9000),
+# DEMO_SECONDS (load duration, default 15).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+source "$root/scripts/lib.sh"
+
+state="$root/.build/demo"
+mkdir -p "$state"
+
+stop_demo() {
+  for f in "$state"/*.pid; do
+    [ -f "$f" ] || continue
+    pid="$(cat "$f")"
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+    rm -f "$f"
+  done
+}
+
+if [ "${1:-}" = "stop" ]; then
+  stop_demo
+  echo "Demo stopped."
+  exit 0
+fi
+
+require_dotnet
+require_command wrk wrk
+require_command curl curl
+
+# A previous demo's processes are ours: stop them so the ports are free again.
+stop_demo
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+listen="${BATON_LISTEN:-127.0.0.1:8080}"
+admin="${BATON_ADMIN:-127.0.0.1:9000}"
+if ! port_free "${listen##*:}"; then listen="127.0.0.1:$(free_port)"; echo "Port ${BATON_LISTEN:-8080} is busy; the router listens on $listen instead."; fi
+if ! port_free "${admin##*:}"; then admin="127.0.0.1:$(free_port)"; echo "Port ${BATON_ADMIN:-9000} is busy; the admin API listens on $admin instead."; fi
+
+echo "==> Building Baton and the sample app (Release)"
+./baton --help >/dev/null
+dotnet build samples/SampleApp -c Release -o "$root/.build/sample" --nologo -v quiet -clp:ErrorsOnly >/dev/null
+
+echo "==> Starting the sample app: v1 and v2 as local processes"
+p1="$(free_port)"; p2="$(free_port)"
+PORT="$p1" VERSION=v1 nohup dotnet "$root/.build/sample/SampleApp.dll" >"$state/v1.log" 2>&1 &
+echo $! >"$state/v1.pid"
+PORT="$p2" VERSION=v2 nohup dotnet "$root/.build/sample/SampleApp.dll" >"$state/v2.log" 2>&1 &
+echo $! >"$state/v2.pid"
+
+echo "==> Starting baton server (public $listen, admin $admin)"
+data="$state/data"
+nohup ./baton server --listen "$listen" --admin "$admin" --data "$data" --log-level warning >"$state/server.log" 2>&1 &
+echo $! >"$state/server.pid"
+export BATON_URL="$admin" BATON_DATA="$data"
+if ! wait_http "http://$admin/healthz" 60; then
+  echo "error: baton server did not start; see $state/server.log" >&2
+  tail -n 20 "$state/server.log" >&2
+  exit 1
+fi
+
+echo "==> Deploying v1"
+./baton deploy web --target "127.0.0.1:$p1" --drain-timeout 10s
+echo "    http://$listen/version answers: $(curl -s "http://$listen/version")"
+
+seconds="${DEMO_SECONDS:-15}"
+echo "==> Deploying v2 while wrk sends traffic for ${seconds}s (4 connections, no retries)"
+wrk -t2 -c4 -d"${seconds}s" --latency "http://$listen/" >"$state/wrk.txt" 2>&1 &
+wrk_pid=$!
+sleep 3
+./baton deploy web --target "127.0.0.1:$p2" --drain-timeout 10s
+wait "$wrk_pid" || true
+
+total="$(awk '/requests in/ {print $1}' "$state/wrk.txt")"
+non2xx="$(awk -F': ' '/Non-2xx or 3xx responses/ {print $2}' "$state/wrk.txt")"
+socket="$(awk '/Socket errors/ {gsub(",", ""); print $4+$6+$8+$10}' "$state/wrk.txt")"
+failed=$(( ${non2xx:-0} + ${socket:-0} ))
+echo
+echo "Requests during the deploy: ${total:-0}"
+echo "Failed requests: $failed"
+echo
+echo "Baton is still running. Open http://$listen/ (the sample app, now $(curl -s "http://$listen/version"))."
+echo "  ./baton status            pools, targets and request counts (BATON_URL=$admin BATON_DATA=$data)"
+echo "  curl http://$admin/metrics -H \"Authorization: Bearer \$(cat $data/admin-token)\""
+echo "  ./demo.sh stop            stop the demo"
+[ "$failed" -eq 0 ]
