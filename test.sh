@@ -7,6 +7,7 @@ cd "$root"
 source "$root/scripts/lib.sh"
 
 require_dotnet
+require_docker
 results="$root/test-results"
 rm -rf "$results"
 mkdir -p "$results"

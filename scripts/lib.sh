@@ -40,3 +40,38 @@ wait_http() {
   done
   return 1
 }
+
+# --- Docker engine (used by tests/Baton.Docker.Tests) ---------------------------------------
+# There is no systemd on our machines, so dockerd is started by hand. An engine that already
+# answers is always reused: starting a second daemon would fight the first over the socket.
+
+# require_docker: makes sure a Docker engine answers `docker info`; installs docker.io and starts dockerd if not.
+require_docker() {
+  # The Docker tests build their image from a static busybox; test.sh calls only require_docker.
+  require_busybox || return 1
+  docker info >/dev/null 2>&1 && return 0
+  require_command dockerd docker.io || return 1
+  # docker.io ships its own CLI; /usr/local/bin/docker may already be there and is fine too.
+  if docker info >/dev/null 2>&1; then return 0; fi
+  # A pid file left by a daemon that is gone makes the next dockerd refuse to start.
+  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    rm -f /var/run/docker.pid
+  fi
+  echo "Starting dockerd (log: /tmp/dockerd.log)..."
+  dockerd >/tmp/dockerd.log 2>&1 &
+  local i=0
+  while [ "$i" -lt 60 ]; do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 1; i=$((i + 1))
+  done
+  echo "error: dockerd did not answer within 60 s; see /tmp/dockerd.log" >&2
+  return 1
+}
+
+# require_busybox: the static busybox (/bin/busybox) that the Docker tests import as their test image,
+# since no image can be pulled from the internet here.
+require_busybox() {
+  dpkg -s busybox-static >/dev/null 2>&1 && return 0
+  echo "Installing busybox-static..."
+  apt_install busybox-static || { echo "error: could not install busybox-static" >&2; return 1; }
+}
