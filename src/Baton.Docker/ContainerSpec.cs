@@ -1,0 +1,66 @@
+namespace Baton.Docker;
+
+/// <summary>A host port published to a container port; binds 127.0.0.1 unless told otherwise, so nothing is exposed by accident.</summary>
+public sealed record PortBinding(int ContainerPort, int HostPort, string HostIp = "127.0.0.1", string Protocol = "tcp")
+{
+    internal string ContainerKey => $"{ContainerPort}/{Protocol}";
+}
+
+/// <summary>What to create: the subset of the engine's container config that Baton uses.</summary>
+public sealed record ContainerSpec
+{
+    /// <summary>Network mode that shares the host's network stack: the app binds host ports directly.</summary>
+    public const string HostNetwork = "host";
+
+    public required string Image { get; init; }
+
+    /// <summary>Null lets the engine pick a name.</summary>
+    public string? Name { get; init; }
+
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Null keeps the image's command.</summary>
+    public IReadOnlyList<string>? Cmd { get; init; }
+
+    /// <summary>Null keeps the image's entrypoint.</summary>
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+
+    public string? WorkingDir { get; init; }
+
+    /// <summary><see cref="HostNetwork"/>, the name of a user-defined network, or null for the engine's default bridge.</summary>
+    public string? Network { get; init; }
+
+    /// <summary>Ignored by the engine in host-network mode, where the app binds host ports itself.</summary>
+    public IReadOnlyList<PortBinding> Ports { get; init; } = [];
+
+    /// <summary>How long a stop waits after SIGTERM before SIGKILL; null keeps the engine's 10 s.</summary>
+    public TimeSpan? StopTimeout { get; init; }
+
+    /// <summary>
+    /// Runs a tiny init as PID 1 that forwards signals and reaps zombies; without it an app that does not handle
+    /// SIGTERM itself (PID 1 gets no default handlers) only dies at SIGKILL, after the whole stop timeout.
+    /// </summary>
+    public bool Init { get; init; }
+
+    internal CreateContainerRequest ToWire() => new()
+    {
+        Image = Image,
+        Env = Env.Count == 0 ? null : [.. Env.Select(e => $"{e.Key}={e.Value}")],
+        Labels = Labels.Count == 0 ? null : new Dictionary<string, string>(Labels),
+        Cmd = Cmd is null ? null : [.. Cmd],
+        Entrypoint = Entrypoint is null ? null : [.. Entrypoint],
+        WorkingDir = WorkingDir,
+        StopTimeout = StopTimeout is { } t ? (int)Math.Ceiling(t.TotalSeconds) : null,
+        ExposedPorts = Ports.Count == 0 ? null : Ports.Select(p => p.ContainerKey).Distinct().ToDictionary(k => k, _ => new EmptyObject()),
+        HostConfig = new CreateHostConfig
+        {
+            NetworkMode = Network,
+            Init = Init ? true : null,
+            PortBindings = Ports.Count == 0 ? null : Ports.GroupBy(p => p.ContainerKey).ToDictionary(
+                g => g.Key,
+                g => g.Select(p => new WirePortBinding { HostIp = p.HostIp, HostPort = p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList()),
+        },
+    };
+}
