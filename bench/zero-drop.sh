@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Zero-drop switching: 100 alternating switches v1 <-> v2 under steady load from clients that
+# never retry, through Baton (`baton deploy`) and then through nginx (rewrite the upstream and
+# `nginx -s reload`), counting every failed request.
+#
+#   bench/zero-drop.sh                  # both phases, 100 switches each (about 10 minutes)
+#   SWITCHES=20 bench/zero-drop.sh      # quicker
+#   PHASES=baton bench/zero-drop.sh     # Baton only (PHASES=nginx: nginx only)
+#
+# Load during each phase, all on 127.0.0.1:
+#   - wrk, 1 thread, 16 keep-alive connections, GET /             (as fast as it can)
+#   - h2load --h1, 4 clients x 100 requests/s, POST /echo, 1 KB body (run in 10 s chunks)
+#   - wrk, 1 thread, 8 connections, GET /slow?ms=1500             (requests that span a switch)
+#   - one WebSocket to /ws that lives WS_LIFE seconds, one message every 100 ms, each echo checked
+# A failure is a non-2xx answer, a socket error (connect, read, write, timeout), an h2load
+# failed/errored request, or the WebSocket cut before its planned end.
+#
+# Baton's drain timeout (30 s) is longer than the WebSocket's life (20 s), so the first switch
+# waits for it to end. nginx is switched at the pace Baton's switches took (median deploy time)
+# unless NGINX_INTERVAL is set. Each phase is bounded by MAX_SECONDS.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../scripts/lib.sh
+. "$root/scripts/lib.sh"
+
+SWITCHES="${SWITCHES:-100}"
+PHASES="${PHASES:-baton nginx}"
+MAX_SECONDS="${MAX_SECONDS:-600}"    # upper bound of one phase's switching loop
+WS_LIFE="${WS_LIFE:-20}"
+DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-30s}"
+NGINX_INTERVAL="${NGINX_INTERVAL:-}"
+
+require_dotnet
+require_command wrk wrk
+require_command h2load nghttp2-client
+require_command nginx nginx-light
+require_command curl curl
+require_command python3 python3
+
+work="$(mktemp -d /tmp/baton-bench-zero-drop.XXXXXX)"
+chmod 755 "$work"   # nginx workers may run as another user
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "Building baton, the sample app and the WebSocket probe..."
+"$root/baton" --version >/dev/null
+dotnet build "$root/samples/SampleApp" -c Release --nologo -v q >"$work/build-sample.log" 2>&1 \
+  || { cat "$work/build-sample.log" >&2; exit 1; }
+dotnet build "$root/bench/tools/WsProbe" -c Release -o "$root/.build/wsprobe" --nologo -v q >"$work/build-wsprobe.log" 2>&1 \
+  || { cat "$work/build-wsprobe.log" >&2; exit 1; }
+sample="$root/samples/SampleApp/bin/Release/net10.0/SampleApp.dll"
+wsprobe="$root/.build/wsprobe/wsprobe.dll"
+
+port_v1=$(free_port); port_v2=$(free_port)
+PORT=$port_v1 VERSION=v1 dotnet "$sample" >"$work/v1.log" 2>&1 & pids+=($!)
+PORT=$port_v2 VERSION=v2 dotnet "$sample" >"$work/v2.log" 2>&1 & pids+=($!)
+wait_http "http://127.0.0.1:$port_v1/health" 30 || { echo "sample v1 did not start" >&2; exit 1; }
+wait_http "http://127.0.0.1:$port_v2/health" 30 || { echo "sample v2 did not start" >&2; exit 1; }
+head -c 1024 /dev/urandom >"$work/body.bin"
+
+echo "Machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -r)"
+summary="$work/summary.tsv"
+: >"$summary"
+
+# run_phase NAME BASE_URL SWITCH_FUNCTION: load, SWITCHES switches, then counts.
+run_phase() {
+  local name="$1" base="$2" switch="$3"
+  local dir="$work/$name"
+  mkdir -p "$dir"
+  echo
+  echo "== $name: $SWITCHES switches under load =="
+  wrk -t1 -c16 -d"$((MAX_SECONDS + 60))s" --timeout 10s "$base/" >"$dir/wrk-get.out" 2>&1 & local wrk_get=$!
+  wrk -t1 -c8 -d"$((MAX_SECONDS + 60))s" --timeout 10s "$base/slow?ms=1500" >"$dir/wrk-slow.out" 2>&1 & local wrk_slow=$!
+  pids+=("$wrk_get" "$wrk_slow")
+  (
+    deadline=$((SECONDS + MAX_SECONDS + 60))
+    while [ ! -f "$dir/stop" ] && [ "$SECONDS" -lt "$deadline" ]; do
+      h2load --h1 -t1 -c4 --rps=100 -D 10 -d "$work/body.bin" -H 'Content-Type: application/octet-stream' \
+        "$base/echo" >>"$dir/h2load.out" 2>&1 || true
+    done
+  ) & local h2=$!
+  pids+=("$h2")
+  sleep 1
+  dotnet "$wsprobe" "${base/http:/ws:}/ws" "$WS_LIFE" 100 >"$dir/ws.out" 2>&1 & local ws=$!
+  pids+=("$ws")
+  sleep 1
+
+  local started=$SECONDS i done_switches=0 failed_switches=0
+  : >"$dir/switch-times"
+  for i in $(seq "$SWITCHES"); do
+    [ $((SECONDS - started)) -ge "$MAX_SECONDS" ] && { echo "stopping: $MAX_SECONDS s bound reached" >&2; break; }
+    local port=$port_v2; [ $((i % 2)) -eq 0 ] && port=$port_v1
+    local t0; t0=$(date +%s.%N)
+    if "$switch" "$port" "$i" >>"$dir/switch.log" 2>&1; then done_switches=$((done_switches + 1)); else failed_switches=$((failed_switches + 1)); fi
+    echo "$(date +%s.%N) $t0" | awk '{printf "%.3f\n", $1 - $2}' >>"$dir/switch-times"
+    [ $((i % 10)) -eq 0 ] && echo "  $i switches ($((SECONDS - started)) s)"
+  done
+  local switch_seconds=$((SECONDS - started))
+
+  sleep 2   # let the last switch's requests finish before the load stops
+  kill -INT "$wrk_get" "$wrk_slow" 2>/dev/null || true
+  touch "$dir/stop"
+  wait "$wrk_get" "$wrk_slow" 2>/dev/null || true
+  wait "$h2" 2>/dev/null || true
+  wait "$ws" 2>/dev/null || true
+
+  python3 - "$dir" "$name" "$done_switches" "$failed_switches" "$switch_seconds" >>"$summary" <<'EOF'
+import re, sys, statistics
+d, name, done, failed_sw, secs = sys.argv[1:6]
+def wrk(path):
+    t = open(path).read()
+    total = int(re.search(r"(\d+) requests in", t).group(1)) if re.search(r"(\d+) requests in", t) else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
+    sock = [int(x) for x in m.groups()] if m else [0, 0, 0, 0]
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+    non2xx = int(m.group(1)) if m else 0
+    return total, non2xx, sock
+g_total, g_non, g_sock = wrk(f"{d}/wrk-get.out")
+s_total, s_non, s_sock = wrk(f"{d}/wrk-slow.out")
+t = open(f"{d}/h2load.out").read()
+h_total = h_failed = h_non = 0
+for m in re.finditer(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", t):
+    h_total += int(m.group(2)); h_failed += int(m.group(4))
+for m in re.finditer(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", t):
+    h_non += int(m.group(2)) + int(m.group(3)) + int(m.group(4))
+h_connect = len(re.findall(r"could not connect", t))
+ws = open(f"{d}/ws.out").read().strip()
+ws_cut = 0 if "cut: no" in ws else 1
+times = [float(x) for x in open(f"{d}/switch-times") if x.strip()]
+med = statistics.median(times) if times else 0
+fails = g_non + sum(g_sock) + s_non + sum(s_sock) + h_failed + h_non + h_connect + ws_cut
+total = g_total + s_total + h_total + 1
+print("\t".join(str(x) for x in [name, done, failed_sw, secs, f"{med:.2f}", total, fails,
+      g_total, g_non, ",".join(map(str, g_sock)), s_total, s_non, ",".join(map(str, s_sock)),
+      h_total, h_failed, h_non, h_connect, ws_cut, ws]))
+EOF
+  tail -n1 "$summary" | awk -F'\t' '{printf "  switches %s ok, %s failed, %s s (median %s s each); requests %s, failed %s\n  %s\n", $2, $3, $4, $5, $6, $7, $19}'
+}
+
+# --- Baton ---------------------------------------------------------------------------------------
+baton_switch() {
+  BATON_URL="127.0.0.1:$admin_port" BATON_DATA="$work/baton" "$root/baton" deploy app \
+    --target "127.0.0.1:$1" --health-interval 100ms --health-passes 1 --drain-timeout "$DRAIN_TIMEOUT"
+}
+if [[ " $PHASES " == *" baton "* ]]; then
+  baton_port=$(free_port); admin_port=$(free_port)
+  "$root/baton" server --listen "127.0.0.1:$baton_port" --admin "127.0.0.1:$admin_port" \
+    --data "$work/baton" --log-level warning >"$work/baton.log" 2>&1 & pids+=($!)
+  wait_http "http://127.0.0.1:$admin_port/" 60 || { echo "baton did not start" >&2; cat "$work/baton.log" >&2; exit 1; }
+  baton_switch "$port_v1" >/dev/null
+  [ "$(curl -s "http://127.0.0.1:$baton_port/version")" = v1 ] || { echo "baton does not route to v1" >&2; exit 1; }
+  run_phase baton "http://127.0.0.1:$baton_port" baton_switch
+  if grep -Eiq 'warn|fail|error|crit' "$work/baton.log"; then
+    echo "  baton log (warnings and errors):"; grep -Ei 'warn|fail|error|crit' "$work/baton.log" | tail -n 20 | sed 's/^/    /'
+  fi
+fi
+
+# --- nginx: rewrite the upstream, nginx -s reload ------------------------------------------------
+nginx_conf() {
+  cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream app {
+    server 127.0.0.1:$1;
+    keepalive 64;
+  }
+  map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Host \$host;
+      proxy_set_header Upgrade \$http_upgrade;
+      proxy_set_header Connection \$connection_upgrade;
+      proxy_read_timeout 120s;
+    }
+  }
+}
+EOF
+}
+nginx_switch() {
+  nginx_conf "$1"
+  nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/logs/error.log" -s reload
+  sleep "$nginx_interval"
+}
+if [[ " $PHASES " == *" nginx "* ]]; then
+  nginx_port=$(free_port)
+  mkdir -p "$work/nginx/logs"
+  nginx_conf "$port_v1"
+  nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/logs/error.log" & pids+=($!)
+  wait_http "http://127.0.0.1:$nginx_port/version" 20 || { echo "nginx did not start" >&2; cat "$work/nginx/logs/error.log" >&2; exit 1; }
+  nginx_interval="$NGINX_INTERVAL"
+  if [ -z "$nginx_interval" ]; then
+    nginx_interval=$(awk -F'\t' '$1 == "baton" {print $5}' "$summary")
+    nginx_interval="${nginx_interval:-2}"
+  fi
+  echo
+  echo "nginx is reloaded every $nginx_interval s (NGINX_INTERVAL)"
+  run_phase nginx "http://127.0.0.1:$nginx_port" nginx_switch
+fi
+
+echo
+echo "Results ($(date -u +%Y-%m-%d)):"
+python3 - "$summary" <<'EOF'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+print(f"{'router':<8}{'switches':>9}{'sw fail':>8}{'seconds':>8}{'requests':>10}{'FAILED':>8}  detail")
+for r in rows:
+    (name, done, failsw, secs, med, total, fails, gt, gn, gs, st, sn, ss, ht, hf, hn, hc, wc, ws) = r
+    print(f"{name:<8}{done:>9}{failsw:>8}{secs:>8}{total:>10}{fails:>8}  "
+          f"GET {gt} (non-2xx {gn}, sock c/r/w/t {gs}); slow {st} (non-2xx {sn}, sock {ss}); "
+          f"POST {ht} (failed {hf}, non-2xx {hn}, no-connect {hc}); websocket cut {wc}")
+EOF
