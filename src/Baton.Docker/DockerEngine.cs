@@ -271,12 +271,16 @@ public sealed class DockerEngine : IDisposable
                 $"The Docker engine at {Endpoint} did not answer within {limit.TotalSeconds:0.#} s when asked to {action}."),
             HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError } =>
                 new DockerError(DockerErrorKind.EngineUnreachable,
-                    $"Cannot reach the Docker engine at {Endpoint}: {Innermost(e)}; is dockerd running?"),
+                    $"Cannot reach the Docker engine at {Endpoint}: {ConnectFailure(e)}; is dockerd running?"),
             HttpRequestException or IOException => new DockerError(DockerErrorKind.EngineUnreachable,
                 $"The connection to the Docker engine at {Endpoint} broke when asked to {action}: {Innermost(e)}."),
             _ => null,
         };
     }
+
+    private string ConnectFailure(Exception e) =>
+        // A missing socket file shows up as "Cannot assign requested address", which says nothing to a person.
+        Endpoint.SocketPath is { } path && !File.Exists(path) ? "the socket file does not exist" : Innermost(e);
 
     private static string Innermost(Exception e)
     {
