@@ -1,0 +1,73 @@
+namespace Baton.Deploy.ServiceFile;
+
+/// <summary>A service as <c>baton.yml</c> describes it, validated. Defaults are those of docs/service-file.md.</summary>
+public sealed record ServiceDefinition
+{
+    public required string Name { get; init; }
+    /// <summary>Image repository without tag, e.g. <c>127.0.0.1:5000/shop</c>; the tag is chosen at deploy.</summary>
+    public required string Image { get; init; }
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+    public string Path { get; init; } = "/";
+    /// <summary>How staging hosts are made from each host; <c>{color}</c> and <c>{host}</c> are replaced.</summary>
+    /// <value>The default is <c>{color}.{host}</c>.</value>
+    public string Staging { get; init; } = "{color}.{host}";
+    public TargetMode Mode { get; init; } = TargetMode.Host;
+    /// <summary>Host mode: the environment variable that carries the container's port.</summary>
+    /// <value>The default is <c>PORT</c>.</value>
+    public string PortEnv { get; init; } = "PORT";
+    /// <summary>Network mode: the port the app listens on inside the container.</summary>
+    public int ContainerPort { get; init; } = 8080;
+    /// <summary>Network mode: the user-defined Docker network the containers join.</summary>
+    public string? Network { get; init; }
+    public IReadOnlyList<EnvVar> Env { get; init; } = [];
+    public HealthSpec Health { get; init; } = new();
+    /// <value>The default is 60 s.</value>
+    public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <value>The default is 30 s.</value>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <value>The default is 10 s.</value>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <value>The default is 1.</value>
+    public int Replicas { get; init; } = 1;
+    /// <summary>Stopped releases kept for an instant rollback.</summary>
+    /// <value>The default is 2.</value>
+    public int Keep { get; init; } = 2;
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public ReleaseTask? ReleaseTask { get; init; }
+    public IReadOnlyList<SmokeCheck> Smoke { get; init; } = [];
+    public IReadOnlyList<WorkerSpec> Workers { get; init; } = [];
+}
+
+public enum TargetMode
+{
+    /// <summary>The container shares the host network and listens on a free 127.0.0.1 port Baton gives it.</summary>
+    Host,
+    /// <summary>The container joins a user-defined network; its port is published on 127.0.0.1 for the router.</summary>
+    Network,
+}
+
+/// <summary>One environment variable; a secret's value is never shown by the CLI, the API or the logs.</summary>
+public sealed record EnvVar(string Name, string Value, bool Secret)
+{
+    public const string Mask = "••••••";
+
+    public string Shown => Secret ? Mask : Value;
+}
+
+public sealed record HealthSpec
+{
+    public string Path { get; init; } = "/health";
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+    public int Passes { get; init; } = 2;
+    public string? Host { get; init; }
+}
+
+/// <summary>A one-off container of the new release run before the switch (migrations). Non-zero exit fails the deploy.</summary>
+public sealed record ReleaseTask(IReadOnlyList<string> Command, TimeSpan Timeout);
+
+/// <summary>An HTTP request against the new colour's staging route that must pass before the switch.</summary>
+public sealed record SmokeCheck(string Path, int Status, string? Contains);
+
+/// <summary>Containers of the release that run on the live colour only (background jobs).</summary>
+public sealed record WorkerSpec(string Name, IReadOnlyList<string> Command, int Replicas);

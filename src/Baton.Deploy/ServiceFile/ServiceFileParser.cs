@@ -1,0 +1,317 @@
+using System.Globalization;
+using Baton.Contracts;
+using Baton.Router.Routing;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Baton.Deploy.ServiceFile;
+
+/// <summary>The outcome of reading a service file: a definition, or every error found, each naming its line and field.</summary>
+public sealed record ServiceFileResult(ServiceDefinition? Definition, IReadOnlyList<string> Errors)
+{
+    public bool Ok => Definition is not null;
+}
+
+/// <summary>
+/// Reads <c>baton.yml</c>. Every problem is reported as <c>baton.yml line N: field: what is wrong</c>;
+/// a file with any error gives no definition, so nothing is applied from it.
+/// </summary>
+public static class ServiceFileParser
+{
+    private static readonly string[] TopLevel =
+        ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers"];
+
+    public static ServiceFileResult Parse(string text, string fileName = "baton.yml")
+    {
+        var errors = new List<string>();
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            return new(null, [$"{fileName} line {e.Start.Line}: this is not valid YAML ({Clean(e.Message)})."]);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            return new(null, [$"{fileName}: this is not valid YAML ({e.Message})."]);
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            return new(null, [$"{fileName}: the file must be a YAML mapping with at least 'service' and 'image'."]);
+
+        var r = new Reader(fileName, errors);
+        r.CheckKeys(root, "", TopLevel);
+
+        var name = r.String(root, "service");
+        if (name is null) r.Missing(root, "service", "the service's name, e.g. service: web");
+        else if (!ServiceNames.IsValid(name, out var nameError)) r.Error(r.ValueNode(root, "service")!, "service", nameError);
+
+        var image = r.String(root, "image");
+        if (image is null) r.Missing(root, "image", "the image repository, e.g. image: 127.0.0.1:5000/shop");
+        else if (!IsRepository(image)) r.Error(r.ValueNode(root, "image")!, "image", $"'{image}' must be a repository without a tag or digest (the tag is chosen at deploy: baton deploy SERVICE --image {image.Split('@')[0]})");
+
+        var hosts = new List<string>();
+        foreach (var (node, host) in r.StringList(root, "hosts"))
+        {
+            if (HostPattern.TryParse(host, out var pattern, out var hostError)) hosts.Add(pattern.ToString());
+            else r.Error(node, "hosts", hostError);
+        }
+        var path = "/";
+        if (r.String(root, "path") is { } p && !PathPrefix.TryNormalize(p, out path, out var pathError)) r.Error(r.ValueNode(root, "path")!, "path", pathError);
+        var staging = r.String(root, "staging") ?? "{color}.{host}";
+        if (!staging.Contains("{color}", StringComparison.Ordinal) || !staging.Contains("{host}", StringComparison.Ordinal))
+            r.Error(r.ValueNode(root, "staging")!, "staging", "the pattern must contain {color} and {host}, e.g. {color}.{host}");
+
+        var definition = new ServiceDefinition { Name = name ?? "", Image = image ?? "", Hosts = hosts, Path = path, Staging = staging };
+
+        if (r.Map(root, "target") is { } target)
+        {
+            r.CheckKeys(target, "target.", ["mode", "port_env", "port", "network"]);
+            var mode = r.String(target, "mode") ?? "host";
+            var parsedMode = mode switch { "host" => TargetMode.Host, "network" => TargetMode.Network, _ => (TargetMode?)null };
+            if (parsedMode is null) r.Error(r.ValueNode(target, "mode")!, "target.mode", $"'{mode}' is not a mode: use host or network");
+            var network = r.String(target, "network");
+            if (parsedMode == TargetMode.Network && network is null) r.Missing(target, "target.network", "the user-defined Docker network to join");
+            definition = definition with
+            {
+                Mode = parsedMode ?? TargetMode.Host,
+                PortEnv = r.String(target, "port_env") ?? "PORT",
+                ContainerPort = r.Int(target, "port", "target.port", 1, 65535) ?? 8080,
+                Network = network,
+            };
+        }
+
+        if (r.Map(root, "env") is { } env)
+        {
+            var vars = new List<EnvVar>();
+            foreach (var (keyNode, valueNode) in env.Children)
+            {
+                var key = ((YamlScalarNode)keyNode).Value ?? "";
+                if (key.Length == 0 || key.Contains('=') || char.IsAsciiDigit(key[0])) r.Error(keyNode, "env", $"'{key}' is not a valid variable name");
+                switch (valueNode)
+                {
+                    case YamlScalarNode s:
+                        vars.Add(new EnvVar(key, s.Value ?? "", false));
+                        break;
+                    case YamlMappingNode m when m.Children.Count == 1 && m.Children.ContainsKey("secret") && m.Children["secret"] is YamlScalarNode secret:
+                        vars.Add(new EnvVar(key, secret.Value ?? "", true));
+                        break;
+                    default:
+                        r.Error(valueNode, $"env.{key}", "give a value, or { secret: VALUE } for a value never shown back");
+                        break;
+                }
+            }
+            definition = definition with { Env = vars };
+        }
+
+        if (r.Map(root, "health") is { } health)
+        {
+            r.CheckKeys(health, "health.", ["path", "interval", "timeout", "passes", "host"]);
+            var hp = r.String(health, "path") ?? "/health";
+            if (!hp.StartsWith('/')) r.Error(r.ValueNode(health, "path")!, "health.path", $"'{hp}' must start with /");
+            definition = definition with
+            {
+                Health = new HealthSpec
+                {
+                    Path = hp,
+                    Interval = r.Duration(health, "interval", "health.interval") ?? TimeSpan.FromSeconds(1),
+                    Timeout = r.Duration(health, "timeout", "health.timeout") ?? TimeSpan.FromSeconds(5),
+                    Passes = r.Int(health, "passes", "health.passes", 1, 100) ?? 2,
+                    Host = r.String(health, "host"),
+                },
+            };
+        }
+
+        definition = definition with
+        {
+            DeployTimeout = r.Duration(root, "deploy_timeout", "deploy_timeout") ?? definition.DeployTimeout,
+            DrainTimeout = r.Duration(root, "drain_timeout", "drain_timeout") ?? definition.DrainTimeout,
+            StopTimeout = r.Duration(root, "stop_timeout", "stop_timeout") ?? definition.StopTimeout,
+            Replicas = r.Int(root, "replicas", "replicas", 1, 64) ?? 1,
+            Keep = r.Int(root, "keep", "keep", 0, 20) ?? 2,
+        };
+
+        if (r.Map(root, "labels") is { } labels)
+        {
+            var dict = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (k, v) in labels.Children)
+            {
+                var key = ((YamlScalarNode)k).Value ?? "";
+                if (key.StartsWith("baton.", StringComparison.Ordinal)) r.Error(k, "labels", $"'{key}': labels starting with baton. are Baton's own");
+                else if (v is YamlScalarNode sv) dict[key] = sv.Value ?? "";
+                else r.Error(v, $"labels.{key}", "a label's value must be text");
+            }
+            definition = definition with { Labels = dict };
+        }
+
+        if (r.Map(root, "release_task") is { } task)
+        {
+            r.CheckKeys(task, "release_task.", ["command", "timeout"]);
+            var command = r.Command(task, "command", "release_task.command");
+            if (command is null) r.Missing(task, "release_task.command", "the command to run, e.g. [/app/App, migrate]");
+            definition = definition with { ReleaseTask = new ReleaseTask(command ?? [], r.Duration(task, "timeout", "release_task.timeout") ?? TimeSpan.FromMinutes(5)) };
+        }
+
+        if (r.Seq(root, "smoke") is { } smoke)
+        {
+            var checks = new List<SmokeCheck>();
+            foreach (var item in smoke.Children)
+            {
+                if (item is not YamlMappingNode m)
+                {
+                    r.Error(item, "smoke", "each check is a mapping such as { path: /version, status: 200 }");
+                    continue;
+                }
+                r.CheckKeys(m, "smoke[].", ["path", "status", "contains"]);
+                var sp = r.String(m, "path");
+                if (sp is null || !sp.StartsWith('/')) r.Error(m, "smoke[].path", "each check needs a path starting with /");
+                checks.Add(new SmokeCheck(sp ?? "/", r.Int(m, "status", "smoke[].status", 100, 599) ?? 200, r.String(m, "contains")));
+            }
+            definition = definition with { Smoke = checks };
+        }
+
+        if (r.Seq(root, "workers") is { } workers)
+        {
+            var list = new List<WorkerSpec>();
+            foreach (var item in workers.Children)
+            {
+                if (item is not YamlMappingNode m)
+                {
+                    r.Error(item, "workers", "each worker is a mapping such as { name: jobs, command: [/app/App, work] }");
+                    continue;
+                }
+                r.CheckKeys(m, "workers[].", ["name", "command", "replicas"]);
+                var wn = r.String(m, "name");
+                if (wn is null || !ServiceNames.IsValid(wn, out _)) r.Error(m, "workers[].name", "each worker needs a name of lower-case letters, digits and dashes");
+                else if (list.Any(w => w.Name == wn)) r.Error(m, "workers[].name", $"worker '{wn}' is defined twice");
+                var command = r.Command(m, "command", "workers[].command");
+                if (command is null) r.Missing(m, "workers[].command", "the worker's command");
+                list.Add(new WorkerSpec(wn ?? "", command ?? [], r.Int(m, "replicas", "workers[].replicas", 0, 64) ?? 1));
+            }
+            definition = definition with { Workers = list };
+        }
+
+        return errors.Count == 0 ? new(definition, []) : new(null, errors);
+    }
+
+    /// <summary>A repository: registry host (optional), path components, and no tag or digest.</summary>
+    private static bool IsRepository(string image)
+    {
+        if (image.Contains('@') || image.Any(char.IsWhiteSpace) || image.Any(char.IsAsciiLetterUpper)) return false;
+        var lastSlash = image.LastIndexOf('/');
+        return !image[(lastSlash + 1)..].Contains(':') && image.Length > 0 && !image.EndsWith('/');
+    }
+
+    private static string Clean(string message) => message.TrimEnd('.');
+
+    /// <summary>Walks mapping nodes and records errors with line numbers.</summary>
+    private sealed class Reader(string file, List<string> errors)
+    {
+        public void Error(YamlNode node, string field, string message) =>
+            errors.Add($"{file} line {node.Start.Line}: {field}: {message.TrimEnd('.')}.");
+
+        public void Missing(YamlMappingNode map, string field, string what) =>
+            errors.Add($"{file} line {map.Start.Line}: {field}: missing; give {what}.");
+
+        public void CheckKeys(YamlMappingNode map, string prefix, string[] known)
+        {
+            foreach (var key in map.Children.Keys)
+            {
+                var name = (key as YamlScalarNode)?.Value ?? "";
+                if (!known.Contains(name))
+                {
+                    var near = known.FirstOrDefault(k => Distance(k, name) <= 2);
+                    Error(key, prefix + name, near is null
+                        ? $"unknown field; the known ones here are {string.Join(", ", known)}"
+                        : $"unknown field; did you mean {prefix}{near}?");
+                }
+            }
+        }
+
+        public YamlNode? ValueNode(YamlMappingNode map, string key) =>
+            map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
+
+        public string? String(YamlMappingNode map, string key)
+        {
+            var node = ValueNode(map, key);
+            if (node is null) return null;
+            if (node is YamlScalarNode s) return string.IsNullOrEmpty(s.Value) ? null : s.Value;
+            Error(node, key, "expected a single value");
+            return null;
+        }
+
+        public int? Int(YamlMappingNode map, string key, string field, int min, int max)
+        {
+            var text = String(map, key);
+            if (text is null) return null;
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max) return n;
+            Error(ValueNode(map, key)!, field, $"'{text}' must be a whole number from {min} to {max}");
+            return null;
+        }
+
+        public TimeSpan? Duration(YamlMappingNode map, string key, string field)
+        {
+            var text = String(map, key);
+            if (text is null) return null;
+            if (Durations.TryParse(text, out var d)) return d;
+            Error(ValueNode(map, key)!, field, $"'{text}' is not a duration; write it like 500ms, 30s or 2m");
+            return null;
+        }
+
+        public YamlMappingNode? Map(YamlMappingNode map, string key)
+        {
+            var node = ValueNode(map, key);
+            if (node is null or YamlMappingNode) return node as YamlMappingNode;
+            Error(node, key, "expected a mapping of fields");
+            return null;
+        }
+
+        public YamlSequenceNode? Seq(YamlMappingNode map, string key)
+        {
+            var node = ValueNode(map, key);
+            if (node is null or YamlSequenceNode) return node as YamlSequenceNode;
+            Error(node, key, "expected a list");
+            return null;
+        }
+
+        public IEnumerable<(YamlNode Node, string Value)> StringList(YamlMappingNode map, string key)
+        {
+            var node = ValueNode(map, key);
+            if (node is YamlScalarNode single && !string.IsNullOrEmpty(single.Value)) return [(single, single.Value)];
+            if (node is YamlSequenceNode seq)
+                return seq.Children.Select(c => (c, (c as YamlScalarNode)?.Value ?? "")).ToList();
+            if (node is not null) Error(node, key, "expected a list");
+            return [];
+        }
+
+        /// <summary>A command: a list of arguments, or one string run by /bin/sh -c.</summary>
+        public IReadOnlyList<string>? Command(YamlMappingNode map, string key, string field)
+        {
+            var node = ValueNode(map, key);
+            switch (node)
+            {
+                case null:
+                    return null;
+                case YamlScalarNode { Value: { Length: > 0 } line }:
+                    return ["/bin/sh", "-c", line];
+                case YamlSequenceNode seq when seq.Children.Count > 0 && seq.Children.All(c => c is YamlScalarNode):
+                    return seq.Children.Select(c => ((YamlScalarNode)c).Value ?? "").ToList();
+                default:
+                    Error(node, field, "expected a list of arguments such as [/app/App, migrate], or one command line");
+                    return null;
+            }
+        }
+
+        private static int Distance(string a, string b)
+        {
+            var d = new int[a.Length + 1, b.Length + 1];
+            for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+            for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+            for (int i = 1; i <= a.Length; i++)
+                for (int j = 1; j <= b.Length; j++)
+                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            return d[a.Length, b.Length];
+        }
+    }
+}

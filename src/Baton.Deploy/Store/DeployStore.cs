@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace Baton.Deploy.Store;
+
+/// <summary>
+/// The deployer's durable state in <c>&lt;data&gt;/baton.db</c> (SQLite, WAL): service definitions,
+/// deployments with every step, and the one-deployment-per-service locks.
+/// </summary>
+public sealed class DeployStore : IDisposable
+{
+    private const int SchemaVersion = 1;
+    private readonly SqliteConnection _db;
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+
+    static DeployStore() => SQLitePCL.Batteries_V2.Init();
+
+    public DeployStore(string path, TimeProvider time)
+    {
+        _time = time;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _db.Open();
+        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
+        Migrate();
+    }
+
+    /// <summary>This process, as a lock holder: a lock whose holder is not this process is left from a dead one.</summary>
+    public static string ThisProcess { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Process.GetCurrentProcess().StartTime.ToUniversalTime():O}";
+
+    private void Migrate()
+    {
+        var version = Convert.ToInt32(Scalar("PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > SchemaVersion) throw new InvalidDataException($"The database was written by a newer Baton (schema {version}); upgrade Baton to use it.");
+        if (version == SchemaVersion) return;
+        Exec("""
+            CREATE TABLE IF NOT EXISTS services (
+                name TEXT PRIMARY KEY, definition TEXT NOT NULL, applied_at TEXT NOT NULL, applied_by TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS deployments (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, kind TEXT NOT NULL, image TEXT NOT NULL,
+                digest TEXT, color TEXT, author TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+                outcome TEXT NOT NULL, reason TEXT, definition TEXT);
+            CREATE INDEX IF NOT EXISTS deployments_service ON deployments(service, id);
+            CREATE TABLE IF NOT EXISTS steps (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, deployment_id INTEGER NOT NULL REFERENCES deployments(id),
+                name TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, outcome TEXT NOT NULL, detail TEXT);
+            CREATE TABLE IF NOT EXISTS locks (
+                service TEXT PRIMARY KEY, deployment_id INTEGER NOT NULL, holder TEXT NOT NULL, author TEXT NOT NULL, since TEXT NOT NULL);
+            PRAGMA user_version = 1;
+            """);
+    }
+
+    // --- services ---
+
+    public void SaveService(string name, string definition, string author) => Write(
+        "INSERT INTO services(name, definition, applied_at, applied_by) VALUES ($n, $d, $t, $a) ON CONFLICT(name) DO UPDATE SET definition = $d, applied_at = $t, applied_by = $a",
+        ("$n", name), ("$d", definition), ("$t", Now()), ("$a", author));
+
+    public string? GetService(string name) => Scalar("SELECT definition FROM services WHERE name = $n", ("$n", name)) as string;
+
+    public IReadOnlyList<string> ServiceNames() =>
+        Query("SELECT name FROM services ORDER BY name", r => r.GetString(0));
+
+    public void DeleteService(string name) => Write("DELETE FROM services WHERE name = $n", ("$n", name));
+
+    // --- deployments and steps ---
+
+    public long BeginDeployment(string service, string kind, string image, string? digest, string? color, string author, string? definition)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command(
+                "INSERT INTO deployments(service, kind, image, digest, color, author, started_at, outcome, definition) VALUES ($s, $k, $i, $d, $c, $a, $t, 'running', $def) RETURNING id",
+                ("$s", service), ("$k", kind), ("$i", image), ("$d", digest), ("$c", color), ("$a", author), ("$t", Now()), ("$def", definition));
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
+
+    public void UpdateDeployment(long id, string? digest = null, string? color = null) => Write(
+        "UPDATE deployments SET digest = COALESCE($d, digest), color = COALESCE($c, color) WHERE id = $id",
+        ("$id", id), ("$d", digest), ("$c", color));
+
+    public void FinishDeployment(long id, string outcome, string? reason) => Write(
+        "UPDATE deployments SET outcome = $o, reason = $r, finished_at = CASE WHEN $o IN ('running','held') THEN NULL ELSE $t END WHERE id = $id",
+        ("$id", id), ("$o", outcome), ("$r", reason), ("$t", Now()));
+
+    public long BeginStep(long deploymentId, string name)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("INSERT INTO steps(deployment_id, name, started_at, outcome) VALUES ($d, $n, $t, 'running') RETURNING id",
+                ("$d", deploymentId), ("$n", name), ("$t", Now()));
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
+
+    public void FinishStep(long stepId, string outcome, string? detail) => Write(
+        "UPDATE steps SET outcome = $o, detail = $x, finished_at = $t WHERE id = $id",
+        ("$id", stepId), ("$o", outcome), ("$x", detail), ("$t", Now()));
+
+    public DeploymentRecord? GetDeployment(long id) =>
+        ReadDeployments("WHERE id = $id", ("$id", id)).FirstOrDefault();
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<DeploymentRecord> History(string service, int limit = 50) =>
+        ReadDeployments("WHERE service = $s ORDER BY id DESC LIMIT $l", ("$s", service), ("$l", limit));
+
+    /// <summary>Deployments that never reached an end: left by a process that died, or held for promote.</summary>
+    public IReadOnlyList<DeploymentRecord> Unfinished() =>
+        ReadDeployments("WHERE outcome IN ('running','held') ORDER BY id");
+
+    public string? DefinitionOf(long deploymentId) =>
+        Scalar("SELECT definition FROM deployments WHERE id = $id", ("$id", deploymentId)) as string;
+
+    // --- locks ---
+
+    /// <summary>Takes the service's lock for a deployment, or returns who holds it.</summary>
+    public LockHolder? TryLock(string service, long deploymentId, string author)
+    {
+        lock (_gate)
+        {
+            using var tx = _db.BeginTransaction();
+            var held = ReadLock(service, tx);
+            if (held is not null) return held;
+            using var cmd = Command("INSERT INTO locks(service, deployment_id, holder, author, since) VALUES ($s, $d, $h, $a, $t)",
+                ("$s", service), ("$d", deploymentId), ("$h", ThisProcess), ("$a", author), ("$t", Now()));
+            cmd.Transaction = tx;
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+            return null;
+        }
+    }
+
+    public LockHolder? GetLock(string service)
+    {
+        lock (_gate) return ReadLock(service, null);
+    }
+
+    public IReadOnlyList<LockHolder> Locks() =>
+        Query("SELECT service, deployment_id, holder, author, since FROM locks", ReadLockRow);
+
+    public void Unlock(string service, long deploymentId) =>
+        Write("DELETE FROM locks WHERE service = $s AND deployment_id = $d", ("$s", service), ("$d", deploymentId));
+
+    private LockHolder? ReadLock(string service, SqliteTransaction? tx)
+    {
+        using var cmd = Command("SELECT service, deployment_id, holder, author, since FROM locks WHERE service = $s", ("$s", service));
+        cmd.Transaction = tx;
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ReadLockRow(r) : null;
+    }
+
+    private static LockHolder ReadLockRow(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), DateTimeOffset.Parse(r.GetString(4), System.Globalization.CultureInfo.InvariantCulture));
+
+    // --- plumbing ---
+
+    private List<DeploymentRecord> ReadDeployments(string where, params (string, object?)[] args)
+    {
+        lock (_gate)
+        {
+            var rows = new List<DeploymentRecord>();
+            using (var cmd = Command($"SELECT id, service, kind, image, digest, color, author, started_at, finished_at, outcome, reason FROM deployments {where}", args))
+            using (var r = cmd.ExecuteReader())
+            {
+                while (r.Read())
+                    rows.Add(new DeploymentRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), Str(r, 4), Str(r, 5), r.GetString(6),
+                        Time(r.GetString(7)), Str(r, 8) is { } f ? Time(f) : null, r.GetString(9), Str(r, 10), []));
+            }
+            for (int i = 0; i < rows.Count; i++)
+            {
+                using var cmd = Command("SELECT name, started_at, finished_at, outcome, detail FROM steps WHERE deployment_id = $d ORDER BY id", ("$d", rows[i].Id));
+                using var r = cmd.ExecuteReader();
+                var steps = new List<StepRecord>();
+                while (r.Read()) steps.Add(new StepRecord(r.GetString(0), Time(r.GetString(1)), Str(r, 2) is { } f ? Time(f) : null, r.GetString(3), Str(r, 4)));
+                rows[i] = rows[i] with { Steps = steps };
+            }
+            return rows;
+        }
+    }
+
+    private static string? Str(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static DateTimeOffset Time(string s) => DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+
+    private string Now() => _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return cmd;
+    }
+
+    private void Write(string sql, params (string, object?)[] args)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command(sql, args);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    private void Exec(string sql) => Write(sql);
+
+    private object? Scalar(string sql, params (string, object?)[] args)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command(sql, args);
+            var v = cmd.ExecuteScalar();
+            return v is DBNull ? null : v;
+        }
+    }
+
+    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command(sql);
+            using var r = cmd.ExecuteReader();
+            var list = new List<T>();
+            while (r.Read()) list.Add(read(r));
+            return list;
+        }
+    }
+
+    public void Dispose() => _db.Dispose();
+}

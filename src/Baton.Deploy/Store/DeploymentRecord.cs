@@ -1,0 +1,36 @@
+namespace Baton.Deploy.Store;
+
+/// <summary>One deployment as the history shows it.</summary>
+public sealed record DeploymentRecord(
+    long Id,
+    string Service,
+    string Kind,
+    string Image,
+    string? Digest,
+    string? Color,
+    string Author,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt,
+    string Outcome,
+    string? Reason,
+    IReadOnlyList<StepRecord> Steps)
+{
+    /// <summary>The release id carried by the containers' <c>baton.release</c> label.</summary>
+    public string Release => $"r{Id}";
+}
+
+public sealed record StepRecord(string Name, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Outcome, string? Detail);
+
+/// <summary>Outcomes of a deployment, as stored.</summary>
+public static class Outcomes
+{
+    public const string Running = "running";
+    public const string Held = "held";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Aborted = "aborted";
+    public const string RolledBack = "rolled-back";
+}
+
+/// <summary>Who holds a service's deployment lock.</summary>
+public sealed record LockHolder(string Service, long DeploymentId, string Holder, string Author, DateTimeOffset Since);
