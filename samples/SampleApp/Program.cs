@@ -1,16 +1,45 @@
 // The sample app Baton's demo, tests and benchmarks deploy: a health endpoint, a version
 // endpoint, a slow endpoint, a streamed endpoint, a WebSocket echo and a switch to start failing.
-// It listens on 127.0.0.1:$PORT and says which VERSION it is.
+// It listens on $BIND:$PORT (127.0.0.1:5000 by default) and says which VERSION it is.
+// `SampleApp migrate` is a release task (exit 1 when MIGRATE_FAIL=1); `SampleApp work` is a
+// background worker that logs a line a second until SIGTERM.
 using System.Net.WebSockets;
 
 var version = Environment.GetEnvironmentVariable("VERSION") ?? "v1";
 var port = Environment.GetEnvironmentVariable("PORT") ?? "5000";
+var bind = Environment.GetEnvironmentVariable("BIND") ?? "127.0.0.1";
+
+if (args is ["migrate", ..])
+{
+    Console.WriteLine($"migrating to {version}");
+    if (Environment.GetEnvironmentVariable("MIGRATE_FAIL") == "1")
+    {
+        Console.Error.WriteLine($"migration to {version} failed: table orders is locked");
+        return 1;
+    }
+    Console.WriteLine($"migrated to {version}");
+    return 0;
+}
+if (args is ["work", ..])
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+    using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+        System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+    for (long i = 0; !stop.IsCancellationRequested; i++)
+    {
+        Console.WriteLine($"worker {version} tick {i}");
+        try { await Task.Delay(1000, stop.Token); } catch (OperationCanceledException) { }
+    }
+    Console.WriteLine($"worker {version} stopped");
+    return 0;
+}
 var failing = Environment.GetEnvironmentVariable("FAIL") == "1";
 var unhealthy = Environment.GetEnvironmentVariable("UNHEALTHY") == "1";
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
-builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+builder.WebHost.UseUrls($"http://{bind}:{port}");
 builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 var app = builder.Build();
@@ -61,4 +90,5 @@ app.Map("/ws", async (HttpContext context) =>
 // Everything else answers 200 with the version, or 500 when failing.
 app.MapFallback(() => failing ? Results.Text(version + " failing", statusCode: 500) : Results.Text(version));
 
-app.Run();
+await app.RunAsync();
+return 0;
