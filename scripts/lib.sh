@@ -53,12 +53,15 @@ require_docker() {
   require_command dockerd docker.io || return 1
   # docker.io ships its own CLI; /usr/local/bin/docker may already be there and is fine too.
   if docker info >/dev/null 2>&1; then return 0; fi
-  # A pid file left by a daemon that is gone makes the next dockerd refuse to start.
-  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+  if [ -f /var/run/docker.pid ] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    # A dockerd is still starting (another script started it): wait for it rather than start a second one.
+    echo "Waiting for the running dockerd to answer..."
+  else
+    # A pid file left by a daemon that is gone makes the next dockerd refuse to start.
     rm -f /var/run/docker.pid
+    echo "Starting dockerd (log: /tmp/dockerd.log)..."
+    dockerd >/tmp/dockerd.log 2>&1 &
   fi
-  echo "Starting dockerd (log: /tmp/dockerd.log)..."
-  dockerd >/tmp/dockerd.log 2>&1 &
   local i=0
   while [ "$i" -lt 60 ]; do
     docker info >/dev/null 2>&1 && return 0

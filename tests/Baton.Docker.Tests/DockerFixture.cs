@@ -36,7 +36,7 @@ public sealed class DockerFixture : IAsyncLifetime
                 $"These tests build their image from a static busybox at {BusyboxPath}; install the Debian package busybox-static (./test.sh does).");
         }
         using var tar = await RootfsTarAsync();
-        (await Engine.Images.ImportAsync(tar, "baton-test/busybox", RunId)).Value.ToString();
+        _ = (await Engine.Images.ImportAsync(tar, "baton-test/busybox", RunId)).Value;
     }
 
     public async Task DisposeAsync()
