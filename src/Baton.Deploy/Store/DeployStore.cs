@@ -40,7 +40,7 @@ public sealed class DeployStore : IDisposable
             CREATE TABLE IF NOT EXISTS deployments (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, kind TEXT NOT NULL, image TEXT NOT NULL,
                 digest TEXT, color TEXT, author TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
-                outcome TEXT NOT NULL, reason TEXT, definition TEXT);
+                outcome TEXT NOT NULL, reason TEXT, definition TEXT, release TEXT);
             CREATE INDEX IF NOT EXISTS deployments_service ON deployments(service, id);
             CREATE TABLE IF NOT EXISTS steps (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, deployment_id INTEGER NOT NULL REFERENCES deployments(id),
@@ -66,14 +66,21 @@ public sealed class DeployStore : IDisposable
 
     // --- deployments and steps ---
 
-    public long BeginDeployment(string service, string kind, string image, string? digest, string? color, string author, string? definition)
+    /// <summary>Records a new deployment as running. Its release is <paramref name="release"/> (a rollback), else <c>r{id}</c>.</summary>
+    public long BeginDeployment(string service, string kind, string image, string? digest, string? color, string author, string? definition, string? release = null)
     {
         lock (_gate)
         {
             using var cmd = Command(
-                "INSERT INTO deployments(service, kind, image, digest, color, author, started_at, outcome, definition) VALUES ($s, $k, $i, $d, $c, $a, $t, 'running', $def) RETURNING id",
-                ("$s", service), ("$k", kind), ("$i", image), ("$d", digest), ("$c", color), ("$a", author), ("$t", Now()), ("$def", definition));
-            return (long)cmd.ExecuteScalar()!;
+                "INSERT INTO deployments(service, kind, image, digest, color, author, started_at, outcome, definition, release) VALUES ($s, $k, $i, $d, $c, $a, $t, 'running', $def, $rel) RETURNING id",
+                ("$s", service), ("$k", kind), ("$i", image), ("$d", digest), ("$c", color), ("$a", author), ("$t", Now()), ("$def", definition), ("$rel", release));
+            var id = (long)cmd.ExecuteScalar()!;
+            if (release is null)
+            {
+                using var set = Command("UPDATE deployments SET release = 'r' || id WHERE id = $id", ("$id", id));
+                set.ExecuteNonQuery();
+            }
+            return id;
         }
     }
 
@@ -107,6 +114,10 @@ public sealed class DeployStore : IDisposable
         ReadDeployments("WHERE service = $s ORDER BY id DESC LIMIT $l", ("$s", service), ("$l", limit));
 
     /// <summary>Deployments that never reached an end: left by a process that died, or held for promote.</summary>
+    /// <summary>The deployments that made a release live, newest first: the current one and the ones to roll back to.</summary>
+    public IReadOnlyList<DeploymentRecord> Succeeded(string service, int limit = 50) =>
+        ReadDeployments("WHERE service = $s AND outcome = 'succeeded' ORDER BY id DESC LIMIT $l", ("$s", service), ("$l", limit));
+
     public IReadOnlyList<DeploymentRecord> Unfinished() =>
         ReadDeployments("WHERE outcome IN ('running','held') ORDER BY id");
 
@@ -161,12 +172,12 @@ public sealed class DeployStore : IDisposable
         lock (_gate)
         {
             var rows = new List<DeploymentRecord>();
-            using (var cmd = Command($"SELECT id, service, kind, image, digest, color, author, started_at, finished_at, outcome, reason FROM deployments {where}", args))
+            using (var cmd = Command($"SELECT id, service, kind, image, digest, color, author, started_at, finished_at, outcome, reason, release FROM deployments {where}", args))
             using (var r = cmd.ExecuteReader())
             {
                 while (r.Read())
                     rows.Add(new DeploymentRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), Str(r, 4), Str(r, 5), r.GetString(6),
-                        Time(r.GetString(7)), Str(r, 8) is { } f ? Time(f) : null, r.GetString(9), Str(r, 10), []));
+                        Time(r.GetString(7)), Str(r, 8) is { } f ? Time(f) : null, r.GetString(9), Str(r, 10), Str(r, 11) ?? $"r{r.GetInt64(0)}", []));
             }
             for (int i = 0; i < rows.Count; i++)
             {

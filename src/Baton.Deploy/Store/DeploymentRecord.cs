@@ -13,10 +13,11 @@ public sealed record DeploymentRecord(
     DateTimeOffset? FinishedAt,
     string Outcome,
     string? Reason,
+    string Release,
     IReadOnlyList<StepRecord> Steps)
 {
-    /// <summary>The release id carried by the containers' <c>baton.release</c> label.</summary>
-    public string Release => $"r{Id}";
+    /// <summary>Definition of <see cref="Release"/>: the containers' <c>baton.release</c> label; <c>r{Id}</c> for a deploy, the earlier release for a rollback.</summary>
+    public static string ReleaseOf(long id) => $"r{id}";
 }
 
 public sealed record StepRecord(string Name, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Outcome, string? Detail);
@@ -30,6 +31,7 @@ public static class Outcomes
     public const string Failed = "failed";
     public const string Aborted = "aborted";
     public const string RolledBack = "rolled-back";
+    public const string Refused = "refused";
 }
 
 /// <summary>Who holds a service's deployment lock.</summary>

@@ -1,0 +1,48 @@
+namespace Baton.Deploy;
+
+/// <summary>
+/// What the deployer needs of the router, and nothing more. In one process it is the router's
+/// own state; across hosts it will be the router's admin API.
+/// </summary>
+public interface IRouterControl
+{
+    /// <summary>
+    /// Puts <paramref name="targets"/> in the service's candidate pool named <paramref name="pool"/> and
+    /// waits until all pass their health checks. The service's routes take effect only at the switch.
+    /// </summary>
+    /// <returns>Null when healthy; else the health answer of each target that failed. The candidate is then dropped.</returns>
+    Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken);
+
+    /// <summary>Makes the candidate the active pool in one step; the returned drain finishes the old pool's requests.</summary>
+    IDrain Switch(string service);
+
+    /// <summary>Drops the candidate pool, if any; the active pool is untouched.</summary>
+    void DropCandidate(string service);
+
+    /// <summary>The active pool's name and target addresses, or null when the service is not live.</summary>
+    LivePool? Live(string service);
+
+    /// <summary>The URL of the public listener and the staging host of a pool, for smoke checks; null host when the service has none.</summary>
+    (Uri PublicUrl, string? StagingHost) Staging(string service, string pool);
+}
+
+/// <summary>The old pool's drain after a switch.</summary>
+public interface IDrain
+{
+    /// <returns>The number of long-lived requests closed at the drain deadline.</returns>
+    Task<int> WaitAsync(CancellationToken cancellationToken);
+}
+
+public sealed record LivePool(string? Name, IReadOnlyList<string> Targets);
+
+/// <summary>How users reach the service, and how its targets are checked and drained.</summary>
+public sealed record RouteSpec(
+    IReadOnlyList<string> Hosts,
+    string Path,
+    string Staging,
+    string HealthPath,
+    TimeSpan HealthInterval,
+    TimeSpan HealthTimeout,
+    int HealthPasses,
+    string? HealthHost,
+    TimeSpan DrainTimeout);

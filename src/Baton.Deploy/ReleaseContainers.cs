@@ -1,0 +1,201 @@
+using Baton.Deploy.ServiceFile;
+using Baton.Docker;
+
+namespace Baton.Deploy;
+
+/// <summary>A container Baton started for a release, and where the router reaches it (web containers only).</summary>
+public sealed record ReleaseContainer(string Id, string Name, string Release, string Role, string? Color, string? Target, bool Running, DateTimeOffset Created);
+
+/// <summary>
+/// Creates, finds, stops and removes the containers of a service's releases. Everything it finds
+/// it reads back from the engine by label, never from memory.
+/// </summary>
+public sealed class ReleaseContainers(DockerEngine docker)
+{
+    private const int LogLines = 20;
+
+    /// <summary>Every container of the service, any state, any role.</summary>
+    public async Task<DockerResult<IReadOnlyList<ReleaseContainer>>> ListAsync(string service, CancellationToken ct)
+    {
+        var listed = await docker.Containers.ListAsync($"{ContainerLabels.Service}={service}", ct).ConfigureAwait(false);
+        if (!listed.TryGetValue(out var list, out var error)) return error;
+        return list.Select(c => new ReleaseContainer(
+            c.Id,
+            c.Name,
+            c.Labels.GetValueOrDefault(ContainerLabels.Release, ""),
+            c.Labels.GetValueOrDefault(ContainerLabels.Role, ""),
+            c.Labels.GetValueOrDefault(ContainerLabels.Color),
+            c.Labels.GetValueOrDefault(ContainerLabels.Target),
+            c.State == "running",
+            c.Created)).ToList();
+    }
+
+    /// <summary>Creates and starts the web containers of a release; on failure removes what it made.</summary>
+    public async Task<DockerResult<IReadOnlyList<ReleaseContainer>>> StartWebAsync(ServiceDefinition def, string release, string color, string image, string pinned, CancellationToken ct)
+    {
+        var started = new List<ReleaseContainer>();
+        for (int i = 1; i <= def.Replicas; i++)
+        {
+            var port = FreePorts.Next();
+            var target = $"127.0.0.1:{port}";
+            var env = Environment(def, release, color);
+            var spec = new ContainerSpec
+            {
+                Image = pinned,
+                Name = $"{def.Name}-{color}-{release}-{i}",
+                Env = def.Mode == TargetMode.Host ? With(env, def.PortEnv, port.ToString(System.Globalization.CultureInfo.InvariantCulture)) : env,
+                Labels = Labels(def, release, ContainerLabels.Web, color, image, target),
+                Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
+                Ports = def.Mode == TargetMode.Network ? [new PortBinding(def.ContainerPort, port)] : [],
+                StopTimeout = def.StopTimeout,
+                Init = true,
+            };
+            var made = await CreateAndStartAsync(spec, ct).ConfigureAwait(false);
+            if (!made.TryGetValue(out var id, out var error))
+            {
+                await RemoveAsync(started, ct).ConfigureAwait(false);
+                return error;
+            }
+            started.Add(new ReleaseContainer(id, spec.Name, release, ContainerLabels.Web, color, target, true, DateTimeOffset.UtcNow));
+        }
+        return started;
+    }
+
+    /// <summary>Starts the release's workers (stopped or missing ones); the caller has stopped every other release's first.</summary>
+    public async Task<DockerResult> StartWorkersAsync(ServiceDefinition def, string release, string color, string image, string pinned, IReadOnlyList<ReleaseContainer> existing, CancellationToken ct)
+    {
+        foreach (var worker in def.Workers)
+        {
+            for (int i = 1; i <= worker.Replicas; i++)
+            {
+                var name = $"{def.Name}-{worker.Name}-{release}-{i}";
+                if (existing.FirstOrDefault(c => c.Name == name) is { } kept)
+                {
+                    var restarted = await docker.Containers.StartAsync(kept.Id, ct).ConfigureAwait(false);
+                    if (!restarted.IsSuccess) return restarted;
+                    continue;
+                }
+                var made = await CreateAndStartAsync(new ContainerSpec
+                {
+                    Image = pinned,
+                    Name = name,
+                    Cmd = worker.Command,
+                    Env = Environment(def, release, color),
+                    Labels = Labels(def, release, ContainerLabels.Worker, color, image, null),
+                    Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
+                    StopTimeout = def.StopTimeout,
+                    Init = true,
+                }, ct).ConfigureAwait(false);
+                if (!made.IsSuccess) return made.Error;
+            }
+        }
+        return DockerResult.Ok;
+    }
+
+    /// <summary>Runs the release task to its end: null on exit 0, else why it failed with its last log lines.</summary>
+    public async Task<string?> RunTaskAsync(ServiceDefinition def, string release, string color, string image, string pinned, CancellationToken ct)
+    {
+        var task = def.ReleaseTask!;
+        var name = $"{def.Name}-task-{release}";
+        var made = await CreateAndStartAsync(new ContainerSpec
+        {
+            Image = pinned,
+            Name = name,
+            Cmd = task.Command,
+            Env = Environment(def, release, color),
+            Labels = Labels(def, release, ContainerLabels.Task, color, image, null),
+            Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
+            Init = true,
+        }, ct).ConfigureAwait(false);
+        if (!made.TryGetValue(out var id, out var error)) return $"The release task could not start: {error.Message}";
+        try
+        {
+            var waited = await docker.Containers.WaitAsync(id, task.Timeout, ct).ConfigureAwait(false);
+            if (!waited.TryGetValue(out var exit, out error))
+            {
+                await docker.Containers.KillAsync(id, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                return $"The release task did not finish within {task.Timeout.TotalSeconds:0} s ({error.Message}).{await LogsAsync(id, name, CancellationToken.None).ConfigureAwait(false)}";
+            }
+            return exit == 0 ? null : $"The release task `{string.Join(' ', task.Command)}` exited with code {exit}.{await LogsAsync(id, name, CancellationToken.None).ConfigureAwait(false)}";
+        }
+        finally
+        {
+            await docker.Containers.RemoveAsync(id, force: true, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts kept containers again (a rollback); running ones are left as they are.</summary>
+    public async Task<DockerResult> RestartAsync(IReadOnlyList<ReleaseContainer> containers, CancellationToken ct)
+    {
+        foreach (var c in containers.Where(c => !c.Running))
+        {
+            var started = await docker.Containers.StartAsync(c.Id, ct).ConfigureAwait(false);
+            if (!started.IsSuccess) return started;
+        }
+        return DockerResult.Ok;
+    }
+
+    public async Task StopAsync(IEnumerable<ReleaseContainer> containers, TimeSpan stopTimeout, CancellationToken ct) =>
+        await Task.WhenAll(containers.Where(c => c.Running).Select(c => docker.Containers.StopAsync(c.Id, stopTimeout, ct))).ConfigureAwait(false);
+
+    public async Task RemoveAsync(IEnumerable<ReleaseContainer> containers, CancellationToken ct) =>
+        await Task.WhenAll(containers.Select(c => docker.Containers.RemoveAsync(c.Id, force: true, ct))).ConfigureAwait(false);
+
+    /// <summary>The last log lines of each container and how it ended, for a failed deploy's message.</summary>
+    public async Task<string> DescribeAsync(IEnumerable<ReleaseContainer> containers, CancellationToken ct)
+    {
+        var parts = new List<string>();
+        foreach (var c in containers)
+        {
+            var state = await docker.Containers.InspectAsync(c.Id, ct).ConfigureAwait(false);
+            if (state.TryGetValue(out var info, out _) && !info.Running)
+                parts.Add($"\n{c.Name} exited with code {info.ExitCode}{(info.OomKilled ? " (out of memory)" : "")}.");
+            parts.Add(await LogsAsync(c.Id, c.Name, ct).ConfigureAwait(false));
+        }
+        return string.Concat(parts);
+    }
+
+    private async Task<string> LogsAsync(string id, string name, CancellationToken ct)
+    {
+        var logs = await docker.Containers.LogsAsync(id, LogLines, ct).ConfigureAwait(false);
+        if (!logs.TryGetValue(out var text, out _) || string.IsNullOrWhiteSpace(text)) return $"\n{name} wrote no log lines.";
+        var lines = text.TrimEnd().Split('\n').Select(l => "    " + l.TrimEnd('\r'));
+        return $"\nLast log lines of {name}:\n{string.Join('\n', lines)}";
+    }
+
+    private async Task<DockerResult<string>> CreateAndStartAsync(ContainerSpec spec, CancellationToken ct)
+    {
+        var created = await docker.Containers.CreateAsync(spec, ct).ConfigureAwait(false);
+        if (!created.TryGetValue(out var id, out var error)) return error;
+        var started = await docker.Containers.StartAsync(id, ct).ConfigureAwait(false);
+        if (started.IsSuccess) return id;
+        await docker.Containers.RemoveAsync(id, force: true, CancellationToken.None).ConfigureAwait(false);
+        return started.Error;
+    }
+
+    private static Dictionary<string, string> Environment(ServiceDefinition def, string release, string color)
+    {
+        var env = def.Env.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
+        env["BATON_SERVICE"] = def.Name;
+        env["BATON_RELEASE"] = release;
+        env["BATON_COLOR"] = color;
+        return env;
+    }
+
+    private static Dictionary<string, string> With(Dictionary<string, string> env, string key, string value) =>
+        new(env, StringComparer.Ordinal) { [key] = value };
+
+    private static Dictionary<string, string> Labels(ServiceDefinition def, string release, string role, string color, string image, string? target)
+    {
+        var labels = new Dictionary<string, string>(def.Labels, StringComparer.Ordinal)
+        {
+            [ContainerLabels.Service] = def.Name,
+            [ContainerLabels.Release] = release,
+            [ContainerLabels.Role] = role,
+            [ContainerLabels.Color] = color,
+            [ContainerLabels.Image] = image,
+        };
+        if (target is not null) labels[ContainerLabels.Target] = target;
+        return labels;
+    }
+}
