@@ -32,4 +32,16 @@ internal static class HeaderRules
     public static bool DropFromResponse(string name) => ResponseDropped.Contains(name);
 
     public static bool IsContentHeader(string name) => ContentHeaders.Contains(name);
+
+    /// <summary>
+    /// True when <paramref name="name"/> is one of the options of a <c>Connection</c> header: the sender
+    /// made that header hop-by-hop, so it must not cross the proxy either (RFC 9110 §7.6.1).
+    /// </summary>
+    public static bool NamedByConnection(string connection, string name)
+    {
+        var options = connection.AsSpan();
+        foreach (var range in options.Split(','))
+            if (options[range].Trim().Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
 }

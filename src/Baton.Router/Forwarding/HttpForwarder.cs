@@ -128,11 +128,13 @@ public sealed class HttpForwarder : IDisposable
         }
 
         var headers = request.Headers;
+        var connection = incoming.Headers.Connection.ToString();
         foreach (var header in incoming.Headers)
         {
             var name = header.Key;
             if (name.Length > 0 && name[0] == ':') continue; // HTTP/2 pseudo-headers
             if (HeaderRules.DropFromRequest(name)) continue;
+            if (connection.Length > 0 && HeaderRules.NamedByConnection(connection, name)) continue;
             if (HeaderRules.IsContentHeader(name))
             {
                 if (content is not null) AddHeader(content.Headers, name, header.Value);
@@ -167,9 +169,12 @@ public sealed class HttpForwarder : IDisposable
 
     private static void CopyResponseHeaders(HttpResponseMessage response, IHeaderDictionary destination, bool keepUpgrade)
     {
+        var connection = response.Headers.NonValidated.TryGetValues("Connection", out var c) ? c.ToString() : "";
         foreach (var header in response.Headers.NonValidated)
         {
-            if (HeaderRules.DropFromResponse(header.Key) && !(keepUpgrade && header.Key.Equals("Upgrade", StringComparison.OrdinalIgnoreCase))) continue;
+            bool isUpgrade = header.Key.Equals("Upgrade", StringComparison.OrdinalIgnoreCase);
+            if (HeaderRules.DropFromResponse(header.Key) && !(keepUpgrade && isUpgrade)) continue;
+            if (connection.Length > 0 && !isUpgrade && HeaderRules.NamedByConnection(connection, header.Key)) continue;
             destination[header.Key] = ToStringValues(header.Value);
         }
         foreach (var header in response.Content.Headers.NonValidated)
