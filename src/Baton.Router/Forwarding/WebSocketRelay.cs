@@ -17,18 +17,26 @@ internal static class WebSocketRelay
     {
         using var client = WebSocket.CreateFromStream(clientStream, new WebSocketCreationOptions { IsServer = true, SubProtocol = subProtocol, KeepAliveInterval = TimeSpan.Zero });
         using var target = WebSocket.CreateFromStream(targetStream, new WebSocketCreationOptions { IsServer = false, SubProtocol = subProtocol, KeepAliveInterval = TimeSpan.Zero });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, draining);
+        // Cancelling a pending receive aborts a WebSocket without a close frame, so the drain must
+        // not cancel the pumps: it sends the close frames while they receive, and they end when the
+        // peers answer. Only one send at a time is allowed per socket, hence a lock per direction.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
+        using var clientSend = new SemaphoreSlim(1, 1);
+        using var targetSend = new SemaphoreSlim(1, 1);
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var drainRegistration = draining.Register(() => drained.TrySetResult());
 
-        var up = PumpAsync(client, target, stop.Token);
-        var down = PumpAsync(target, client, stop.Token);
-        await Task.WhenAny(up, down).ConfigureAwait(false);
+        var up = PumpAsync(client, target, targetSend, stop.Token);
+        var down = PumpAsync(target, client, clientSend, stop.Token);
+        await Task.WhenAny(up, down, drained.Task).ConfigureAwait(false);
 
-        if (draining.IsCancellationRequested)
+        if (!up.IsCompleted && !down.IsCompleted)
         {
-            stop.Cancel();
+            await CloseQuietlyAsync(client, clientSend, WebSocketCloseStatus.EndpointUnavailable, "server going away").ConfigureAwait(false);
+            await CloseQuietlyAsync(target, targetSend, WebSocketCloseStatus.EndpointUnavailable, "proxy draining").ConfigureAwait(false);
+            var both = Task.WhenAll(up, down);
+            if (await Task.WhenAny(both, Task.Delay(CloseGrace, CancellationToken.None)).ConfigureAwait(false) != both) stop.Cancel();
             await Task.WhenAll(Suppress(up), Suppress(down)).ConfigureAwait(false);
-            await CloseQuietlyAsync(client, WebSocketCloseStatus.EndpointUnavailable, "server going away").ConfigureAwait(false);
-            await CloseQuietlyAsync(target, WebSocketCloseStatus.EndpointUnavailable, "proxy draining").ConfigureAwait(false);
             return true;
         }
         // One side closed or failed: let the other direction finish its close handshake briefly, then stop.
@@ -38,7 +46,7 @@ internal static class WebSocketRelay
         return false;
     }
 
-    private static async Task PumpAsync(WebSocket from, WebSocket to, CancellationToken ct)
+    private static async Task PumpAsync(WebSocket from, WebSocket to, SemaphoreSlim toSend, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
@@ -48,11 +56,18 @@ internal static class WebSocketRelay
                 var result = await from.ReceiveAsync(buffer.AsMemory(), ct).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    if (to.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                        await to.CloseOutputAsync(from.CloseStatus ?? WebSocketCloseStatus.NormalClosure, from.CloseStatusDescription, ct).ConfigureAwait(false);
+                    await CloseQuietlyAsync(to, toSend, from.CloseStatus ?? WebSocketCloseStatus.NormalClosure, from.CloseStatusDescription).ConfigureAwait(false);
                     return;
                 }
-                await to.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, ct).ConfigureAwait(false);
+                await toSend.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await to.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    toSend.Release();
+                }
             }
         }
         finally
@@ -61,16 +76,29 @@ internal static class WebSocketRelay
         }
     }
 
-    private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string reason)
+    /// <summary>Sends a close frame unless one was sent already; never throws.</summary>
+    private static async Task CloseQuietlyAsync(WebSocket socket, SemaphoreSlim send, WebSocketCloseStatus status, string? reason)
     {
-        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
+        using var timeout = new CancellationTokenSource(CloseGrace);
         try
         {
-            using var timeout = new CancellationTokenSource(CloseGrace);
-            await socket.CloseOutputAsync(status, reason, timeout.Token).ConfigureAwait(false);
+            await send.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await socket.CloseOutputAsync(status, reason, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
+        }
+        finally
+        {
+            send.Release();
         }
     }
 
