@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Baton.Contracts;
+using Baton.Deploy.Store;
+using Baton.Server.Deployments;
 using Baton.Router;
 using Baton.Router.Forwarding;
 using Baton.Router.Metrics;
@@ -35,6 +37,8 @@ public sealed class BatonServer : IAsyncDisposable
     private RoutingState? _state;
     private HttpForwarder? _forwarder;
     private ILoggerFactory? _loggerFactory;
+    private DeployStore? _store;
+    private DeployerHost? _deployers;
 
     public BatonServer(ServerOptions options) => _options = options;
 
@@ -79,7 +83,10 @@ public sealed class BatonServer : IAsyncDisposable
         _loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .SetMinimumLevel(_options.LogLevel)
-            .AddFilter("Microsoft", LogLevel.Warning));
+            .AddFilter("Microsoft", LogLevel.Warning)
+            // A host that fails to start logs the exception with its stack trace; StartOrExplainAsync
+            // already tells the user why in one sentence.
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
         var time = TimeProvider.System;
         try
         {
@@ -95,6 +102,16 @@ public sealed class BatonServer : IAsyncDisposable
         var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, _loggerFactory.CreateLogger<ProxyHandler>());
         var rollout = new PoolRollout(_state, _loggerFactory.CreateLogger<PoolRollout>());
         var admin = new RouterAdmin(_state);
+        try
+        {
+            _store = new DeployStore(Path.Combine(_options.DataDirectory, "baton.db"), time);
+        }
+        catch (Exception e) when (e is InvalidDataException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw new ServerStartException($"Cannot open the database in {_options.DataDirectory}: {e.Message}");
+        }
+        var control = new InProcessRouterControl(_state, rollout, () => new Uri(ProxyUrls[0]));
+        _deployers = new DeployerHost(_store, control, _loggerFactory);
 
         // The public host: Kestrel and the forwarder, nothing else on the request path.
         _proxy = CreateHost(kestrel =>
@@ -117,7 +134,7 @@ public sealed class BatonServer : IAsyncDisposable
         _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint));
         _admin.UseMiddleware<TokenAuthMiddleware>(token);
         ServicesApi.Map(_admin, admin, _state, counters);
-        DeploymentsApi.Map(_admin, _state, rollout, time, _stopping.Token);
+        DeploymentsApi.Map(_admin, _state, rollout, _deployers, time, _stopping.Token);
 
         await StartOrExplainAsync(_proxy, _options.Listen, "public", cancellationToken);
         await StartOrExplainAsync(_admin, _options.Admin, "admin", cancellationToken);
@@ -128,6 +145,9 @@ public sealed class BatonServer : IAsyncDisposable
         ProxyH2cUrl = h2cEndPoint is null ? null : proxyUrls[1];
         ProxyTlsUrl = tlsEndPoint is null ? null : proxyUrls[^1];
         AdminUrl = Addresses(_admin)[0];
+
+        // Finish or roll back what a stopped Baton left half-done, when an engine answers.
+        if (_store.Unfinished().Count > 0) _ = _deployers.GetAsync(CancellationToken.None);
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then stops.</summary>
@@ -144,6 +164,8 @@ public sealed class BatonServer : IAsyncDisposable
         if (_proxy is not null) await _proxy.DisposeAsync();
         if (_admin is not null) await _admin.DisposeAsync();
         _forwarder?.Dispose();
+        _deployers?.Dispose();
+        _store?.Dispose();
         _state?.Dispose();
         _loggerFactory?.Dispose();
         _stopping.Dispose();
