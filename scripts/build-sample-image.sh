@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds images of the sample app offline (no registry needed): a self-contained .NET publish
 # on top of a scratch image holding the host's C runtime libraries and a static busybox.
-# Usage: scripts/build-sample-image.sh [REPOSITORY] [TAG...]   (default: baton-sample v1 v2)
+# Usage: scripts/build-sample-image.sh [REPOSITORY] [TAG...]   (default: 127.0.0.1:5000/baton-sample v1 v2)
+# The default repository names a registry on loopback, so a pull of an unknown tag never leaves the machine.
 # Each image's VERSION environment variable is its tag, so /version tells releases apart.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/lib.sh"
 require_docker
-repo="${1:-baton-sample}"
+repo="${1:-127.0.0.1:5000/baton-sample}"
 shift || true
 tags=("$@")
 [ "${#tags[@]}" -gt 0 ] || tags=(v1 v2)

@@ -8,7 +8,7 @@ using Baton.Contracts;
 namespace Baton.Cli;
 
 /// <summary>A call's result: the value, or the exit code and sentence to show.</summary>
-internal readonly record struct ApiResult<T>(T? Value, int ExitCode, string? Error)
+internal readonly record struct ApiResult<T>(T? Value, int ExitCode, string? Error, IReadOnlyList<string>? Details = null)
 {
     public bool Ok => Error is null;
 }
@@ -86,8 +86,8 @@ internal sealed class BatonClient : IDisposable
         if (response.IsSuccessStatusCode) return new(response, 0, null);
         using (response)
         {
-            var (code, message) = await ErrorOf(response, ct);
-            return new(default, code, message);
+            var (code, message, details) = await ErrorOf(response, ct);
+            return new(default, code, message, details);
         }
     }
 
@@ -108,8 +108,8 @@ internal sealed class BatonClient : IDisposable
             {
                 if (!response.IsSuccessStatusCode)
                 {
-                    var (code, message) = await ErrorOf(response, ct);
-                    return new(default, code, message);
+                    var (code, message, details) = await ErrorOf(response, ct);
+                    return new(default, code, message, details);
                 }
                 if (type is null || response.StatusCode == HttpStatusCode.NoContent) return new(default, 0, null);
                 try
@@ -127,12 +127,15 @@ internal sealed class BatonClient : IDisposable
     private string Unreachable(HttpRequestException e) =>
         $"Cannot reach the Baton server at {Server} ({(e.HttpRequestError == HttpRequestError.ConnectionError ? "connection refused" : e.Message)}); is `baton server` running? Set --server or BATON_URL otherwise.";
 
-    private async Task<(int Code, string Message)> ErrorOf(HttpResponseMessage response, CancellationToken ct)
+    private async Task<(int Code, string Message, IReadOnlyList<string>? Details)> ErrorOf(HttpResponseMessage response, CancellationToken ct)
     {
         string? message = null;
+        IReadOnlyList<string>? details = null;
         try
         {
-            message = (await response.Content.ReadFromJsonAsync(BatonJson.Default.ApiError, ct))?.Error;
+            var error = await response.Content.ReadFromJsonAsync(BatonJson.Default.ApiError, ct);
+            message = error?.Error;
+            details = error?.Details;
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
@@ -144,9 +147,10 @@ internal sealed class BatonClient : IDisposable
             HttpStatusCode.NotFound => ExitCodes.NotFound,
             HttpStatusCode.Conflict => ExitCodes.Conflict,
             HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType => ExitCodes.BadInput,
+            HttpStatusCode.ServiceUnavailable => ExitCodes.Unreachable,
             _ => ExitCodes.Failed,
         };
-        return (code, message);
+        return (code, message, details);
     }
 
     public void Dispose() => _http.Dispose();

@@ -10,7 +10,12 @@ internal static class Program
         var root = new RootCommand("Baton: deploy new releases of web apps without a single failed request.");
         ClientOptions.AddTo(root);
         root.Subcommands.Add(new ServerCommand());
+        root.Subcommands.Add(new ApplyCommand());
         root.Subcommands.Add(new DeployCommand());
+        root.Subcommands.Add(new PromoteCommand());
+        root.Subcommands.Add(new AbortCommand());
+        root.Subcommands.Add(new RollbackCommand());
+        root.Subcommands.Add(new HistoryCommand());
         root.Subcommands.Add(new StatusCommand());
         root.Subcommands.Add(new PauseCommand());
         root.Subcommands.Add(new ResumeCommand());

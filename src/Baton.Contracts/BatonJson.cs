@@ -12,6 +12,11 @@ namespace Baton.Contracts;
 [JsonSerializable(typeof(MaintenanceRequest))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(ServiceStatus))]
+[JsonSerializable(typeof(RollbackRequest))]
+[JsonSerializable(typeof(ApplyRequest))]
+[JsonSerializable(typeof(ApplyResponse))]
+[JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(DefinitionView))]
 public sealed partial class BatonJson : JsonSerializerContext
 {
     /// <summary>The same contract, indented, for <c>--json</c> output meant for people too.</summary>

@@ -1,12 +1,18 @@
 namespace Baton.Contracts;
 
 /// <summary>
-/// Deploy endpoints that something else started: new pool → wait healthy → swap → drain the old pool.
+/// A deploy: either an <see cref="Image"/> of an applied service (blue-green on Docker), or
+/// <see cref="Targets"/> that something else started (new pool → wait healthy → swap → drain).
 /// Durations are text (<c>60s</c>) and are validated by the server.
 /// </summary>
 public sealed record DeployRequest
 {
-    public required IReadOnlyList<string> Targets { get; init; }
+    /// <summary>Endpoints started by something else, <c>HOST:PORT</c>.</summary>
+    public IReadOnlyList<string>? Targets { get; init; }
+    /// <summary>An image <c>REPOSITORY:TAG</c> to deploy blue-green, for a service applied from its baton.yml.</summary>
+    public string? Image { get; init; }
+    /// <summary>Stop before the switch; the new colour waits on its staging route for promote or abort.</summary>
+    public bool Hold { get; init; }
     /// <summary>Hosts the service answers on (exact or <c>*.example.com</c>); empty means any host. Null keeps the current ones.</summary>
     public IReadOnlyList<string>? Hosts { get; init; }
     /// <summary>Path prefix; null keeps the current one (<c>/</c> for a new service).</summary>
@@ -31,5 +37,12 @@ public sealed record HealthCheckSpec
 public sealed record DeployEvent(string Kind, string Message, DateTimeOffset At);
 
 public sealed record PauseRequest(string? Max);
+
+public sealed record RollbackRequest(string? To);
+
+/// <summary>The text of a baton.yml; the service's name comes from the file.</summary>
+public sealed record ApplyRequest(string Yaml, string? FileName);
+
+public sealed record ApplyResponse(string Service, bool Created, string Message);
 
 public sealed record MaintenanceRequest(bool On, string? Message);

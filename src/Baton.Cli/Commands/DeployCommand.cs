@@ -1,14 +1,18 @@
 using System.CommandLine;
-using System.Text.Json;
 using Baton.Contracts;
 
 namespace Baton.Cli.Commands;
 
-/// <summary><c>baton deploy SERVICE --target HOST:PORT …</c>: deploys endpoints something else started, with live progress.</summary>
+/// <summary>
+/// <c>baton deploy SERVICE --image REPO:TAG [--hold]</c> deploys an image blue-green;
+/// <c>baton deploy SERVICE --target HOST:PORT …</c> deploys endpoints something else started. Both show live progress.
+/// </summary>
 internal sealed class DeployCommand : Command
 {
     private readonly Argument<string> _service = new("service") { Description = "Service name (lower-case letters, digits, dashes)" };
-    private readonly Option<string[]> _targets = new("--target") { Description = "A target HOST:PORT; repeat for several", Required = true, AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string?> _image = new("--image") { Description = "Image REPOSITORY:TAG to deploy blue-green (the service's baton.yml must be applied)" };
+    private readonly Option<bool> _hold = new("--hold") { Description = "With --image: stop before the switch; the new colour waits on its staging route for promote or abort" };
+    private readonly Option<string[]> _targets = new("--target") { Description = "A target HOST:PORT started by something else; repeat for several", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _hosts = new("--host") { Description = "Host to route (exact or *.example.com); repeat for several. Default: keep, or any host for a new service" };
     private readonly Option<string?> _path = new("--path") { Description = "Path prefix to route. Default: keep, or / for a new service" };
     private readonly Option<string?> _healthPath = new("--health-path") { Description = "Health check path (default /health)" };
@@ -17,9 +21,11 @@ internal sealed class DeployCommand : Command
     private readonly Option<string?> _deployTimeout = new("--deploy-timeout") { Description = "Time allowed to become healthy (default 60s)" };
     private readonly Option<string?> _drainTimeout = new("--drain-timeout") { Description = "Time in-flight requests get to finish on the old targets (default 30s)" };
 
-    public DeployCommand() : base("deploy", "Deploy a new pool of targets: wait until healthy, switch, drain the old pool")
+    public DeployCommand() : base("deploy", "Deploy a release: start it beside the live one, wait until healthy, switch, drain the old one")
     {
         Arguments.Add(_service);
+        Options.Add(_image);
+        Options.Add(_hold);
         Options.Add(_targets);
         Options.Add(_hosts);
         Options.Add(_path);
@@ -36,10 +42,20 @@ internal sealed class DeployCommand : Command
         using var client = ClientOptions.Connect(parse);
         if (client is null) return ExitCodes.BadInput;
         var service = parse.GetValue(_service)!;
+        var image = parse.GetValue(_image);
+        var targets = parse.GetValue(_targets) ?? [];
+        if ((image is null) == (targets.Length == 0))
+            return Output.Fail(ExitCodes.BadInput, "Give either --image REPO:TAG (a Docker release of an applied service) or --target HOST:PORT (endpoints started elsewhere).");
+        if (image is not null)
+        {
+            using var imageRequest = ProgressReader.Post($"api/services/{Uri.EscapeDataString(service)}/deploy",
+                new DeployRequest { Image = image, Hold = parse.GetValue(_hold) }, BatonJson.Default.DeployRequest);
+            return await ProgressReader.FollowAsync(client, imageRequest, $"Deploying {image} to {service}", ct);
+        }
         var hosts = parse.GetValue(_hosts);
         var request = new DeployRequest
         {
-            Targets = parse.GetValue(_targets) ?? [],
+            Targets = targets,
             Hosts = hosts is { Length: > 0 } ? hosts : null,
             Path = parse.GetValue(_path),
             Health = parse.GetValue(_healthPath) is null && parse.GetValue(_healthInterval) is null && parse.GetValue(_healthPasses) is null
@@ -49,42 +65,7 @@ internal sealed class DeployCommand : Command
             DrainTimeout = parse.GetValue(_drainTimeout),
         };
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, $"api/services/{Uri.EscapeDataString(service)}/deploy")
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(request, BatonJson.Default.DeployRequest),
-        };
-        var opened = await client.OpenStreamAsync(message, ct);
-        if (!opened.Ok) return Output.Fail(opened.ExitCode, opened.Error!);
-
-        Output.Line($"Deploying {service} to {string.Join(", ", request.Targets)}");
-        using var response = opened.Value!;
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
-        string? outcome = null;
-        while (await reader.ReadLineAsync(ct) is { } line)
-        {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
-            var e = JsonSerializer.Deserialize(line.AsSpan(6), BatonJson.Default.DeployEvent);
-            if (e is null) continue;
-            switch (e.Kind)
-            {
-                case "done":
-                    Output.Line($"  ✓ {e.Message}");
-                    outcome = "done";
-                    break;
-                case "failed":
-                    Console.Error.WriteLine($"  ✗ {e.Message}");
-                    outcome = "failed";
-                    break;
-                default:
-                    Output.Line($"  → {e.Message}");
-                    break;
-            }
-        }
-        return outcome switch
-        {
-            "done" => ExitCodes.Success,
-            "failed" => ExitCodes.Failed,
-            _ => Output.Fail(ExitCodes.Failed, "The server closed the progress stream before the deployment ended; `baton status` shows where it stands."),
-        };
+        using var message = ProgressReader.Post($"api/services/{Uri.EscapeDataString(service)}/deploy", request, BatonJson.Default.DeployRequest);
+        return await ProgressReader.FollowAsync(client, message, $"Deploying {service} to {string.Join(", ", targets)}", ct);
     }
 }

@@ -41,13 +41,13 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
     public async Task<DeployOutcome> DeployAsync(string service, string image, string author, bool hold, DeployProgress progress, CancellationToken ct)
     {
         // Step 1
-        if (Definition(service, out var yaml) is not { } def) return DeployOutcome.Fail(UnknownService(service));
-        if (!ImageReference.IsValid(image, out var imageError)) return DeployOutcome.Fail(imageError);
+        if (Definition(service, out var yaml) is not { } def) return DeployOutcome.Fail(UnknownService(service), failure: DeployFailure.NotFound);
+        if (!ImageReference.IsValid(image, out var imageError)) return DeployOutcome.Fail(imageError, failure: DeployFailure.BadInput);
         var color = router.Live(service)?.Name == "blue" ? "green" : "blue";
         var id = store.BeginDeployment(service, "deploy", image, null, color, author, yaml);
 
         // Step 2
-        if (!TryLock(service, id, author, out var refused)) return DeployOutcome.Fail(refused, id);
+        if (!TryLock(service, id, author, out var refused)) return DeployOutcome.Fail(refused, id, DeployFailure.Conflict);
         var run = new Run { Id = id, Def = def, Release = DeploymentRecord.ReleaseOf(id), Color = color, Image = image };
         progress("step", $"Deployment #{id}: {image} to {service} as {color} (release {run.Release})");
         try
@@ -80,7 +80,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
     /// <summary>Switches a held deployment in and finishes it.</summary>
     public async Task<DeployOutcome> PromoteAsync(string service, string author, DeployProgress progress, CancellationToken ct)
     {
-        if (await HeldRunAsync(service, ct) is not { } run) return DeployOutcome.Fail(NothingHeld(service));
+        if (await HeldRunAsync(service, ct) is not { } run) return DeployOutcome.Fail(NothingHeld(service), failure: DeployFailure.Conflict);
         store.FinishDeployment(run.Id, Outcomes.Running, $"Promoted by {author}");
         progress("step", $"Promoting deployment #{run.Id} ({run.Image}, {run.Color})");
         return await SwitchAsync(run, progress, ct);
@@ -94,7 +94,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
             var running = store.GetLock(service);
             return DeployOutcome.Fail(running is null
                 ? NothingHeld(service)
-                : $"Deployment #{running.DeploymentId} of {service} is still running; only a held deployment can be aborted.");
+                : $"Deployment #{running.DeploymentId} of {service} is still running; only a held deployment can be aborted.", failure: DeployFailure.Conflict);
         }
         router.DropCandidate(service);
         await _containers.RemoveAsync(run.Web, CancellationToken.None);
@@ -111,7 +111,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
     /// </summary>
     public async Task<DeployOutcome> RollbackAsync(string service, string? to, string author, DeployProgress progress, CancellationToken ct)
     {
-        if (Definition(service, out _) is null) return DeployOutcome.Fail(UnknownService(service));
+        if (Definition(service, out _) is null) return DeployOutcome.Fail(UnknownService(service), failure: DeployFailure.NotFound);
         var listed = await _containers.ListAsync(service, ct);
         if (!listed.TryGetValue(out var all, out var dockerError)) return DeployOutcome.Fail(dockerError.Message);
         var liveRelease = LiveRelease(service, all);
@@ -123,9 +123,9 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
         {
             return DeployOutcome.Fail(to is null
                 ? $"{service} has no earlier release to roll back to."
-                : $"Release {to} of {service} is unknown or never went live; `baton history {service}` lists the releases.");
+                : $"Release {to} of {service} is unknown or never went live; `baton history {service}` lists the releases.", failure: to is null ? DeployFailure.Conflict : DeployFailure.BadInput);
         }
-        if (target.Release == liveRelease) return DeployOutcome.Fail($"Release {target.Release} is already live on {service}.");
+        if (target.Release == liveRelease) return DeployOutcome.Fail($"Release {target.Release} is already live on {service}.", failure: DeployFailure.Conflict);
 
         var yaml = store.DefinitionOf(target.Id) ?? store.GetService(service)!;
         var def = ServiceFileParser.Parse(yaml).Definition ?? Definition(service, out _)!;
@@ -133,7 +133,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
         bool instant = kept.Count == def.Replicas && kept.All(c => c.Target is not null);
         var color = instant ? kept[0].Color ?? "blue" : router.Live(service)?.Name == "blue" ? "green" : "blue";
         var id = store.BeginDeployment(service, "rollback", target.Image, target.Digest, color, author, yaml, target.Release);
-        if (!TryLock(service, id, author, out var refused)) return DeployOutcome.Fail(refused, id);
+        if (!TryLock(service, id, author, out var refused)) return DeployOutcome.Fail(refused, id, DeployFailure.Conflict);
 
         var run = new Run { Id = id, Def = def, Release = target.Release, Color = color, Image = target.Image, Reused = instant, Pinned = target.Digest ?? target.Image };
         progress("step", $"Rolling {service} back to {target.Release} ({target.Image}){(instant ? ", from its kept containers" : ", recreating its containers")}");
@@ -285,7 +285,6 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
         IDrain? drain = null;
         if (!alreadySwitched)
             await StepAsync(run, "switch", progress, () => { drain = router.Switch(run.Service); return Task.FromResult<string?>(null); });
-        progress("step", $"Switched: {run.Service} now answers from {run.Color} ({run.Image})");
 
         // Step 2
         var listed = await _containers.ListAsync(run.Service, ct);
@@ -414,7 +413,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
         "healthy" => "Healthy",
         "release-task" => "Release task succeeded",
         "smoke" => "Smoke checks passed",
-        "switch" => "Switched",
+        "switch" => "Switched: the new release takes the traffic",
         "workers" => "Workers moved to the new release",
         "drain" => "Old release drained",
         "stop-old" => "Old containers stopped (kept for rollback)",

@@ -63,11 +63,14 @@ public sealed record HealthSpec
     public string? Host { get; init; }
 }
 
-/// <summary>A one-off container of the new release run before the switch (migrations). Non-zero exit fails the deploy.</summary>
+/// <summary>
+/// A one-off container of the new release run before the switch (migrations). Non-zero exit fails the deploy.
+/// <paramref name="Command"/> is given to the image's entrypoint, as in <c>docker run IMAGE ARGS…</c>.
+/// </summary>
 public sealed record ReleaseTask(IReadOnlyList<string> Command, TimeSpan Timeout);
 
 /// <summary>An HTTP request against the new colour's staging route that must pass before the switch.</summary>
 public sealed record SmokeCheck(string Path, int Status, string? Contains);
 
-/// <summary>Containers of the release that run on the live colour only (background jobs).</summary>
+/// <summary>Containers of the release that run on the live colour only (background jobs); <paramref name="Command"/> as for a release task.</summary>
 public sealed record WorkerSpec(string Name, IReadOnlyList<string> Command, int Replicas);

@@ -149,7 +149,7 @@ public static class ServiceFileParser
         {
             r.CheckKeys(task, "release_task.", ["command", "timeout"]);
             var command = r.Command(task, "command", "release_task.command");
-            if (command is null) r.Missing(task, "release_task.command", "the command to run, e.g. [/app/App, migrate]");
+            if (command is null) r.Missing(task, "release_task.command", "the arguments for the image's entrypoint, e.g. [migrate]");
             definition = definition with { ReleaseTask = new ReleaseTask(command ?? [], r.Duration(task, "timeout", "release_task.timeout") ?? TimeSpan.FromMinutes(5)) };
         }
 
@@ -178,7 +178,7 @@ public static class ServiceFileParser
             {
                 if (item is not YamlMappingNode m)
                 {
-                    r.Error(item, "workers", "each worker is a mapping such as { name: jobs, command: [/app/App, work] }");
+                    r.Error(item, "workers", "each worker is a mapping such as { name: jobs, command: [work] }");
                     continue;
                 }
                 r.CheckKeys(m, "workers[].", ["name", "command", "replicas"]);
@@ -285,7 +285,10 @@ public static class ServiceFileParser
             return [];
         }
 
-        /// <summary>A command: a list of arguments, or one string run by /bin/sh -c.</summary>
+        /// <summary>
+        /// A command: the arguments given to the image's entrypoint, as in <c>docker run IMAGE ARGS…</c>;
+        /// a list, or one line split at spaces (no shell is involved).
+        /// </summary>
         public IReadOnlyList<string>? Command(YamlMappingNode map, string key, string field)
         {
             var node = ValueNode(map, key);
@@ -294,11 +297,11 @@ public static class ServiceFileParser
                 case null:
                     return null;
                 case YamlScalarNode { Value: { Length: > 0 } line }:
-                    return ["/bin/sh", "-c", line];
+                    return line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 case YamlSequenceNode seq when seq.Children.Count > 0 && seq.Children.All(c => c is YamlScalarNode):
                     return seq.Children.Select(c => ((YamlScalarNode)c).Value ?? "").ToList();
                 default:
-                    Error(node, field, "expected a list of arguments such as [/app/App, migrate], or one command line");
+                    Error(node, field, "expected the arguments for the image's entrypoint, as a list such as [migrate] or one line");
                     return null;
             }
         }

@@ -26,7 +26,7 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
         var path = context.Request.Path.Value ?? "/";
 
         // Step 1
-        var service = state.Current.Match(host, path);
+        var (service, poolName) = state.Current.Route(host, path);
         Target? tried1 = null, tried2 = null;
         int attempts = 0, reroutes = 0;
         while (true)
@@ -52,12 +52,13 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
                     await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is paused; try again shortly.", options.RetryAfterSeconds);
                     return;
                 }
-                service = state.Current.Match(host, path);
+                (service, poolName) = state.Current.Route(host, path);
                 continue;
             }
 
             // Step 3
-            var target = service.Active!.Pick(tried1, tried2);
+            var pool = poolName is null ? service.Active : service.PoolNamed(poolName);
+            var target = pool?.Pick(tried1, tried2);
             if (target is null)
             {
                 counters.RecordNoTarget();
@@ -72,7 +73,7 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
                     await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is switching releases; try again shortly.", options.RetryAfterSeconds);
                     return;
                 }
-                service = state.Current.Match(host, path);
+                (service, poolName) = state.Current.Route(host, path);
                 continue;
             }
 

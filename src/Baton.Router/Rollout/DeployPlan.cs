@@ -13,7 +13,9 @@ public sealed record DeployPlan(
     string Path,
     HealthCheckOptions Health,
     TimeSpan DeployTimeout,
-    TimeSpan DrainTimeout)
+    TimeSpan DrainTimeout,
+    string? PoolName = null,
+    string? Staging = null)
 {
     /// <value>The default is 60 s.</value>
     public static readonly TimeSpan DefaultDeployTimeout = TimeSpan.FromSeconds(60);

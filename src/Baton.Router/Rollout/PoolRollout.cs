@@ -9,8 +9,13 @@ namespace Baton.Router.Rollout;
 /// <summary>Reports one line of a rollout's progress.</summary>
 public delegate void RolloutProgress(string kind, string message);
 
+/// <summary>The old pool after a switch: its targets and how long they get to drain.</summary>
+public sealed record SwitchResult(IReadOnlyList<Target> Old, TimeSpan DrainTimeout);
+
 /// <summary>
-/// Deploys a pool of endpoints that something else started. One rollout per service at a time.
+/// Moves a service to a new pool in three steps — stage (candidate, health-gated), switch (one
+/// route-table swap), drain (the old pool) — that a deployer can call one by one, or all at once
+/// for endpoints something else started (<see cref="RunAsync"/>).
 /// </summary>
 public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout> logger)
 {
@@ -31,76 +36,31 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
     }
 
     /// <summary>
-    /// Steps: 1. put the new targets in the candidate pool (reusing live targets with the same
-    /// address); 2. wait until every one is healthy, or fail within the deploy timeout leaving the
-    /// live pool untouched; 3. swap the candidate in with one route-table update; 4. drain the old
-    /// targets. The caller must have called <see cref="TryBegin"/>.
+    /// Steps: 1. stage; 2. switch; 3. drain. The caller must have called <see cref="TryBegin"/>.
     /// </summary>
-    /// <returns>Null on success, else the reason it failed.</returns>
+    /// <returns>Null on success, else the reason it failed (the live pool untouched).</returns>
     public async Task<string?> RunAsync(DeployPlan plan, RolloutProgress progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         try
         {
             // Step 1
-            var current = state.Current.Services.GetValueOrDefault(plan.Service);
-            var live = current?.Active;
-            var candidate = new TargetPool(plan.Targets.Select(a => live?.Find(a) ?? new Target(a)));
-            state.Update(services =>
-            {
-                var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
-                next[plan.Service] = services.TryGetValue(plan.Service, out var s)
-                    ? s with { Candidate = candidate, CandidateHealth = plan.Health }
-                    : new ServiceEntry { Name = plan.Service, Hosts = plan.Hosts, Path = plan.Path, Health = plan.Health, DrainTimeout = plan.DrainTimeout, Candidate = candidate, CandidateHealth = plan.Health };
-                return next;
-            });
-            progress("step", $"Waiting for {Plural(candidate.Targets.Count, "target")} to pass health checks on {plan.Health.Path} ({plan.Health.Passes} in a row, within {plan.DeployTimeout.TotalSeconds:0.#} s)");
-
-            // Step 2
+            progress("step", $"Waiting for {Plural(plan.Targets.Count, "target")} to pass health checks on {plan.Health.Path} ({plan.Health.Passes} in a row, within {plan.DeployTimeout.TotalSeconds:0.#} s)");
             var waited = Stopwatch.StartNew();
-            while (!candidate.AllHealthy)
-            {
-                if (waited.Elapsed >= plan.DeployTimeout || cancellationToken.IsCancellationRequested)
-                {
-                    var why = string.Join("; ", candidate.Targets.Where(t => t.Health != TargetHealth.Healthy)
-                        .Select(t => $"{t.Authority}: {t.LastProbe ?? "no answer yet"}"));
-                    DropCandidate(plan.Service, candidate);
-                    var reason = $"Not healthy within {plan.DeployTimeout.TotalSeconds:0.#} s ({why}); the live release was not touched.";
-                    LogFailed(logger, plan.Service, reason);
-                    return reason;
-                }
-                await Task.Delay(TimeSpan.FromMilliseconds(50), state.Time, CancellationToken.None).ConfigureAwait(false);
-            }
+            var failure = await StageAsync(plan, cancellationToken).ConfigureAwait(false);
+            if (failure is not null) return failure;
             progress("step", $"Healthy after {waited.Elapsed.TotalSeconds:0.0} s");
 
-            // Step 3
-            var old = Array.Empty<Target>();
-            state.Update(services =>
-            {
-                var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
-                var s = services[plan.Service];
-                old = (s.Active?.Targets ?? []).Where(t => !candidate.Targets.Contains(t)).ToArray();
-                next[plan.Service] = s with
-                {
-                    Active = candidate,
-                    Candidate = null,
-                    CandidateHealth = null,
-                    Hosts = plan.Hosts,
-                    Path = plan.Path,
-                    Health = plan.Health,
-                    DrainTimeout = plan.DrainTimeout,
-                };
-                return next;
-            });
-            progress("step", $"Switched: {plan.Service} now answers from {string.Join(", ", candidate.Targets.Select(t => t.Authority))}");
+            // Step 2
+            var switched = Switch(plan.Service);
+            progress("step", $"Switched: {plan.Service} now answers from {string.Join(", ", plan.Targets)}");
 
-            // Step 4
-            if (old.Length > 0)
+            // Step 3
+            if (switched.Old.Count > 0)
             {
-                progress("step", $"Draining {Plural(old.Length, "old target")} ({old.Sum(t => t.InFlight)} requests in flight, up to {plan.DrainTimeout.TotalSeconds:0.#} s)");
+                progress("step", $"Draining {Plural(switched.Old.Count, "old target")} ({switched.Old.Sum(t => t.InFlight)} requests in flight, up to {switched.DrainTimeout.TotalSeconds:0.#} s)");
                 var drainClock = Stopwatch.StartNew();
-                var left = await Task.WhenAll(old.Select(t => t.DrainAsync(plan.DrainTimeout, state.Time, CancellationToken.None))).ConfigureAwait(false);
-                var cut = left.Sum();
+                var cut = await DrainAsync(switched).ConfigureAwait(false);
                 progress(cut == 0 ? "step" : "info", cut == 0
                     ? $"Drained in {drainClock.Elapsed.TotalSeconds:0.0} s"
                     : $"Drain timeout reached: {Plural(cut, "long-lived request")} closed");
@@ -114,13 +74,94 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
         }
     }
 
-    /// <summary>Removes the candidate of a failed rollout, and the service itself if it never went live.</summary>
-    private void DropCandidate(string service, TargetPool candidate) => state.Update(services =>
+    /// <summary>
+    /// Puts the plan's targets in the candidate pool (reusing live targets with the same address)
+    /// and waits until every one is healthy. On failure or timeout the candidate is dropped and
+    /// the live pool was never touched.
+    /// </summary>
+    /// <returns>Null when healthy, else why not, naming each target and its last probe answer.</returns>
+    public async Task<string?> StageAsync(DeployPlan plan, CancellationToken cancellationToken)
     {
-        if (!services.TryGetValue(service, out var s) || s.Candidate != candidate) return null;
+        var live = state.Current.Services.GetValueOrDefault(plan.Service)?.Active;
+        var candidate = new TargetPool(plan.Targets.Select(a => live?.Find(a) ?? new Target(a)), plan.PoolName);
+        state.Update(services =>
+        {
+            var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
+            next[plan.Service] = services.TryGetValue(plan.Service, out var s)
+                ? s with { Candidate = candidate, CandidateHealth = plan.Health, Staging = plan.Staging ?? s.Staging }
+                : new ServiceEntry { Name = plan.Service, Hosts = plan.Hosts, Path = plan.Path, Health = plan.Health, DrainTimeout = plan.DrainTimeout, Candidate = candidate, CandidateHealth = plan.Health, Staging = plan.Staging };
+            return next;
+        });
+
+        var waited = Stopwatch.StartNew();
+        while (!candidate.AllHealthy)
+        {
+            if (waited.Elapsed >= plan.DeployTimeout || cancellationToken.IsCancellationRequested)
+            {
+                var why = string.Join("; ", candidate.Targets.Where(t => t.Health != TargetHealth.Healthy)
+                    .Select(t => $"{t.Authority}: {t.LastProbe ?? "no answer yet"}"));
+                DropCandidate(plan.Service, candidate);
+                var reason = $"Not healthy within {plan.DeployTimeout.TotalSeconds:0.#} s ({why}); the live release was not touched.";
+                LogFailed(logger, plan.Service, reason);
+                return reason;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), state.Time, CancellationToken.None).ConfigureAwait(false);
+        }
+        // The service's routes and settings move with the switch, not before.
+        state.Update(services =>
+        {
+            if (!services.TryGetValue(plan.Service, out var s) || s.Candidate != candidate) return null;
+            return new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal) { [plan.Service] = s with { PendingPlan = plan } };
+        });
+        return null;
+    }
+
+    /// <summary>Makes the staged candidate the active pool with one route-table update.</summary>
+    /// <exception cref="InvalidOperationException">No candidate is staged.</exception>
+    public SwitchResult Switch(string service)
+    {
+        SwitchResult? result = null;
+        state.Update(services =>
+        {
+            if (!services.TryGetValue(service, out var s) || s.Candidate is null)
+                throw new InvalidOperationException($"{service} has no candidate pool to switch to.");
+            var plan = s.PendingPlan;
+            var old = (s.Active?.Targets ?? []).Where(t => !s.Candidate.Targets.Contains(t)).ToArray();
+            result = new SwitchResult(old, s.DrainTimeout);
+            var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
+            next[service] = s with
+            {
+                Active = s.Candidate,
+                Candidate = null,
+                CandidateHealth = null,
+                PendingPlan = null,
+                Hosts = plan?.Hosts ?? s.Hosts,
+                Path = plan?.Path ?? s.Path,
+                Health = s.CandidateHealth ?? s.Health,
+                DrainTimeout = plan?.DrainTimeout ?? s.DrainTimeout,
+            };
+            return next;
+        });
+        return result!;
+    }
+
+    /// <summary>Drains the old pool of a switch: no new requests, in-flight ones finish, long-lived ones close at the deadline.</summary>
+    /// <returns>How many requests were still running at the deadline.</returns>
+    public async Task<int> DrainAsync(SwitchResult switched)
+    {
+        var left = await Task.WhenAll(switched.Old.Select(t => t.DrainAsync(switched.DrainTimeout, state.Time, CancellationToken.None))).ConfigureAwait(false);
+        return left.Sum();
+    }
+
+    /// <summary>Removes the service's candidate (any), and the service itself if it never went live.</summary>
+    public void DropCandidate(string service) => DropCandidate(service, null);
+
+    private void DropCandidate(string service, TargetPool? only) => state.Update(services =>
+    {
+        if (!services.TryGetValue(service, out var s) || s.Candidate is null || (only is not null && s.Candidate != only)) return null;
         var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
         if (s.Active is null) next.Remove(service);
-        else next[service] = s with { Candidate = null, CandidateHealth = null };
+        else next[service] = s with { Candidate = null, CandidateHealth = null, PendingPlan = null };
         return next;
     });
 

@@ -13,6 +13,7 @@ public sealed class RouteTable
     private readonly FrozenDictionary<string, ServiceEntry[]> _exact;
     private readonly (string Suffix, ServiceEntry[] Services)[] _wildcards;
     private readonly ServiceEntry[] _anyHost;
+    private readonly FrozenDictionary<string, (ServiceEntry Service, string Pool)> _staging;
 
     public RouteTable(IReadOnlyDictionary<string, ServiceEntry> services, long version)
     {
@@ -34,6 +35,14 @@ public sealed class RouteTable
         _exact = exact.ToFrozenDictionary(kv => kv.Key, kv => ByPathLength(kv.Value), StringComparer.Ordinal);
         _wildcards = wildcard.OrderByDescending(kv => kv.Key.Length).Select(kv => (kv.Key, ByPathLength(kv.Value))).ToArray();
         _anyHost = ByPathLength(any);
+
+        // Staging hosts reach a named pool whatever is live, also for a service not live yet (a held first deploy).
+        var staging = new Dictionary<string, (ServiceEntry, string)>(StringComparer.Ordinal);
+        foreach (var s in Services.Values)
+            foreach (var name in new[] { s.Active?.Name, s.Candidate?.Name }.OfType<string>().Distinct())
+                foreach (var host in s.StagingHosts(name))
+                    staging.TryAdd(host.ToLowerInvariant(), (s, name));
+        _staging = staging.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     public FrozenDictionary<string, ServiceEntry> Services { get; }
@@ -43,7 +52,17 @@ public sealed class RouteTable
     /// The most specific match: an exact host before a wildcard (longest suffix first) before
     /// any-host services; within each, the longest matching path prefix.
     /// </summary>
-    public ServiceEntry? Match(string normalizedHost, string path)
+    public ServiceEntry? Match(string normalizedHost, string path) => Route(normalizedHost, path).Service;
+
+    /// <summary>Like <see cref="Match"/>, and a staging host (<c>green.app.example.com</c>) names the pool too.</summary>
+    public RouteMatch Route(string normalizedHost, string path)
+    {
+        if (_staging.Count > 0 && _staging.TryGetValue(normalizedHost, out var staged) && PathPrefix.Matches(staged.Service.Path, path))
+            return new RouteMatch(staged.Service, staged.Pool);
+        return new RouteMatch(MatchService(normalizedHost, path), null);
+    }
+
+    private ServiceEntry? MatchService(string normalizedHost, string path)
     {
         if (_exact.TryGetValue(normalizedHost, out var exact) && FirstByPath(exact, path) is { } e) return e;
         foreach (var (suffix, services) in _wildcards)

@@ -19,9 +19,17 @@ public sealed record ServiceEntry
     /// <summary>Null until the first deploy has switched: such a service is not routed yet.</summary>
     public TargetPool? Active { get; init; }
     public TargetPool? Candidate { get; init; }
+    /// <summary>The staged rollout's routes and settings, applied at the switch.</summary>
+    public Rollout.DeployPlan? PendingPlan { get; init; }
     /// <summary>Health settings the candidate's targets are probed with until it becomes active.</summary>
     public HealthCheckOptions? CandidateHealth { get; init; }
     public PauseGate? Pause { get; init; }
+    /// <summary>
+    /// How each named pool gets its own host: <c>{color}</c> and <c>{host}</c> are replaced by the
+    /// pool's name and each exact host (<c>{color}.{host}</c> makes <c>green.app.example.com</c>). Null: no staging hosts.
+    /// </summary>
+    public string? Staging { get; init; }
+
     /// <summary>Non-null when in maintenance: the message shown on the 503 page.</summary>
     public string? Maintenance { get; init; }
 
@@ -29,6 +37,14 @@ public sealed record ServiceEntry
 
     public IEnumerable<Target> AllTargets =>
         (Active?.Targets ?? []).Concat(Candidate?.Targets ?? []).Distinct();
+
+    /// <summary>The staging host of pool <paramref name="pool"/> for each exact host.</summary>
+    public IEnumerable<string> StagingHosts(string pool) =>
+        Staging is null ? [] : Hosts.Where(h => !h.IsWildcard).Select(h => Staging.Replace("{color}", pool, StringComparison.Ordinal).Replace("{host}", h.Text, StringComparison.Ordinal));
+
+    /// <summary>The pool a staging route names: the active one first, then the candidate.</summary>
+    public TargetPool? PoolNamed(string name) =>
+        Active?.Name == name ? Active : Candidate?.Name == name ? Candidate : null;
 
     public string DescribeRoutes() =>
         (Hosts.Count == 0 ? "*" : string.Join(",", Hosts)) + (Path == "/" ? "" : Path);

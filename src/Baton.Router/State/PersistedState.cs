@@ -15,7 +15,9 @@ internal sealed record PersistedService(
     IReadOnlyList<PersistedTarget>? Candidate,
     double? PauseMaxSeconds,
     DateTimeOffset? PausedSince,
-    string? Maintenance);
+    string? Maintenance,
+    string? ActiveName = null,
+    string? Staging = null);
 
 internal sealed record PersistedHealth(string Path, double IntervalSeconds, double TimeoutSeconds, int Passes, int Failures, string? Host, int EjectAfter);
 

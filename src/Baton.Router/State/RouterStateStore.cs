@@ -58,7 +58,9 @@ public sealed class RouterStateStore(string path)
         s.Candidate?.Targets.Select(t => new PersistedTarget(t.Authority, t.Weight)).ToList(),
         s.Pause?.MaxHold.TotalSeconds,
         s.Pause?.Since,
-        s.Maintenance);
+        s.Maintenance,
+        s.Active?.Name,
+        s.Staging);
 
     private static ServiceEntry FromPersisted(PersistedService s, TimeProvider time)
     {
@@ -79,15 +81,16 @@ public sealed class RouterStateStore(string path)
             Path = s.Path,
             Health = health,
             DrainTimeout = TimeSpan.FromSeconds(s.DrainTimeoutSeconds),
-            Active = s.Active is null ? null : Pool(s.Active, TargetHealth.Healthy),
+            Active = s.Active is null ? null : Pool(s.Active, TargetHealth.Healthy, s.ActiveName),
+            Staging = s.Staging,
             // A candidate belonged to a rollout that died with the previous process; it is not restored.
             Pause = s.PauseMaxSeconds is { } max ? new PauseGate(TimeSpan.FromSeconds(max), s.PausedSince ?? time.GetUtcNow()) : null,
             Maintenance = s.Maintenance,
         };
     }
 
-    private static TargetPool Pool(IReadOnlyList<PersistedTarget> targets, TargetHealth initial) =>
+    private static TargetPool Pool(IReadOnlyList<PersistedTarget> targets, TargetHealth initial, string? name) =>
         new(targets.Select(t => TargetAddress.TryParse(t.Address, out var a, out var e)
             ? new Target(a, t.Weight, initial)
-            : throw new InvalidDataException(e)));
+            : throw new InvalidDataException(e)), name);
 }

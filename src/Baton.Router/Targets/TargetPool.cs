@@ -7,7 +7,14 @@ public sealed class TargetPool
 
     private readonly Target[] _targets;
 
-    public TargetPool(IEnumerable<Target> targets) => _targets = targets.ToArray();
+    public TargetPool(IEnumerable<Target> targets, string? name = null)
+    {
+        _targets = targets.ToArray();
+        Name = name;
+    }
+
+    /// <summary>The pool's name, such as a colour (<c>blue</c>); its staging host reaches it whatever is live.</summary>
+    public string? Name { get; }
 
     public IReadOnlyList<Target> Targets => _targets;
 

@@ -1,8 +1,9 @@
-using System.Text.Json;
-using System.Threading.Channels;
 using Baton.Contracts;
+using Baton.Deploy.ServiceFile;
+using Baton.Deploy.Store;
 using Baton.Router.Rollout;
 using Baton.Router.Routing;
+using Baton.Server.Deployments;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,13 +11,49 @@ using Microsoft.AspNetCore.Routing;
 namespace Baton.Server.Api;
 
 /// <summary>
-/// <c>POST /api/services/{name}/deploy</c>: validates, then streams the rollout's progress as
-/// server-sent events. The rollout goes on to its end even if the caller disconnects.
+/// Applying service files and moving services between releases: deploy (of an image, or of
+/// targets started elsewhere), promote, abort, rollback, history. Long operations answer with
+/// server-sent events of their progress.
 /// </summary>
 internal static class DeploymentsApi
 {
-    public static void Map(IEndpointRouteBuilder app, RoutingState state, PoolRollout rollout, TimeProvider time, CancellationToken stopping)
+    /// <summary>Until users and tokens per person exist, the admin token acts as one author.</summary>
+    private const string Author = "admin";
+
+    public static void Map(IEndpointRouteBuilder app, RoutingState state, PoolRollout rollout, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
     {
+        app.MapPost("/api/services", async (HttpRequest request) =>
+        {
+            var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.ApplyRequest);
+            if (problem is not null) return problem;
+            var file = string.IsNullOrWhiteSpace(body!.FileName) ? "baton.yml" : Path.GetFileName(body.FileName);
+            var parsed = ServiceFileParser.Parse(body.Yaml ?? "", file);
+            if (!parsed.Ok)
+            {
+                var count = parsed.Errors.Count == 1 ? "an error" : $"{parsed.Errors.Count} errors";
+                return Results.Json(new ApiError($"{file} has {count}; nothing was applied.", parsed.Errors), BatonJson.Default.ApiError, statusCode: StatusCodes.Status400BadRequest);
+            }
+            var def = parsed.Definition!;
+            var hosts = def.Hosts.Select(h => HostPattern.TryParse(h, out var p, out _) ? p : default).ToList();
+            if (state.Current.FindClaim(hosts, def.Path, def.Name) is { } other)
+                return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: hosts {string.Join(", ", def.Hosts)} with path {def.Path} are already routed to service {other.Name}; nothing was applied.");
+            bool created = deployers.Store.GetService(def.Name) is null;
+            deployers.Store.SaveService(def.Name, body.Yaml!, Author);
+            var message = created
+                ? $"Service {def.Name} applied; deploy it with: baton deploy {def.Name} --image {def.Image}:TAG"
+                : $"Service {def.Name} updated; the next deploy uses it.";
+            return Results.Json(new ApplyResponse(def.Name, created, message), BatonJson.Default.ApplyResponse);
+        });
+
+        app.MapGet("/api/services/{name}/definition", (string name) =>
+        {
+            var yaml = deployers.Store.GetService(name);
+            if (yaml is null || ServiceFileParser.Parse(yaml).Definition is not { } d)
+                return ApiResults.Error(StatusCodes.Status404NotFound, $"No baton.yml was applied for {name}.");
+            return Results.Json(new DefinitionView(d.Name, d.Image, d.Hosts, d.Path, d.Replicas,
+                d.Env.ToDictionary(e => e.Name, e => e.Shown), d.Workers.Select(w => w.Name).ToList()), BatonJson.Default.DefinitionView);
+        });
+
         app.MapPost("/api/services/{name}/deploy", async (string name, HttpContext context) =>
         {
             var (body, problem) = await ApiResults.ReadAsync(context.Request, BatonJson.Default.DeployRequest);
@@ -25,7 +62,18 @@ internal static class DeploymentsApi
                 await problem.ExecuteAsync(context);
                 return;
             }
-            var plan = DeployPlan.TryCreate(name, body!, state.Current, out var error);
+            if ((body!.Image is null) == (body.Targets is null))
+            {
+                await ApiResults.Error(StatusCodes.Status400BadRequest, "Give either an image (--image REPO:TAG) or targets (--target HOST:PORT), not both.").ExecuteAsync(context);
+                return;
+            }
+            if (body.Image is not null)
+            {
+                await DockerAsync(context, deployers, time, stopping, (deployer, report) =>
+                    deployer.DeployAsync(name, body.Image, Author, body.Hold, (k, m) => report(k, m), stopping));
+                return;
+            }
+            var plan = DeployPlan.TryCreate(name, body, state.Current, out var error);
             if (plan is null)
             {
                 await ApiResults.Error(StatusCodes.Status400BadRequest, error).ExecuteAsync(context);
@@ -36,40 +84,96 @@ internal static class DeploymentsApi
                 await ApiResults.Error(StatusCodes.Status409Conflict, error).ExecuteAsync(context);
                 return;
             }
+            await ProgressStream.RunAsync(context, time, report => rollout.RunAsync(plan, (k, m) => report(k, m), stopping));
+        });
 
-            var events = Channel.CreateUnbounded<DeployEvent>();
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    var failure = await rollout.RunAsync(plan, (kind, message) => events.Writer.TryWrite(new DeployEvent(kind, message, time.GetUtcNow())), stopping);
-                    if (failure is not null) events.Writer.TryWrite(new DeployEvent("failed", failure, time.GetUtcNow()));
-                }
-                catch (Exception e)
-                {
-                    events.Writer.TryWrite(new DeployEvent("failed", $"The deployment stopped on an internal error: {e.Message}", time.GetUtcNow()));
-                }
-                finally
-                {
-                    events.Writer.TryComplete();
-                }
-            }, CancellationToken.None);
+        app.MapPost("/api/services/{name}/promote", (string name, HttpContext context) =>
+            DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.PromoteAsync(name, Author, (k, m) => report(k, m), stopping)));
 
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "text/event-stream";
-            context.Response.Headers.CacheControl = "no-cache";
-            try
+        app.MapPost("/api/services/{name}/abort", (string name, HttpContext context) =>
+            DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.AbortAsync(name, Author, (k, m) => report(k, m), stopping)));
+
+        app.MapPost("/api/services/{name}/rollback", async (string name, HttpContext context) =>
+        {
+            var (body, problem) = await ApiResults.ReadAsync(context.Request, BatonJson.Default.RollbackRequest, optional: true);
+            if (problem is not null)
             {
-                await foreach (var e in events.Reader.ReadAllAsync(context.RequestAborted))
-                {
-                    await context.Response.WriteAsync($"event: {e.Kind}\ndata: {JsonSerializer.Serialize(e, BatonJson.Default.DeployEvent)}\n\n", context.RequestAborted);
-                    await context.Response.Body.FlushAsync(context.RequestAborted);
-                }
+                await problem.ExecuteAsync(context);
+                return;
             }
-            catch (OperationCanceledException)
-            {
-                // The caller left; the rollout carries on.
-            }
+            await DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.RollbackAsync(name, body?.To, Author, (k, m) => report(k, m), stopping));
+        });
+
+        app.MapGet("/api/services/{name}/history", (string name, int? limit) =>
+        {
+            if (deployers.Store.GetService(name) is null && !state.Current.Services.ContainsKey(name)) return ApiResults.NotFound(name);
+            var rows = deployers.Store.History(name, Math.Clamp(limit ?? 50, 1, 500)).Select(ToView).ToList();
+            return Results.Json(new HistoryResponse(name, rows), BatonJson.Default.HistoryResponse);
         });
     }
+
+    /// <summary>
+    /// Runs a Docker deployment command and streams it. Refusals known before any work starts
+    /// (unknown service, bad image, lock held, no engine) are answered as plain 4xx errors.
+    /// </summary>
+    private static async Task DockerAsync(HttpContext context, DeployerHost deployers, TimeProvider time, CancellationToken stopping,
+        Func<Baton.Deploy.BlueGreen.BlueGreenDeployer, Action<string, string>, Task<Baton.Deploy.DeployOutcome>> run)
+    {
+        var (deployer, error) = await deployers.GetAsync(context.RequestAborted);
+        if (deployer is null)
+        {
+            await ApiResults.Error(StatusCodes.Status503ServiceUnavailable, $"Docker deploys need a Docker engine: {error}").ExecuteAsync(context);
+            return;
+        }
+        // Start the operation, and answer with an error rather than a stream when it fails before its first step.
+        var first = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var buffered = new List<(string Kind, string Message)>();
+        Action<string, string>? forward = null;
+        var gate = new Lock();
+        void Report(string kind, string message)
+        {
+            lock (gate)
+            {
+                if (forward is not null)
+                {
+                    forward(kind, message);
+                    return;
+                }
+                buffered.Add((kind, message));
+            }
+            first.TrySetResult(true);
+        }
+        var operation = Task.Run(() => run(deployer, Report), CancellationToken.None);
+        var winner = await Task.WhenAny(first.Task, operation);
+        if (winner == operation && !first.Task.IsCompleted)
+        {
+            var outcome = await operation;
+            if (!outcome.Ok)
+            {
+                var status = outcome.Failure switch
+                {
+                    Baton.Deploy.DeployFailure.NotFound => StatusCodes.Status404NotFound,
+                    Baton.Deploy.DeployFailure.Conflict => StatusCodes.Status409Conflict,
+                    Baton.Deploy.DeployFailure.BadInput => StatusCodes.Status400BadRequest,
+                    _ => StatusCodes.Status500InternalServerError,
+                };
+                await ApiResults.Error(status, outcome.Message).ExecuteAsync(context);
+                return;
+            }
+        }
+        await ProgressStream.RunAsync(context, time, async report =>
+        {
+            lock (gate)
+            {
+                foreach (var (k, m) in buffered) report(k, m);
+                forward = report;
+            }
+            var outcome = await operation;
+            return outcome.Ok ? null : outcome.Message;
+        });
+    }
+
+    private static DeploymentView ToView(DeploymentRecord d) => new(
+        d.Id, d.Kind, d.Image, d.Digest, d.Color, d.Release, d.Author, d.StartedAt, d.FinishedAt, d.Outcome, d.Reason,
+        d.Steps.Select(s => new StepView(s.Name, s.FinishedAt is { } f ? Math.Round((f - s.StartedAt).TotalSeconds, 2) : null, s.Outcome, s.Detail)).ToList());
 }

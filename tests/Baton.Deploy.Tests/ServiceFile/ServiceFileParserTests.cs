@@ -27,7 +27,7 @@ public sealed class ServiceFileParserTests
         labels:
           team: shop
         release_task:
-          command: [/app/App, migrate]
+          command: [migrate]
           timeout: 1m
         smoke:
           - path: /version
@@ -35,7 +35,7 @@ public sealed class ServiceFileParserTests
             contains: v
         workers:
           - name: jobs
-            command: /app/App work
+            command: work --queue default
         """;
 
     [Fact]
@@ -58,9 +58,9 @@ public sealed class ServiceFileParserTests
         Assert.Equal(2, d.Replicas);
         Assert.Equal(3, d.Keep);
         Assert.Equal("shop", d.Labels["team"]);
-        Assert.Equal(["/app/App", "migrate"], d.ReleaseTask!.Command);
+        Assert.Equal(["migrate"], d.ReleaseTask!.Command);
         Assert.Equal(new SmokeCheck("/version", 200, "v"), Assert.Single(d.Smoke));
-        Assert.Equal(["/bin/sh", "-c", "/app/App work"], Assert.Single(d.Workers).Command);
+        Assert.Equal(["work", "--queue", "default"], Assert.Single(d.Workers).Command);
     }
 
     [Fact]

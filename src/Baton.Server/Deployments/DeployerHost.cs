@@ -1,0 +1,52 @@
+using Baton.Deploy;
+using Baton.Deploy.BlueGreen;
+using Baton.Deploy.Store;
+using Baton.Docker;
+using Microsoft.Extensions.Logging;
+
+namespace Baton.Server.Deployments;
+
+/// <summary>
+/// Holds the blue-green deployer. The Docker engine is connected on first need, so the router
+/// serves whether or not an engine runs; a deploy without one gets one clear sentence.
+/// </summary>
+internal sealed partial class DeployerHost(DeployStore store, IRouterControl router, ILoggerFactory loggers) : IDisposable
+{
+    private readonly SemaphoreSlim _connect = new(1, 1);
+    private DockerEngine? _engine;
+    private BlueGreenDeployer? _deployer;
+
+    public DeployStore Store => store;
+
+    /// <summary>The deployer, connecting to the engine first if needed; else why it cannot.</summary>
+    public async Task<(BlueGreenDeployer? Deployer, string? Error)> GetAsync(CancellationToken ct)
+    {
+        if (_deployer is not null) return (_deployer, null);
+        await _connect.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_deployer is not null) return (_deployer, null);
+            var connected = await DockerEngine.ConnectAsync(ct).ConfigureAwait(false);
+            if (!connected.TryGetValue(out var engine, out var error)) return (null, error.Message);
+            _engine = engine;
+            var deployer = new BlueGreenDeployer(engine, store, router, loggers.CreateLogger<BlueGreenDeployer>());
+            await deployer.RecoverAsync(ct).ConfigureAwait(false);
+            _deployer = deployer;
+            LogConnected(loggers.CreateLogger<DeployerHost>(), engine.Endpoint.Address, engine.EngineVersion);
+            return (_deployer, null);
+        }
+        finally
+        {
+            _connect.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _engine?.Dispose();
+        _connect.Dispose();
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Connected to the Docker engine at {Endpoint} (version {Version})")]
+    private static partial void LogConnected(ILogger logger, string endpoint, string version);
+}

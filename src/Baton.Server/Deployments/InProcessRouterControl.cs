@@ -1,0 +1,50 @@
+using Baton.Contracts;
+using Baton.Deploy;
+using Baton.Router.Rollout;
+using Baton.Router.Routing;
+
+namespace Baton.Server.Deployments;
+
+/// <summary>The deployer's view of the router when both run in <c>baton server</c>.</summary>
+internal sealed class InProcessRouterControl(RoutingState state, PoolRollout rollout, Func<Uri> publicUrl) : IRouterControl
+{
+    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken)
+    {
+        var request = new DeployRequest
+        {
+            Targets = targets,
+            Hosts = routes.Hosts,
+            Path = routes.Path,
+            Health = new HealthCheckSpec
+            {
+                Path = routes.HealthPath,
+                Interval = Durations.Format(routes.HealthInterval),
+                Timeout = Durations.Format(routes.HealthTimeout),
+                Passes = routes.HealthPasses,
+                Host = routes.HealthHost,
+            },
+            DeployTimeout = Durations.Format(deployTimeout),
+            DrainTimeout = Durations.Format(routes.DrainTimeout),
+        };
+        var plan = DeployPlan.TryCreate(service, request, state.Current, out var error);
+        if (plan is null) return error;
+        return await rollout.StageAsync(plan with { PoolName = pool, Staging = routes.Staging }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public IDrain Switch(string service) => new Drain(rollout, rollout.Switch(service));
+
+    public void DropCandidate(string service) => rollout.DropCandidate(service);
+
+    public LivePool? Live(string service) =>
+        state.Current.Services.TryGetValue(service, out var s) && s.Active is { } active
+            ? new LivePool(active.Name, active.Targets.Select(t => t.Authority).ToList())
+            : null;
+
+    public (Uri PublicUrl, string? StagingHost) Staging(string service, string pool) =>
+        (publicUrl(), state.Current.Services.TryGetValue(service, out var s) ? s.StagingHosts(pool).FirstOrDefault() : null);
+
+    private sealed class Drain(PoolRollout rollout, SwitchResult switched) : IDrain
+    {
+        public Task<int> WaitAsync(CancellationToken cancellationToken) => rollout.DrainAsync(switched);
+    }
+}
