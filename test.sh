@@ -7,7 +7,9 @@ cd "$root"
 source "$root/scripts/lib.sh"
 
 require_dotnet
-require_docker
+require_docker || { echo "0 passed, 1 failed"; exit 1; }
+require_command wrk wrk
+require_command curl curl
 results="$root/test-results"
 rm -rf "$results"
 mkdir -p "$results"
@@ -16,6 +18,13 @@ echo "==> Building (Release)"
 if ! dotnet build Baton.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then
   echo "0 passed, 1 failed"
   echo "error: the build failed" >&2
+  exit 1
+fi
+
+echo "==> Building the sample app's images (offline)"
+if ! "$root/scripts/build-sample-image.sh" 127.0.0.1:5000/baton-sample v1 v2 >/dev/null; then
+  echo "0 passed, 1 failed"
+  echo "error: building the sample images failed" >&2
   exit 1
 fi
 
