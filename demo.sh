@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job, end to end: build Baton, start two releases of the sample app, start the
-# router, deploy v1, then deploy v2 under live load and print how many requests failed.
-# Leaves everything running; `./demo.sh stop` stops what the demo started.
+# The main job, end to end: build Baton, make sure a Docker engine runs, build the sample
+# app's images v1 and v2 offline, start baton server, deploy v1, then deploy v2 under live load
+# and print how many requests failed. Leaves everything running; `./demo.sh stop` stops what
+# the demo started (the server and the demo's containers).
 #
 # Environment: BATON_LISTEN (default 127.0.0.1:8080), BATON_ADMIN (default 127.0.0.1:9000),
 # DEMO_SECONDS (load duration, default 15).
@@ -20,6 +21,9 @@ stop_demo() {
     if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
     rm -f "$f"
   done
+  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+    docker ps -aq --filter label=baton.service=web --filter label=demo=baton | xargs -r docker rm -f >/dev/null
+  fi
 }
 
 if [ "${1:-}" = "stop" ]; then
@@ -31,6 +35,7 @@ fi
 require_dotnet
 require_command wrk wrk
 require_command curl curl
+require_docker
 
 # A previous demo's processes are ours: stop them so the ports are free again.
 stop_demo
@@ -41,16 +46,11 @@ admin="${BATON_ADMIN:-127.0.0.1:9000}"
 if ! port_free "${listen##*:}"; then listen="127.0.0.1:$(free_port)"; echo "Port ${BATON_LISTEN:-8080} is busy; the router listens on $listen instead."; fi
 if ! port_free "${admin##*:}"; then admin="127.0.0.1:$(free_port)"; echo "Port ${BATON_ADMIN:-9000} is busy; the admin API listens on $admin instead."; fi
 
-echo "==> Building Baton and the sample app (Release)"
+echo "==> Building Baton (Release)"
 ./baton --help >/dev/null
-dotnet build samples/SampleApp -c Release -o "$root/.build/sample" --nologo -v quiet -clp:ErrorsOnly >/dev/null
 
-echo "==> Starting the sample app: v1 and v2 as local processes"
-p1="$(free_port)"; p2="$(free_port)"
-PORT="$p1" VERSION=v1 nohup dotnet "$root/.build/sample/SampleApp.dll" >"$state/v1.log" 2>&1 &
-echo $! >"$state/v1.pid"
-PORT="$p2" VERSION=v2 nohup dotnet "$root/.build/sample/SampleApp.dll" >"$state/v2.log" 2>&1 &
-echo $! >"$state/v2.pid"
+echo "==> Building the sample app's images v1 and v2 (offline)"
+scripts/build-sample-image.sh 127.0.0.1:5000/baton-sample v1 v2
 
 echo "==> Starting baton server (public $listen, admin $admin)"
 data="$state/data"
@@ -63,16 +63,23 @@ if ! wait_http "http://$admin/healthz" 60; then
   exit 1
 fi
 
+port="${listen##*:}"
+app="http://app.localhost:$port"
+# The demo's containers carry one more label, so `./demo.sh stop` removes only them.
+cp samples/baton.yml "$state/baton.yml"
+printf 'labels:\n  demo: baton\n' >>"$state/baton.yml"
+./baton apply -f "$state/baton.yml"
+
 echo "==> Deploying v1"
-./baton deploy web --target "127.0.0.1:$p1" --drain-timeout 10s
-echo "    http://$listen/version answers: $(curl -s "http://$listen/version")"
+./baton deploy web --image 127.0.0.1:5000/baton-sample:v1
+echo "    $app/version answers: $(curl -s -H 'Host: app.localhost' "http://$listen/version")"
 
 seconds="${DEMO_SECONDS:-15}"
 echo "==> Deploying v2 while wrk sends traffic for ${seconds}s (4 connections, no retries)"
-wrk -t2 -c4 -d"${seconds}s" --latency "http://$listen/" >"$state/wrk.txt" 2>&1 &
+wrk -t2 -c4 -d"${seconds}s" --latency -H 'Host: app.localhost' "http://$listen/" >"$state/wrk.txt" 2>&1 &
 wrk_pid=$!
-sleep 3
-./baton deploy web --target "127.0.0.1:$p2" --drain-timeout 10s
+sleep 2
+./baton deploy web --image 127.0.0.1:5000/baton-sample:v2
 wait "$wrk_pid" || true
 
 total="$(awk '/requests in/ {print $1}' "$state/wrk.txt")"
@@ -83,8 +90,12 @@ echo
 echo "Requests during the deploy: ${total:-0}"
 echo "Failed requests: $failed"
 echo
-echo "Baton is still running. Open http://$listen/ (the sample app, now $(curl -s "http://$listen/version"))."
-echo "  ./baton status            pools, targets and request counts (BATON_URL=$admin BATON_DATA=$data)"
+echo "Baton is still running. Open $app/ (the sample app, now $(curl -s -H 'Host: app.localhost' "http://$listen/version"))."
+echo "  http://blue.app.localhost:$port/ and http://green.app.localhost:$port/ reach each colour"
+echo "  export BATON_URL=$admin BATON_DATA=$data"
+echo "  ./baton status            pools, targets and request counts"
+echo "  ./baton history web       deployments, steps and timings"
+echo "  ./baton rollback web      back to v1, instantly (its container is kept)"
 echo "  curl http://$admin/metrics -H \"Authorization: Bearer \$(cat $data/admin-token)\""
 echo "  ./demo.sh stop            stop the demo"
 [ "$failed" -eq 0 ]
