@@ -25,6 +25,9 @@ RATE="${RATE:-5000}"            # requests/s for the latency run
 LAT_DURATION="${LAT_DURATION:-10}"
 LAT_CLIENTS=50
 BATON_ENV="${BATON_ENV:-}"      # extra environment for the Baton process, e.g. "DOTNET_gcServer=1"
+BATON_B_ENV="${BATON_B_ENV:-}"  # if set, a second Baton ("baton-b") runs with this environment, for A/B tests
+BATON_B_DLL="${BATON_B_DLL:-}"  # if set, baton-b runs this baton.dll (e.g. a build of another commit)
+[ -n "$BATON_B_DLL" ] && [ -z "$BATON_B_ENV" ] && BATON_B_ENV="BATON_B=1"
 
 require_dotnet
 require_command wrk wrk
@@ -51,7 +54,7 @@ echo "Building baton..."
 "$root/baton" --version >/dev/null
 
 backend_port=$(free_port); nginx_port=$(free_port); haproxy_port=$(free_port)
-baton_port=$(free_port); admin_port=$(free_port)
+baton_port=$(free_port); admin_port=$(free_port); baton_b_port=$(free_port); admin_b_port=$(free_port)
 
 # --- The backend: nginx with one worker serving static files -----------------------------------
 chmod 755 "$work"   # nginx workers may run as another user
@@ -134,20 +137,36 @@ env $BATON_ENV "$root/baton" server --listen "127.0.0.1:$baton_port" --admin "12
   --data "$work/baton" --log-level warning >"$work/baton.log" 2>&1 &
 pids+=($!)
 
+if [ -n "$BATON_B_ENV" ]; then
+  # shellcheck disable=SC2086
+  if [ -n "$BATON_B_DLL" ]; then baton_b=(dotnet "$BATON_B_DLL"); else baton_b=("$root/baton"); fi
+  # shellcheck disable=SC2086
+  env $BATON_B_ENV "${baton_b[@]}" server --listen "127.0.0.1:$baton_b_port" --admin "127.0.0.1:$admin_b_port" \
+    --data "$work/baton-b" --log-level warning >"$work/baton-b.log" 2>&1 &
+  pids+=($!)
+fi
+
 wait_http "http://127.0.0.1:$backend_port/health" 20 || { echo "backend nginx did not start" >&2; cat "$work/backend/logs/error.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$nginx_port/100b" 20 || { echo "proxy nginx did not start" >&2; exit 1; }
 wait_http "http://127.0.0.1:$haproxy_port/100b" 20 || { echo "haproxy did not start" >&2; cat "$work/haproxy.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$admin_port/" 60 || { echo "baton did not start" >&2; cat "$work/baton.log" >&2; exit 1; }
 BATON_URL="127.0.0.1:$admin_port" BATON_DATA="$work/baton" "$root/baton" deploy bench \
   --target "127.0.0.1:$backend_port" --health-interval 100ms --health-passes 1 >/dev/null
+if [ -n "$BATON_B_ENV" ]; then
+  wait_http "http://127.0.0.1:$admin_b_port/" 60 || { echo "baton-b did not start" >&2; cat "$work/baton-b.log" >&2; exit 1; }
+  BATON_URL="127.0.0.1:$admin_b_port" BATON_DATA="$work/baton-b" "$root/baton" deploy bench \
+    --target "127.0.0.1:$backend_port" --health-interval 100ms --health-passes 1 >/dev/null
+fi
 
 declare -A url=(
   [direct]="http://127.0.0.1:$backend_port"
   [nginx]="http://127.0.0.1:$nginx_port"
   [haproxy]="http://127.0.0.1:$haproxy_port"
   [baton]="http://127.0.0.1:$baton_port"
+  [baton-b]="http://127.0.0.1:$baton_b_port"
 )
-contenders=(direct nginx haproxy baton)
+read -r -a contenders <<<"${CONTENDERS:-direct nginx haproxy baton}"   # CONTENDERS: a subset, in this order
+[ -n "$BATON_B_ENV" ] && contenders+=(baton-b)
 sizes=(100b 10k)
 
 for c in "${contenders[@]}"; do
@@ -158,6 +177,8 @@ for c in "${contenders[@]}"; do
   done
 done
 
+[ -n "$BATON_ENV" ] && echo "baton runs with: $BATON_ENV"
+[ -n "$BATON_B_ENV" ] && echo "baton-b runs with: $BATON_B_ENV ${BATON_B_DLL}"
 echo "Machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -r)"
 echo "Warming up (5 s per contender)..."
 for c in "${contenders[@]}"; do wrk -t2 -c"$CONNECTIONS" -d5s "${url[$c]}/100b" >/dev/null; done
@@ -209,9 +230,10 @@ print(f"{name}\t{len(lat)}\t{bad}\t{pct(0.50):.2f}\t{pct(0.99):.2f}\t{(lat[-1] /
 EOF
 done
 
-python3 - "$results" "$lat" "$ROUNDS" "$DURATION" "$CONNECTIONS" <<'EOF'
+python3 - "$results" "$lat" "$ROUNDS" "$DURATION" "$CONNECTIONS" "${contenders[@]}" <<'EOF'
 import sys, statistics
 results, lat, rounds, duration, conns = sys.argv[1:6]
+contenders = sys.argv[6:]
 rows = [l.rstrip("\n").split("\t") for l in open(results)]
 med, errs = {}, {}
 for r, s, c, rps, e in rows:
@@ -221,9 +243,9 @@ print()
 print(f"Throughput: wrk -t2 -c{conns}, {rounds} interleaved rounds of {duration} s, median of rounds")
 print(f"{'size':<6}{'contender':<10}{'req/s (median)':>16}{'min':>10}{'max':>10}{'vs nginx':>10}{'vs direct':>10}{'errors':>8}")
 for s in ("100b", "10k"):
-    n = statistics.median(med[(s, "nginx")])
-    d = statistics.median(med[(s, "direct")])
-    for c in ("direct", "nginx", "haproxy", "baton"):
+    n = statistics.median(med[(s, "nginx")]) if (s, "nginx") in med else float("nan")
+    d = statistics.median(med[(s, "direct")]) if (s, "direct") in med else float("nan")
+    for c in contenders:
         v = med[(s, c)]
         m = statistics.median(v)
         print(f"{s:<6}{c:<10}{m:>16.0f}{min(v):>10.0f}{max(v):>10.0f}{m / n:>10.2f}{m / d:>10.2f}{errs[(s, c)]:>8}")

@@ -40,13 +40,14 @@ require_command python3 python3
 work="$(mktemp -d /tmp/baton-bench-zero-drop.XXXXXX)"
 chmod 755 "$work"   # nginx workers may run as another user
 pids=()
+KEEP="${KEEP:-}"                     # KEEP=1 keeps the work directory (logs, h2load/wrk output)
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
-  rm -rf "$work"
+  if [ -n "$KEEP" ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -137,9 +138,10 @@ ws = open(f"{d}/ws.out").read().strip()
 ws_cut = 0 if "cut: no" in ws else 1
 times = [float(x) for x in open(f"{d}/switch-times") if x.strip()]
 med = statistics.median(times) if times else 0
+med = f"{med:.2f} (max {max(times) if times else 0:.1f})"
 fails = g_non + sum(g_sock) + s_non + sum(s_sock) + h_failed + h_non + h_connect + ws_cut
 total = g_total + s_total + h_total + 1
-print("\t".join(str(x) for x in [name, done, failed_sw, secs, f"{med:.2f}", total, fails,
+print("\t".join(str(x) for x in [name, done, failed_sw, secs, med, total, fails,
       g_total, g_non, ",".join(map(str, g_sock)), s_total, s_non, ",".join(map(str, s_sock)),
       h_total, h_failed, h_non, h_connect, ws_cut, ws]))
 EOF
@@ -206,7 +208,7 @@ if [[ " $PHASES " == *" nginx "* ]]; then
   wait_http "http://127.0.0.1:$nginx_port/version" 20 || { echo "nginx did not start" >&2; cat "$work/nginx/logs/error.log" >&2; exit 1; }
   nginx_interval="$NGINX_INTERVAL"
   if [ -z "$nginx_interval" ]; then
-    nginx_interval=$(awk -F'\t' '$1 == "baton" {print $5}' "$summary")
+    nginx_interval=$(awk -F'\t' '$1 == "baton" {print $5}' "$summary" | cut -d' ' -f1)
     nginx_interval="${nginx_interval:-2}"
   fi
   echo
