@@ -15,13 +15,15 @@ tags=("$@")
 
 ctx="$root/.build/sample-image"
 stamp="$ctx/.published"
-if [ ! -f "$stamp" ] || [ -n "$(find "$root/samples/SampleApp" -newer "$stamp" -type f \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]; then
+if [ ! -f "$stamp" ] || [ "${BASH_SOURCE[0]}" -nt "$stamp" ] \
+  || [ -n "$(find "$root/samples/SampleApp" -newer "$stamp" -type f \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]; then
   echo "Publishing the sample app (self-contained, linux-x64)..."
   rm -rf "$ctx"
   mkdir -p "$ctx/rootfs/lib/x86_64-linux-gnu" "$ctx/rootfs/lib64" "$ctx/rootfs/bin" "$ctx/rootfs/tmp"
   dotnet publish "$root/samples/SampleApp/SampleApp.csproj" -c Release -r linux-x64 --self-contained \
     -p:InvariantGlobalization=true -o "$ctx/app" --nologo -v quiet -clp:ErrorsOnly >/dev/null
-  for lib in libc.so.6 libdl.so.2 libgcc_s.so.1 libm.so.6 libpthread.so.0 librt.so.1 libstdc++.so.6; do
+  # libssl/libcrypto: .NET's crypto (SHA-1 of the WebSocket handshake) aborts the process without them.
+  for lib in libc.so.6 libdl.so.2 libgcc_s.so.1 libm.so.6 libpthread.so.0 librt.so.1 libstdc++.so.6 libssl.so.3 libcrypto.so.3; do
     cp -L "/lib/x86_64-linux-gnu/$lib" "$ctx/rootfs/lib/x86_64-linux-gnu/$lib" 2>/dev/null \
       || cp -L "/usr/lib/x86_64-linux-gnu/$lib" "$ctx/rootfs/lib/x86_64-linux-gnu/$lib"
   done
