@@ -2,14 +2,15 @@
 // each echo, then closes it cleanly. Prints one line and exits 0 if the socket lived its whole
 // planned life with every echo right, 1 if it was cut (or an echo was wrong) before its end.
 //
-//   wsprobe ws://127.0.0.1:8080/ws LIFE_SECONDS [INTERVAL_MS]
+//   wsprobe ws://127.0.0.1:8080/ws LIFE_SECONDS [INTERVAL_MS] [HOST]
+// HOST, when given, is sent as the Host header (for a router that routes by host).
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: wsprobe WS_URL LIFE_SECONDS [INTERVAL_MS]");
+    Console.Error.WriteLine("usage: wsprobe WS_URL LIFE_SECONDS [INTERVAL_MS] [HOST]");
     return 2;
 }
 var uri = new Uri(args[0]);
@@ -18,6 +19,7 @@ var interval = TimeSpan.FromMilliseconds(args.Length > 2 ? int.Parse(args[2], Sy
 
 using var socket = new ClientWebSocket();
 socket.Options.KeepAliveInterval = TimeSpan.Zero;
+if (args.Length > 3) socket.Options.SetRequestHeader("Host", args[3]);
 var clock = Stopwatch.StartNew();
 int sent = 0, echoed = 0;
 var buffer = new byte[4096];
