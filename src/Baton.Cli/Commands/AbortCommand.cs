@@ -3,22 +3,11 @@ using System.CommandLine;
 namespace Baton.Cli.Commands;
 
 /// <summary><c>baton abort SERVICE</c>: discards a held deployment.</summary>
-internal sealed class AbortCommand : Command
+internal sealed class AbortCommand() : ServiceCommand("abort", "Discard the held release; the live one is not touched", "Service with a held deployment")
 {
-    private readonly Argument<string> _service = new("service") { Description = "Service with a held deployment" };
-
-    public AbortCommand() : base("abort", "Discard the held release; the live one is not touched")
+    protected override async Task<int> RunAsync(BatonClient client, ParseResult parse, string service, CancellationToken ct)
     {
-        Arguments.Add(_service);
-        SetAction(RunAsync);
-    }
-
-    private async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
-    {
-        using var client = ClientOptions.Connect(parse);
-        if (client is null) return ExitCodes.BadInput;
-        var service = parse.GetValue(_service)!;
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/services/{Uri.EscapeDataString(service)}/abort");
+        using var request = new HttpRequestMessage(HttpMethod.Post, PathOf(service, "/abort"));
         return await ProgressReader.FollowAsync(client, request, null, ct);
     }
 }

@@ -5,25 +5,19 @@ using Baton.Contracts;
 namespace Baton.Cli.Commands;
 
 /// <summary><c>baton history SERVICE [--json]</c>.</summary>
-internal sealed class HistoryCommand : Command
+internal sealed class HistoryCommand : ServiceCommand
 {
-    private readonly Argument<string> _service = new("service") { Description = "Service" };
     private readonly Option<int> _limit = new("--limit") { Description = "How many deployments, newest first", DefaultValueFactory = _ => 20 };
 
     public HistoryCommand() : base("history", "Show a service's deployments: image, colour, who, when, steps, outcome")
     {
-        Arguments.Add(_service);
         Options.Add(_limit);
         Options.Add(ClientOptions.Json);
-        SetAction(RunAsync);
     }
 
-    private async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
+    protected override async Task<int> RunAsync(BatonClient client, ParseResult parse, string service, CancellationToken ct)
     {
-        using var client = ClientOptions.Connect(parse);
-        if (client is null) return ExitCodes.BadInput;
-        var service = parse.GetValue(_service)!;
-        var result = await client.GetAsync($"api/services/{Uri.EscapeDataString(service)}/history?limit={parse.GetValue(_limit)}", BatonJson.Default.HistoryResponse, ct);
+        var result = await client.GetAsync(PathOf(service, $"/history?limit={parse.GetValue(_limit)}"), BatonJson.Default.HistoryResponse, ct);
         if (!result.Ok) return Output.Fail(result.ExitCode, result.Error!);
         if (parse.GetValue(ClientOptions.Json))
         {

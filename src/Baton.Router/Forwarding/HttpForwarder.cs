@@ -13,7 +13,13 @@ namespace Baton.Router.Forwarding;
 /// </summary>
 public sealed class HttpForwarder : IDisposable
 {
-    private const int BufferSize = 32 * 1024;
+    private const int BufferSize = 16 * 1024;
+
+    /// <summary>A body of known length is flushed each time this much is waiting in Kestrel's pipe.</summary>
+    private const int FlushEvery = 64 * 1024;
+
+    /// <summary>Bodies of unknown length, or longer than this, may outlive a drain: they end at its deadline.</summary>
+    private const long LongLivedLength = 1024 * 1024;
     private static readonly UriCreationOptions RawUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
     private readonly HttpMessageInvoker _client;
@@ -190,6 +196,13 @@ public sealed class HttpForwarder : IDisposable
         return new StringValues(array);
     }
 
+    /// <summary>
+    /// Streams the target's body to the client. A body of known length is written to Kestrel's
+    /// pipe and flushed every <see cref="FlushEvery"/> bytes and at its end, so a small answer
+    /// leaves in one send; a body of unknown length (server-sent events, chunked) is flushed piece
+    /// by piece so nothing waits in a buffer. Long-lived bodies end, cleanly, at their target's
+    /// drain deadline.
+    /// </summary>
     private static async ValueTask<ForwardResult> CopyBodyAsync(HttpResponseMessage response, HttpResponse outgoing, Target target, CancellationToken aborted)
     {
         Stream source;
@@ -202,40 +215,44 @@ public sealed class HttpForwarder : IDisposable
             return new ForwardResult(aborted.IsCancellationRequested ? ForwarderError.ResponseBodyClient : ForwarderError.ResponseBodyTarget, true);
         }
 
-        // A streamed body (server-sent events, long downloads) must also end when its target's
-        // drain deadline comes: then it is ended cleanly, as if the target had finished.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, target.StreamsClosing);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        var body = outgoing.Body;
+        long? length = response.Content.Headers.ContentLength;
+        bool longLived = length is null or > LongLivedLength;
+        using var stop = longLived ? CancellationTokenSource.CreateLinkedTokenSource(aborted, target.StreamsClosing) : null;
+        int pending = 0;
+        var readToken = stop?.Token ?? aborted;
+        var writer = outgoing.BodyWriter;
         try
         {
             while (true)
             {
+                var memory = writer.GetMemory(BufferSize);
                 int read;
                 try
                 {
-                    read = await source.ReadAsync(buffer, stop.Token).ConfigureAwait(false);
+                    read = await source.ReadAsync(memory, readToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
                 {
                     if (aborted.IsCancellationRequested) return new ForwardResult(ForwarderError.ResponseBodyClient, true);
-                    if (target.StreamsClosing.IsCancellationRequested) return ForwardResult.Ok;
+                    if (target.StreamsClosing.IsCancellationRequested)
+                    {
+                        await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                        return ForwardResult.Ok;
+                    }
                     return new ForwardResult(ForwarderError.ResponseBodyTarget, true);
                 }
-                if (read == 0) return ForwardResult.Ok;
-                try
-                {
-                    await body.WriteAsync(buffer.AsMemory(0, read), aborted).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return new ForwardResult(ForwarderError.ResponseBodyClient, true);
-                }
+                if (read == 0) return ForwardResult.Ok; // Kestrel flushes what is left when the request ends
+                writer.Advance(read);
+                pending += read;
+                if (length is not null && pending < FlushEvery) continue;
+                pending = 0;
+                var flushed = await writer.FlushAsync(aborted).ConfigureAwait(false);
+                if (flushed.IsCanceled || flushed.IsCompleted) return new ForwardResult(ForwarderError.ResponseBodyClient, true);
             }
         }
-        finally
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            return new ForwardResult(ForwarderError.ResponseBodyClient, true);
         }
     }
 

@@ -121,10 +121,15 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
                 await WriteErrorAsync(context, StatusCodes.Status502BadGateway, $"Service {service} could not be reached; try again shortly.", options.RetryAfterSeconds);
                 return StatusCodes.Status502BadGateway;
             case ForwarderError.Target:
-            case ForwarderError.ResponseBodyTarget:
                 LogForwardFailed(logger, target.Authority, service, result.Error);
                 if (context.Response.HasStarted) context.Abort();
                 else await WriteErrorAsync(context, StatusCodes.Status502BadGateway, $"Service {service} failed to answer.", retryAfter: null);
+                return StatusCodes.Status502BadGateway;
+            case ForwarderError.ResponseBodyTarget:
+                // The status line is committed (part of the body may wait unsent in the pipe):
+                // cutting the connection is the only way to tell the client the body is incomplete.
+                LogForwardFailed(logger, target.Authority, service, result.Error);
+                context.Abort();
                 return StatusCodes.Status502BadGateway;
             case ForwarderError.RequestBodyClient:
                 if (!context.Response.HasStarted) await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "The request body could not be read.", retryAfter: null);

@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+namespace Baton.Cli.Commands;
+
+/// <summary>A command about one service: it takes the SERVICE argument and connects to the server first.</summary>
+internal abstract class ServiceCommand : Command
+{
+    private readonly Argument<string> _service;
+
+    protected ServiceCommand(string name, string description, string serviceDescription = "Service") : base(name, description)
+    {
+        _service = new Argument<string>("service") { Description = serviceDescription };
+        Arguments.Add(_service);
+        SetAction(async (parse, ct) =>
+        {
+            using var client = ClientOptions.Connect(parse);
+            if (client is null) return ExitCodes.BadInput;
+            return await RunAsync(client, parse, parse.GetValue(_service)!, ct);
+        });
+    }
+
+    protected abstract Task<int> RunAsync(BatonClient client, ParseResult parse, string service, CancellationToken ct);
+
+    /// <summary>The API path of the service, escaped.</summary>
+    protected static string PathOf(string service, string suffix = "") => $"api/services/{Uri.EscapeDataString(service)}{suffix}";
+}
