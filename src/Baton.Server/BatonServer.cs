@@ -68,7 +68,7 @@ public sealed class BatonServer : IAsyncDisposable
             certificate = LoadCertificate(_options.TlsCertificate, _options.TlsKey);
         }
 
-        Directory.CreateDirectory(_options.DataDirectory);
+        CreatePrivateDirectory(_options.DataDirectory);
         AdminToken token;
         try
         {
@@ -207,6 +207,21 @@ public sealed class BatonServer : IAsyncDisposable
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => a.Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal))
             .ToList();
+
+    /// <summary>The data directory holds the token, and service files with their secret values: only its owner may read it.</summary>
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+        bool existed = Directory.Exists(path);
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!existed) return;
+        // An existing directory made by an older Baton or by hand is tightened too.
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
 
     private static X509Certificate2 LoadCertificate(string? certFile, string? keyFile)
     {
