@@ -16,7 +16,8 @@ public sealed record ServiceStatus(
     PoolStatus? Active,
     PoolStatus? Candidate);
 
-public sealed record PoolStatus(IReadOnlyList<TargetStatus> Targets);
+/// <param name="Name">The pool's name when it has one, such as its colour (<c>blue</c>).</param>
+public sealed record PoolStatus(IReadOnlyList<TargetStatus> Targets, string? Name = null);
 
 public sealed record TargetStatus(
     string Address,

@@ -98,7 +98,7 @@ public sealed class RouterAdmin(RoutingState state)
         t.Metrics.Requests,
         new RequestCounts(t.Metrics.CountOfClass(1), t.Metrics.CountOfClass(2), t.Metrics.CountOfClass(3), t.Metrics.CountOfClass(4), t.Metrics.CountOfClass(5)),
         t.Metrics.ConnectFailures,
-        t.LastProbe)).ToList());
+        t.LastProbe)).ToList(), pool.Name);
 
     private static bool Known(IReadOnlyDictionary<string, ServiceEntry> services, string name, out ServiceEntry entry, out string? error)
     {

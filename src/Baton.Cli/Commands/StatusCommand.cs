@@ -70,10 +70,11 @@ internal sealed class StatusCommand : Command
     private static void PrintPool(string label, PoolStatus? pool)
     {
         if (pool is null) return;
+        if (pool.Name is not null) label = $"{label} ({pool.Name})";
         foreach (var t in pool.Targets)
         {
             var state = t.Draining ? "draining" : t.Health;
-            Output.Line($"  {label,-9}  {t.Address,-22} {state,-9}  in flight {t.InFlight,-4}  requests {t.Requests,-8}  5xx {t.ByClass.S5xx,-6}  connect failures {t.ConnectFailures,-4}  last probe: {t.LastProbe ?? "-"}");
+            Output.Line($"  {label,-17}  {t.Address,-22} {state,-9}  in flight {t.InFlight,-4}  requests {t.Requests,-8}  5xx {t.ByClass.S5xx,-6}  connect failures {t.ConnectFailures,-4}  last probe: {t.LastProbe ?? "-"}");
         }
     }
 }
