@@ -243,7 +243,10 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
         if (failure is null) return null;
         run.Staged = false; // the router dropped the candidate itself
         var details = await _containers.DescribeAsync(run.Web, CancellationToken.None);
-        return $"{run.Image} never became healthy within {d.DeployTimeout.TotalSeconds:0} s ({failure}); the live release was not touched.{details}";
+        // The router's reason repeats the deadline and "the live release was not touched": keep only its targets' answers.
+        int open = failure.IndexOf('('), close = failure.LastIndexOf(')');
+        var answers = open >= 0 && close > open ? failure[(open + 1)..close] : failure.TrimEnd('.');
+        return $"{run.Image} never became healthy within {d.DeployTimeout.TotalSeconds:0} s ({answers}); the live release was not touched.{details}";
     }
 
     private async Task<string?> SmokeAsync(Run run, CancellationToken ct)
