@@ -57,16 +57,16 @@ public sealed class BlueGreenApp : IAsyncDisposable
     }
 
     /// <summary>The service file: fast health checks and short drain and stop, so a deploy takes seconds.</summary>
-    public string Yaml(string extra = "") => $"""
+    public string Yaml(string extra = "", string deployTimeout = "20s", int passes = 1, string drain = "3s") => $"""
         service: {Name}
         image: {SampleImages.Repository}
         hosts: [{Host}]
         health:
           interval: 200ms
           timeout: 2s
-          passes: 1
-        deploy_timeout: 20s
-        drain_timeout: 3s
+          passes: {passes}
+        deploy_timeout: {deployTimeout}
+        drain_timeout: {drain}
         stop_timeout: 2s
         {extra}
         """;
