@@ -192,7 +192,10 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
                 // Kept containers of an interrupted rollback go back to being kept; new ones are removed.
                 if (d.Kind == "rollback") await _containers.StopAsync(mine, def?.StopTimeout ?? TimeSpan.FromSeconds(10), ct);
                 else await _containers.RemoveAsync(mine, ct);
-                store.FinishDeployment(d.Id, Outcomes.RolledBack, $"Baton stopped during {lastStep}; rolled back at its next start. The live release was not touched.");
+                // A held deployment had finished its steps: "stopped during healthy" would send the user looking for a crash.
+                store.FinishDeployment(d.Id, Outcomes.RolledBack, d.Outcome == Outcomes.Held
+                    ? "It was held for promote when Baton stopped; its candidate was discarded at the next start. The live release was not touched."
+                    : $"Baton stopped during {lastStep}; rolled back at its next start. The live release was not touched.");
             }
             store.Unlock(d.Service, d.Id);
             LogRecovered(logger, d.Id, d.Service, switched ? "finished" : "rolled back");
