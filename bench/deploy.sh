@@ -66,6 +66,10 @@ trap 'exit 130' INT TERM
 
 echo "Building baton, the sample images and the WebSocket probe..."
 "$root/baton" --version >/dev/null
+# A private copy of the build: ./baton rebuilds itself when src/ changes, and a rebuild in the
+# middle of the run (others commit concurrently) would stall a deploy and mix versions.
+flock "$root/.build/cli.lock" cp -r "$root/.build/cli" "$work/cli"
+baton() { dotnet "$work/cli/baton.dll" "$@"; }
 "$root/scripts/build-sample-image.sh" "$REPO" v1 v2 >"$work/build-images.log" 2>&1 \
   || { cat "$work/build-images.log" >&2; exit 1; }
 dotnet build "$root/bench/tools/WsProbe" -c Release -o "$root/.build/wsprobe-deploy" --nologo -v q >"$work/build-wsprobe.log" 2>&1 \
@@ -95,6 +99,7 @@ while not os.path.exists(stop) and time.time() < deadline:
     time.sleep(max(0, 0.05 - (time.time() - t)))
 EOF
 
+echo "Baton $(baton --version)$(git -C "$root" diff --quiet HEAD -- src 2>/dev/null || echo ' (src/ has uncommitted changes)')"
 echo "Machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -r), $(docker version --format 'Docker {{.Server.Version}}' 2>/dev/null)"
 
 # start_load DIR PORT: starts every load generator against 127.0.0.1:PORT.
@@ -134,7 +139,7 @@ stop_load() {
 if [[ " $PHASES " == *" baton "* ]]; then
   dir="$work/baton"; mkdir -p "$dir"
   baton_port=$(free_port); admin_port=$(free_port)
-  "$root/baton" server --listen "127.0.0.1:$baton_port" --admin "127.0.0.1:$admin_port" \
+  dotnet "$work/cli/baton.dll" server --listen "127.0.0.1:$baton_port" --admin "127.0.0.1:$admin_port" \
     --data "$work/baton-data" --log-level warning >"$work/baton.log" 2>&1 & server=$!
   pids+=("$server")
   wait_http "http://127.0.0.1:$admin_port/" 60 || { echo "baton did not start" >&2; cat "$work/baton.log" >&2; exit 1; }
@@ -147,8 +152,8 @@ health: { interval: 200ms }
 drain_timeout: $DRAIN_TIMEOUT
 stop_timeout: 10s
 EOF
-  "$root/baton" apply -f "$work/baton.yml" >/dev/null
-  timeout 120 "$root/baton" deploy "$SERVICE" --image "$REPO:v1" >"$dir/deploy-0.log" 2>&1 \
+  baton apply -f "$work/baton.yml" >/dev/null
+  timeout 120 dotnet "$work/cli/baton.dll" deploy "$SERVICE" --image "$REPO:v1" >"$dir/deploy-0.log" 2>&1 \
     || { cat "$dir/deploy-0.log" >&2; exit 1; }
   [ "$(curl -s -H "Host: $HOST" "http://127.0.0.1:$baton_port/version")" = v1 ] || { echo "baton does not route to v1" >&2; exit 1; }
 
@@ -161,14 +166,14 @@ EOF
     [ $((SECONDS - started)) -ge "$MAX_SECONDS" ] && { echo "stopping: $MAX_SECONDS s bound reached" >&2; break; }
     tag=v2; [ $((i % 2)) -eq 0 ] && tag=v1
     t0=$(date +%s.%N); rc=0
-    timeout 120 "$root/baton" deploy "$SERVICE" --image "$REPO:$tag" >"$dir/deploy-$i.log" 2>&1 || rc=$?
+    timeout 120 dotnet "$work/cli/baton.dll" deploy "$SERVICE" --image "$REPO:$tag" >"$dir/deploy-$i.log" 2>&1 || rc=$?
     printf '%s\t%s\t%s\t%s\n' "$i" "$tag" "$rc" "$(echo "$(date +%s.%N) $t0" | awk '{printf "%.2f", $1 - $2}')" >>"$dir/deploys.tsv"
     [ "$rc" -eq 0 ] || { echo "  deploy $i ($tag) failed (exit $rc):" >&2; tail -n 5 "$dir/deploy-$i.log" >&2; }
     [ $((i % 5)) -eq 0 ] && echo "  $i deploys ($((SECONDS - started)) s)"
     sleep "$PAUSE"
   done
   stop_load "$dir"
-  "$root/baton" history "$SERVICE" --json --limit 200 >"$dir/history.json"
+  baton history "$SERVICE" --json --limit 200 >"$dir/history.json"
   if grep -Eiq 'warn|fail|error|crit' "$work/baton.log"; then
     echo "  baton log (warnings and errors):"; grep -Ei 'warn|fail|error|crit' "$work/baton.log" | tail -n 20 | sed 's/^/    /'
   fi
