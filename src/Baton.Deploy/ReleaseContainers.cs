@@ -110,11 +110,16 @@ public sealed class ReleaseContainers(DockerEngine docker)
         if (!made.TryGetValue(out var id, out var error)) return $"The release task could not start: {error.Message}";
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var waited = await docker.Containers.WaitAsync(id, task.Timeout, ct).ConfigureAwait(false);
             if (!waited.TryGetValue(out var exit, out error))
             {
                 await docker.Containers.KillAsync(id, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                return $"The release task did not finish within {task.Timeout.TotalSeconds:0} s ({error.Message}).{await LogsAsync(id, name, CancellationToken.None).ConfigureAwait(false)}";
+                var logs = await LogsAsync(id, name, CancellationToken.None).ConfigureAwait(false);
+                // At the deadline the wait ends with "the engine did not answer", which would blame Docker for a slow task.
+                return clock.Elapsed >= task.Timeout - TimeSpan.FromMilliseconds(100)
+                    ? $"The release task `{string.Join(' ', task.Command)}` did not finish within {task.Timeout.TotalSeconds:0} s and was killed.{logs}"
+                    : $"The release task could not be waited for: {error.Message}{logs}";
             }
             return exit == 0 ? null : $"The release task `{string.Join(' ', task.Command)}` exited with code {exit}.{await LogsAsync(id, name, CancellationToken.None).ConfigureAwait(false)}";
         }

@@ -218,7 +218,8 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
             if (!found.IsSuccess)
                 return found.Error.Kind == DockerErrorKind.ImageNotFound
                     ? $"Image {run.Image} was not found on the engine nor in its registry; check the repository and tag."
-                    : $"Image {run.Image} could not be pulled: {found.Error.Message}";
+                    // The engine's own sentence usually names the image already ("Could not pull image …").
+                    : found.Error.Message.Contains(run.Image, StringComparison.Ordinal) ? found.Error.Message : $"Image {run.Image} could not be pulled: {found.Error.Message}";
         }
         if (!found.TryGetValue(out var info, out var error)) return error.Message;
         var repo = ImageReference.Repository(run.Image);

@@ -128,4 +128,31 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         await app.DeployOkAsync("v3");
         Assert.Equal("v3", await app.LiveVersionAsync());
     }
+
+    [Fact]
+    public async Task Server_KilledDuringTheReleaseTask_RestartRemovesTaskAndNewContainers()
+    {
+        await using var app = await BlueGreenApp.ForProcessAsync(_server);
+        await app.DeployOkAsync("v1");
+        var v1 = Assert.Single(await app.ContainersAsync());
+        // `work` never ends on its own: a release task that is still running when the server dies.
+        await app.ApplyOkAsync(app.Yaml("release_task:\n  command: [work]\n  timeout: 60s"));
+
+        using (var deploy = BatonCli.Start(app.CliEnvironment, "deploy", app.Name, "--image", SampleImages.Image("v2")))
+        {
+            await deploy.WaitForOutputAsync("Healthy", TimeSpan.FromSeconds(30));
+            await Wait.UntilAsync(async () => (await app.ContainersAsync()).Any(c => c.Label(ContainerLabels.Role) == ContainerLabels.Task && c.Running()), "the release task runs");
+            await _server.KillAsync();
+            await deploy.EndAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await RestartAsync();
+        await Wait.UntilAsync(async () => (await app.LatestAsync()).Outcome != "running", "the interrupted deployment is recovered", TimeSpan.FromSeconds(30));
+        var recovered = await app.LatestAsync();
+        Assert.Equal("rolled-back", recovered.Outcome);
+        Assert.Contains("during release-task", recovered.Reason);
+        var left = await app.ContainersAsync();
+        Assert.True(left.Count == 1 && left[0].Id == v1.Id && left[0].Running(), EngineContainers.Describe(left));
+        await app.WaitLiveAsync("v1");
+    }
 }

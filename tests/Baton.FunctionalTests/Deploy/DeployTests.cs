@@ -1,10 +1,11 @@
+using Xunit.Abstractions;
 using Baton.Deploy;
 using Baton.FunctionalTests.Infrastructure;
 
 namespace Baton.FunctionalTests.Deploy;
 
 /// <summary>Blue-green deploys of the sample app's images through the real CLI, server and Docker engine.</summary>
-public sealed class DeployTests
+public sealed class DeployTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Deploy_V1ThenV2_TrafficMovesContainersLabelledOldColourStoppedAndKept()
@@ -59,6 +60,7 @@ public sealed class DeployTests
         var after = load.Requests;
         await Wait.UntilAsync(() => load.Requests > after + 20, "the load goes on after the deploy", TimeSpan.FromSeconds(20));
         await load.StopAsync();
+        output.WriteLine(load.Summary);
 
         Assert.True(load.Failures.Count == 0, load.Summary);
         Assert.True(load.Versions.ContainsKey("v1") && load.Versions.ContainsKey("v2"), load.Summary);

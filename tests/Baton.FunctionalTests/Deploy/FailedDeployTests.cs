@@ -56,11 +56,33 @@ public sealed class FailedDeployTests
     }
 
     [Fact]
+    public async Task Deploy_ReleaseTaskTimesOut_Exit1WithItsLogTaskKilledLiveUntouched()
+    {
+        await using var app = await BlueGreenApp.StartAsync();
+        await app.DeployOkAsync("v1");
+        var before = await app.ContainersAsync();
+        await app.ApplyOkAsync(app.Yaml("release_task:\n  command: [work]\n  timeout: 3s"));
+
+        var result = await app.DeployAsync("v2");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("The release task `work` did not finish within 3 s and was killed.", result.Stderr);
+        Assert.DoesNotContain("did not answer", result.Stderr);
+        Assert.Contains("worker v2 tick 0", result.Stderr);
+        Assert.Equal("v1", await app.LiveVersionAsync());
+        Assert.Equal(before.Select(c => c.Id), (await app.ContainersAsync()).Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task Deploy_UnknownImage_NonZeroExitClearErrorNothingChanged()
     {
         await using var app = await BlueGreenApp.StartAsync();
         await app.DeployOkAsync("v1");
         var before = await app.ContainersAsync();
+
+        var untagged = await app.CliAsync("deploy", app.Name, "--image", SampleImages.Repository);
+        Assert.True(untagged.ExitCode == 2, untagged.ToString());
+        Assert.Contains("has no tag", untagged.Stderr);
 
         var result = await app.DeployAsync("does-not-exist");
 
