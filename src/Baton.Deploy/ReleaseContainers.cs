@@ -49,6 +49,8 @@ public sealed class ReleaseContainers(DockerEngine docker)
                 Ports = def.Mode == TargetMode.Network ? [new PortBinding(def.ContainerPort, port)] : [],
                 StopTimeout = def.StopTimeout,
                 Init = true,
+                // A crashed container comes back by itself; one Baton stopped (kept for rollback) stays stopped.
+                RestartPolicy = "unless-stopped",
             };
             var made = await CreateAndStartAsync(spec, ct).ConfigureAwait(false);
             if (!made.TryGetValue(out var id, out var error))
@@ -85,6 +87,7 @@ public sealed class ReleaseContainers(DockerEngine docker)
                     Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
                     StopTimeout = def.StopTimeout,
                     Init = true,
+                    RestartPolicy = "unless-stopped",
                 }, ct).ConfigureAwait(false);
                 if (!made.IsSuccess) return made.Error;
             }

@@ -44,6 +44,12 @@ public sealed record ContainerSpec
     /// </summary>
     public bool Init { get; init; }
 
+    /// <summary>
+    /// The engine's restart policy: <c>no</c> (null), <c>on-failure</c>, <c>always</c> or <c>unless-stopped</c>.
+    /// <c>unless-stopped</c> brings a crashed container back but leaves one that was stopped on purpose stopped.
+    /// </summary>
+    public string? RestartPolicy { get; init; }
+
     internal CreateContainerRequest ToWire() => new()
     {
         Image = Image,
@@ -58,6 +64,7 @@ public sealed record ContainerSpec
         {
             NetworkMode = Network,
             Init = Init ? true : null,
+            RestartPolicy = RestartPolicy is null ? null : new WireRestartPolicy { Name = RestartPolicy },
             PortBindings = Ports.Count == 0 ? null : Ports.GroupBy(p => p.ContainerKey).ToDictionary(
                 g => g.Key,
                 g => g.Select(p => new WirePortBinding { HostIp = p.HostIp, HostPort = p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList()),

@@ -41,6 +41,12 @@ internal sealed class CreateHostConfig
     public string? NetworkMode { get; set; }
     public bool? Init { get; set; }
     public Dictionary<string, List<WirePortBinding>>? PortBindings { get; set; }
+    public WireRestartPolicy? RestartPolicy { get; set; }
+}
+
+internal sealed class WireRestartPolicy
+{
+    public string? Name { get; set; }
 }
 
 internal sealed class WirePortBinding
