@@ -22,7 +22,7 @@ if ! dotnet build Baton.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then
 fi
 
 echo "==> Building the sample app's images (offline)"
-if ! "$root/scripts/build-sample-image.sh" 127.0.0.1:5000/baton-sample v1 v2 >/dev/null; then
+if ! "$root/scripts/build-sample-image.sh" 127.0.0.1:5000/baton-sample v1 v2 v3 >/dev/null; then
   echo "0 passed, 1 failed"
   echo "error: building the sample images failed" >&2
   exit 1
