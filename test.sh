@@ -36,7 +36,7 @@ for project in tests/*/*.csproj; do
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
     --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1200000 \
     >"$results/$name.log" 2>&1 || status=1
-  grep -E "^\s+(Failed|Skipped) |Total tests|Passed!|Failed!|error" "$results/$name.log" | head -n 60
+  grep -E "^\s+(Failed|Skipped) |Total tests|Passed!|Failed!|error (CS|MSB)|Test Run Aborted" "$results/$name.log" | head -n 60
 done
 
 passed=0; failed=0; skipped=0
