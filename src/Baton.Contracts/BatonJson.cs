@@ -15,6 +15,7 @@ namespace Baton.Contracts;
 [JsonSerializable(typeof(RollbackRequest))]
 [JsonSerializable(typeof(ApplyRequest))]
 [JsonSerializable(typeof(ApplyResponse))]
+[JsonSerializable(typeof(RemoveResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(DefinitionView))]
 public sealed partial class BatonJson : JsonSerializerContext

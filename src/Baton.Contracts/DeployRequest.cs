@@ -45,4 +45,6 @@ public sealed record ApplyRequest(string Yaml, string? FileName);
 
 public sealed record ApplyResponse(string Service, bool Created, string Message);
 
+public sealed record RemoveResponse(string Service, string Message);
+
 public sealed record MaintenanceRequest(bool On, string? Message);

@@ -50,7 +50,10 @@ public sealed class RouterAdmin(RoutingState state)
     }
 
     /// <summary>Stops routing to the service at once; its targets drain in the background.</summary>
-    public string? Remove(string service)
+    public string? Remove(string service) => Remove(service, out _);
+
+    /// <summary>Stops routing to the service at once; <paramref name="drained"/> completes when its targets have drained.</summary>
+    public string? Remove(string service, out Task drained)
     {
         string? error = null;
         ServiceEntry? removed = null;
@@ -61,10 +64,11 @@ public sealed class RouterAdmin(RoutingState state)
             next.Remove(service);
             return next;
         });
+        drained = Task.CompletedTask;
         if (removed is not null)
         {
             removed.Pause?.Release();
-            foreach (var t in removed.AllTargets) _ = t.DrainAsync(removed.DrainTimeout, state.Time);
+            drained = Task.WhenAll(removed.AllTargets.Select(t => t.DrainAsync(removed.DrainTimeout, state.Time)));
         }
         return error;
     }

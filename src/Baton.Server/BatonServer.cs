@@ -134,7 +134,7 @@ public sealed class BatonServer : IAsyncDisposable
         _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint));
         _admin.UseMiddleware<TokenAuthMiddleware>(token);
         ServicesApi.Map(_admin, admin, _state, counters);
-        DeploymentsApi.Map(_admin, _state, rollout, _deployers, time, _stopping.Token);
+        DeploymentsApi.Map(_admin, _state, admin, rollout, _deployers, time, _stopping.Token);
 
         await StartOrExplainAsync(_proxy, _options.Listen, "public", cancellationToken);
         await StartOrExplainAsync(_admin, _options.Admin, "admin", cancellationToken);

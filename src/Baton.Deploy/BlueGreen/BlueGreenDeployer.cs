@@ -158,6 +158,17 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
         }
     }
 
+    /// <summary>Stops (gracefully) and removes every container of a service that is no longer routed.</summary>
+    /// <returns>How many containers were removed, or the engine's error.</returns>
+    public async Task<DockerResult<int>> RemoveContainersAsync(string service, TimeSpan stopTimeout, CancellationToken ct)
+    {
+        var listed = await _containers.ListAsync(service, ct);
+        if (!listed.TryGetValue(out var all, out var error)) return error;
+        await _containers.StopAsync(all, stopTimeout, ct);
+        await _containers.RemoveAsync(all, ct);
+        return all.Count;
+    }
+
     /// <summary>
     /// At start: every deployment left unfinished by a process that died is finished (when the
     /// router already switched to it) or rolled back (otherwise), and its lock released.

@@ -1,6 +1,7 @@
 using Baton.Contracts;
 using Baton.Deploy.ServiceFile;
 using Baton.Deploy.Store;
+using Baton.Router;
 using Baton.Router.Rollout;
 using Baton.Router.Routing;
 using Baton.Server.Deployments;
@@ -20,8 +21,30 @@ internal static class DeploymentsApi
     /// <summary>Until users and tokens per person exist, the admin token acts as one author.</summary>
     private const string Author = "admin";
 
-    public static void Map(IEndpointRouteBuilder app, RoutingState state, PoolRollout rollout, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
+    public static void Map(IEndpointRouteBuilder app, RoutingState state, RouterAdmin admin, PoolRollout rollout, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
     {
+        // Remove: the route goes at once, requests in flight drain, then a Docker service's
+        // containers are stopped and removed and its definition forgotten (its history stays).
+        app.MapDelete("/api/services/{name}", async (string name, CancellationToken ct) =>
+        {
+            var yaml = deployers.Store.GetService(name);
+            bool routed = state.Current.Services.ContainsKey(name);
+            if (yaml is null && !routed) return ApiResults.NotFound(name);
+            if (deployers.Store.GetLock(name) is { } held)
+                return ApiResults.Error(StatusCodes.Status409Conflict, $"Deployment #{held.DeploymentId} of {name} is running or held; let it finish, or abort it, before removing the service.");
+            admin.Remove(name, out var drained);
+            if (yaml is null) return Results.Json(new RemoveResponse(name, $"Removed {name}; its targets drain in the background."), BatonJson.Default.RemoveResponse);
+
+            await drained;
+            var stopTimeout = ServiceFileParser.Parse(yaml).Definition?.StopTimeout ?? TimeSpan.FromSeconds(10);
+            var (deployer, error) = await deployers.GetAsync(ct);
+            var containers = deployer is null ? error : (await deployer.RemoveContainersAsync(name, stopTimeout, CancellationToken.None)).Error?.Message;
+            deployers.Store.DeleteService(name);
+            return Results.Json(new RemoveResponse(name, containers is null
+                ? $"Removed {name}: requests in flight finished, its containers were removed; its history is kept."
+                : $"Removed {name} from the router, but its containers could not be removed ({containers}); remove the containers labelled baton.service={name} by hand."), BatonJson.Default.RemoveResponse);
+        });
+
         app.MapPost("/api/services", async (HttpRequest request) =>
         {
             var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.ApplyRequest);
@@ -106,8 +129,8 @@ internal static class DeploymentsApi
 
         app.MapGet("/api/services/{name}/history", (string name, int? limit) =>
         {
-            if (deployers.Store.GetService(name) is null && !state.Current.Services.ContainsKey(name)) return ApiResults.NotFound(name);
             var rows = deployers.Store.History(name, Math.Clamp(limit ?? 50, 1, 500)).Select(ToView).ToList();
+            if (rows.Count == 0 && deployers.Store.GetService(name) is null && !state.Current.Services.ContainsKey(name)) return ApiResults.NotFound(name);
             return Results.Json(new HistoryResponse(name, rows), BatonJson.Default.HistoryResponse);
         });
     }

@@ -39,7 +39,5 @@ internal static class ServicesApi
             if (problem is not null) return problem;
             return ApiResults.FromError(admin.Maintenance(name, body!.On, body.Message));
         });
-
-        app.MapDelete("/api/services/{name}", (string name) => ApiResults.FromError(admin.Remove(name)));
     }
 }
