@@ -1,6 +1,6 @@
 namespace Baton.Router;
 
-/// <summary>Event ids of every log line the router writes, kept in one place.</summary>
+/// <summary>Event ids of every log line the router writes, kept in one place (1000–1999; the deployer uses 2000–2999, the server 3000–3999).</summary>
 internal static class LogEvents
 {
     public const int TargetHealthy = 1001;

@@ -439,15 +439,15 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
         _ => step,
     };
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Deployment #{Id} of {Service} failed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.DeployFailed, Level = LogLevel.Warning, Message = "Deployment #{Id} of {Service} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, long id, string service, string reason);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Deployment of {Service} stopped on an unexpected error")]
+    [LoggerMessage(EventId = LogEvents.DeployUnexpected, Level = LogLevel.Error, Message = "Deployment of {Service} stopped on an unexpected error")]
     private static partial void LogUnexpected(ILogger logger, Exception e, string service);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Deployment #{Id} of {Service} left by a stopped Baton was {What}")]
+    [LoggerMessage(EventId = LogEvents.Recovered, Level = LogLevel.Information, Message = "Deployment #{Id} of {Service} left by a stopped Baton was {What}")]
     private static partial void LogRecovered(ILogger logger, long id, string service, string what);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Could not recover deployment #{Id}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.RecoveryFailed, Level = LogLevel.Warning, Message = "Could not recover deployment #{Id}: {Reason}")]
     private static partial void LogRecoveryFailed(ILogger logger, long id, string reason);
 }

@@ -47,6 +47,6 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
         _connect.Dispose();
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Connected to the Docker engine at {Endpoint} (version {Version})")]
+    [LoggerMessage(EventId = LogEvents.DockerConnected, Level = LogLevel.Information, Message = "Connected to the Docker engine at {Endpoint} (version {Version})")]
     private static partial void LogConnected(ILogger logger, string endpoint, string version);
 }

@@ -1,0 +1,7 @@
+namespace Baton.Server;
+
+/// <summary>Event ids of the server's log lines (3000–3999; see Baton.Router and Baton.Deploy for theirs).</summary>
+internal static class LogEvents
+{
+    public const int DockerConnected = 3001;
+}
