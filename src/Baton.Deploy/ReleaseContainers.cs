@@ -38,27 +38,21 @@ public sealed class ReleaseContainers(DockerEngine docker)
         {
             var port = FreePorts.Next();
             var target = $"127.0.0.1:{port}";
-            var env = Environment(def, release, color);
-            var spec = new ContainerSpec
+            var name = $"{def.Name}-{color}-{release}-{i}";
+            var spec = Spec(def, name, release, ContainerLabels.Web, color, image, pinned, target) with
             {
-                Image = pinned,
-                Name = $"{def.Name}-{color}-{release}-{i}",
-                Env = def.Mode == TargetMode.Host ? With(env, def.PortEnv, port.ToString(System.Globalization.CultureInfo.InvariantCulture)) : env,
-                Labels = Labels(def, release, ContainerLabels.Web, color, image, target),
-                Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
                 Ports = def.Mode == TargetMode.Network ? [new PortBinding(def.ContainerPort, port)] : [],
-                StopTimeout = def.StopTimeout,
-                Init = true,
-                // A crashed container comes back by itself; one Baton stopped (kept for rollback) stays stopped.
-                RestartPolicy = "unless-stopped",
+                RestartPolicy = Restart,
             };
+            if (def.Mode == TargetMode.Host)
+                spec = spec with { Env = With(spec.Env, def.PortEnv, port.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
             var made = await CreateAndStartAsync(spec, ct).ConfigureAwait(false);
             if (!made.TryGetValue(out var id, out var error))
             {
                 await RemoveAsync(started, ct).ConfigureAwait(false);
                 return error;
             }
-            started.Add(new ReleaseContainer(id, spec.Name, release, ContainerLabels.Web, color, target, true, DateTimeOffset.UtcNow));
+            started.Add(new ReleaseContainer(id, name, release, ContainerLabels.Web, color, target, true, DateTimeOffset.UtcNow));
         }
         return started;
     }
@@ -77,18 +71,9 @@ public sealed class ReleaseContainers(DockerEngine docker)
                     if (!restarted.IsSuccess) return restarted;
                     continue;
                 }
-                var made = await CreateAndStartAsync(new ContainerSpec
-                {
-                    Image = pinned,
-                    Name = name,
-                    Cmd = worker.Command,
-                    Env = Environment(def, release, color),
-                    Labels = Labels(def, release, ContainerLabels.Worker, color, image, null),
-                    Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
-                    StopTimeout = def.StopTimeout,
-                    Init = true,
-                    RestartPolicy = "unless-stopped",
-                }, ct).ConfigureAwait(false);
+                var made = await CreateAndStartAsync(
+                    Spec(def, name, release, ContainerLabels.Worker, color, image, pinned, null) with { Cmd = worker.Command, RestartPolicy = Restart },
+                    ct).ConfigureAwait(false);
                 if (!made.IsSuccess) return made.Error;
             }
         }
@@ -100,16 +85,9 @@ public sealed class ReleaseContainers(DockerEngine docker)
     {
         var task = def.ReleaseTask!;
         var name = $"{def.Name}-task-{release}";
-        var made = await CreateAndStartAsync(new ContainerSpec
-        {
-            Image = pinned,
-            Name = name,
-            Cmd = task.Command,
-            Env = Environment(def, release, color),
-            Labels = Labels(def, release, ContainerLabels.Task, color, image, null),
-            Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
-            Init = true,
-        }, ct).ConfigureAwait(false);
+        var made = await CreateAndStartAsync(
+            Spec(def, name, release, ContainerLabels.Task, color, image, pinned, null) with { Cmd = task.Command },
+            ct).ConfigureAwait(false);
         if (!made.TryGetValue(out var id, out var error)) return $"The release task could not start: {error.Message}";
         try
         {
@@ -181,6 +159,21 @@ public sealed class ReleaseContainers(DockerEngine docker)
         return started.Error;
     }
 
+    /// <summary>A crashed web or worker container comes back by itself; one Baton stopped (kept for rollback) stays stopped.</summary>
+    private const string Restart = "unless-stopped";
+
+    /// <summary>What every container of a release has: the pinned image, its name, environment, labels and network.</summary>
+    private static ContainerSpec Spec(ServiceDefinition def, string name, string release, string role, string color, string image, string pinned, string? target) => new()
+    {
+        Image = pinned,
+        Name = name,
+        Env = Environment(def, release, color),
+        Labels = Labels(def, release, role, color, image, target),
+        Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
+        StopTimeout = def.StopTimeout,
+        Init = true,
+    };
+
     private static Dictionary<string, string> Environment(ServiceDefinition def, string release, string color)
     {
         var env = def.Env.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
@@ -190,7 +183,7 @@ public sealed class ReleaseContainers(DockerEngine docker)
         return env;
     }
 
-    private static Dictionary<string, string> With(Dictionary<string, string> env, string key, string value) =>
+    private static Dictionary<string, string> With(IReadOnlyDictionary<string, string> env, string key, string value) =>
         new(env, StringComparer.Ordinal) { [key] = value };
 
     private static Dictionary<string, string> Labels(ServiceDefinition def, string release, string role, string color, string image, string? target)
