@@ -10,6 +10,7 @@ namespace Baton.Contracts;
 [JsonSerializable(typeof(DeployEvent))]
 [JsonSerializable(typeof(PauseRequest))]
 [JsonSerializable(typeof(MaintenanceRequest))]
+[JsonSerializable(typeof(CanaryRequest))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(ServiceStatus))]
 [JsonSerializable(typeof(RollbackRequest))]

@@ -14,10 +14,18 @@ public sealed record ServiceStatus(
     string HealthPath,
     string DrainTimeout,
     PoolStatus? Active,
-    PoolStatus? Candidate);
+    PoolStatus? Candidate,
+    double? CanaryPercent = null);
 
 /// <param name="Name">The pool's name when it has one, such as its colour (<c>blue</c>).</param>
-public sealed record PoolStatus(IReadOnlyList<TargetStatus> Targets, string? Name = null);
+/// <param name="Window">The pool's traffic over the last minute, as the router counted it.</param>
+public sealed record PoolStatus(IReadOnlyList<TargetStatus> Targets, string? Name = null, WindowStatus? Window = null);
+
+/// <summary>A pool's traffic over the last <paramref name="Seconds"/> seconds.</summary>
+/// <param name="Errors">5xx answers and failed connections.</param>
+/// <param name="ErrorRate">Errors / Requests (0 to 1); 0 with no requests.</param>
+/// <param name="P95Ms">95th percentile latency in milliseconds, from the latency histogram; null with no requests.</param>
+public sealed record WindowStatus(int Seconds, long Requests, long Errors, double ErrorRate, double? P95Ms);
 
 public sealed record TargetStatus(
     string Address,

@@ -1,14 +1,18 @@
 using Baton.Contracts;
+using Baton.Router.Metrics;
 using Baton.Router.Routing;
 using Baton.Router.Targets;
 
 namespace Baton.Router;
 
-/// <summary>The router's operations other than deploys: pause, resume, maintenance, remove, and status.</summary>
+/// <summary>The router's operations other than deploys: pause, resume, maintenance, canary share, remove, and status.</summary>
 public sealed class RouterAdmin(RoutingState state)
 {
     /// <value>The default is 30 s.</value>
     public static readonly TimeSpan DefaultPauseMax = TimeSpan.FromSeconds(30);
+
+    /// <summary>The window status shows for each pool: 60 s.</summary>
+    public const int StatusWindowSeconds = 60;
 
     /// <returns>Null on success, else why nothing changed.</returns>
     public string? Pause(string service, TimeSpan max)
@@ -45,6 +49,28 @@ public sealed class RouterAdmin(RoutingState state)
         {
             if (!Known(services, service, out var s, out error)) return null;
             return With(services, s with { Maintenance = on ? message ?? "" : null });
+        });
+        return error;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="percent"/> % of clients (sticky per client) to the service's candidate
+    /// pool; 0 sends everyone back to the active pool.
+    /// </summary>
+    public string? SetCanary(string service, double percent)
+    {
+        if (!double.IsFinite(percent) || percent < 0 || percent > 100)
+            return $"The canary share must be a percentage from 0 to 100, not {percent.ToString(System.Globalization.CultureInfo.InvariantCulture)}.";
+        string? error = null;
+        state.Update(services =>
+        {
+            if (!Known(services, service, out var s, out error)) return null;
+            if (s.Candidate is null || s.Active is null)
+            {
+                error = $"{service} has no candidate pool next to a live one to send a share of clients to; stage a release first.";
+                return null;
+            }
+            return s.CanaryPercent == percent ? null : With(services, s with { CanaryPercent = percent });
         });
         return error;
     }
@@ -91,7 +117,14 @@ public sealed class RouterAdmin(RoutingState state)
         s.Health.Path,
         Durations.Format(s.DrainTimeout),
         s.Active is null ? null : ToStatus(s.Active),
-        s.Candidate is null ? null : ToStatus(s.Candidate));
+        s.Candidate is null ? null : ToStatus(s.Candidate),
+        s.IsCanary ? s.CanaryPercent : null);
+
+    private static WindowStatus ToWindow(TargetPool pool)
+    {
+        var w = TargetMetrics.Aggregate(pool.Targets.Select(t => t.Metrics), StatusWindowSeconds);
+        return new WindowStatus(w.Seconds, w.Requests, w.Errors, Math.Round(w.ErrorRate, 6), w.P95Seconds is { } p ? Math.Round(p * 1000, 3) : null);
+    }
 
     private static PoolStatus ToStatus(TargetPool pool) => new(pool.Targets.Select(t => new TargetStatus(
         t.Authority,
@@ -102,7 +135,7 @@ public sealed class RouterAdmin(RoutingState state)
         t.Metrics.Requests,
         new RequestCounts(t.Metrics.CountOfClass(1), t.Metrics.CountOfClass(2), t.Metrics.CountOfClass(3), t.Metrics.CountOfClass(4), t.Metrics.CountOfClass(5)),
         t.Metrics.ConnectFailures,
-        t.LastProbe)).ToList(), pool.Name);
+        t.LastProbe)).ToList(), pool.Name, ToWindow(pool));
 
     private static bool Known(IReadOnlyDictionary<string, ServiceEntry> services, string name, out ServiceEntry entry, out string? error)
     {

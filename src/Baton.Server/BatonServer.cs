@@ -53,6 +53,10 @@ public sealed class BatonServer : IAsyncDisposable
 
     public string TokenFile => AdminToken.TokenFile(_options.DataDirectory);
 
+    /// <summary>The routing state and rollout, for tests that stage a candidate without switching (no public API does yet).</summary>
+    internal RoutingState? State => _state;
+    internal PoolRollout? Rollout { get; private set; }
+
     /// <summary>Starts both listeners. Throws <see cref="ServerStartException"/> with one sentence when it cannot.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -101,6 +105,7 @@ public sealed class BatonServer : IAsyncDisposable
         _forwarder = new HttpForwarder(routerOptions.ConnectTimeout);
         var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, _loggerFactory.CreateLogger<ProxyHandler>());
         var rollout = new PoolRollout(_state, _loggerFactory.CreateLogger<PoolRollout>());
+        Rollout = rollout;
         var admin = new RouterAdmin(_state);
         try
         {

@@ -29,6 +29,7 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
         var (service, poolName) = state.Current.Route(host, path);
         Target? tried1 = null, tried2 = null;
         int attempts = 0, reroutes = 0;
+        bool? canary = null;
         while (true)
         {
             if (service is null)
@@ -57,8 +58,20 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
             }
 
             // Step 3
-            var pool = poolName is null ? service.Active : service.PoolNamed(poolName);
-            var target = pool?.Pick(tried1, tried2);
+            Target? target;
+            if (poolName is null && service.IsCanary)
+            {
+                // Decided once per request, so a retry or reroute stays on the same side.
+                canary ??= ChooseCandidate(context, service.CanaryPercent);
+                var (first, second) = canary.Value ? (service.Candidate, service.Active) : (service.Active, service.Candidate);
+                // An empty side falls back to the other rather than failing the request.
+                target = first!.Pick(tried1, tried2) ?? second!.Pick(tried1, tried2);
+            }
+            else
+            {
+                var pool = poolName is null ? service.Active : service.PoolNamed(poolName);
+                target = pool?.Pick(tried1, tried2);
+            }
             if (target is null)
             {
                 counters.RecordNoTarget();
@@ -106,9 +119,34 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
 
             // Step 5 and 6
             int status = await CompleteAsync(context, result, service.Name, target);
-            target.Metrics.Record(status, Stopwatch.GetElapsedTime(started));
+            // A last attempt that failed to connect is already in the window, as a connect failure.
+            target.Metrics.Record(status, Stopwatch.GetElapsedTime(started), inWindow: result.Error != ForwarderError.Connect);
             return;
         }
+    }
+
+    /// <summary>
+    /// The canary decision for one request: a forced side first, then the client's sticky bucket.
+    /// A client without a bucket draws one, and the response gives it to it as a cookie; the cookie
+    /// is added when the response starts, so the target's own Set-Cookie headers cannot replace it.
+    /// </summary>
+    /// <returns>True to send the request to the candidate.</returns>
+    private static bool ChooseCandidate(HttpContext context, double percent)
+    {
+        var headers = context.Request.Headers;
+        if (CanarySplit.Forced(headers[CanarySplit.ForceHeader], headers.Cookie) is { } forced) return forced;
+        int bucket = CanarySplit.Bucket(headers.Cookie);
+        if (bucket < 0)
+        {
+            bucket = Random.Shared.Next(CanarySplit.Buckets);
+            context.Response.OnStarting(static state =>
+            {
+                var (response, cookie) = ((HttpResponse, string))state;
+                response.Headers.Append("Set-Cookie", cookie);
+                return Task.CompletedTask;
+            }, (context.Response, CanarySplit.SetCookie(bucket)));
+        }
+        return CanarySplit.InCandidate(bucket, percent);
     }
 
     private async ValueTask<int> CompleteAsync(HttpContext context, ForwardResult result, string service, Target target)

@@ -2,9 +2,10 @@ namespace Baton.Router.Metrics;
 
 /// <summary>
 /// Per-target counters, recorded lock-free on the request path: requests by status class,
-/// connection failures, and a latency histogram.
+/// connection failures, and a latency histogram; since the start, and over a rolling window.
 /// </summary>
-public sealed class TargetMetrics
+/// <param name="time">The clock of the rolling window; the system clock by default.</param>
+public sealed class TargetMetrics(TimeProvider? time = null)
 {
     /// <summary>Upper bounds of the latency buckets, in seconds (the last bucket is +Inf).</summary>
     public static readonly double[] BucketBounds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -16,7 +17,14 @@ public sealed class TargetMetrics
     private long _latencySumTicks;
     private long _connectFailures;
 
-    public void Record(int statusCode, TimeSpan elapsed)
+    /// <summary>The last two minutes, for comparing a canary with the live pool.</summary>
+    public RollingWindow Window { get; } = new(time ?? TimeProvider.System);
+
+    /// <param name="inWindow">
+    /// False for a request whose last attempt failed to connect: <see cref="RecordConnectFailure"/>
+    /// already counted that attempt in the window as an error.
+    /// </param>
+    public void Record(int statusCode, TimeSpan elapsed, bool inWindow = true)
     {
         int cls = statusCode / 100 - 1;
         if ((uint)cls < 5u) Interlocked.Increment(ref _byClass[cls]);
@@ -25,9 +33,22 @@ public sealed class TargetMetrics
         while (i < BucketTicks.Length && ticks > BucketTicks[i]) i++;
         Interlocked.Increment(ref _buckets[i]);
         Interlocked.Add(ref _latencySumTicks, ticks);
+        if (inWindow) Window.Record(statusCode >= 500, i);
     }
 
-    public void RecordConnectFailure() => Interlocked.Increment(ref _connectFailures);
+    public void RecordConnectFailure()
+    {
+        Interlocked.Increment(ref _connectFailures);
+        Window.RecordConnectFailure();
+    }
+
+    /// <summary>Sums the last <paramref name="seconds"/> seconds of every target (a target listed twice counts once).</summary>
+    public static WindowStats Aggregate(IEnumerable<TargetMetrics> targets, int seconds)
+    {
+        var sum = new WindowSum();
+        foreach (var m in targets.Distinct()) m.Window.AddTo(sum, seconds);
+        return sum.Result(Math.Clamp(seconds, 1, RollingWindow.Seconds));
+    }
 
     public long CountOfClass(int hundreds) => Volatile.Read(ref _byClass[hundreds - 1]);
 

@@ -83,12 +83,13 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
     public async Task<string?> StageAsync(DeployPlan plan, CancellationToken cancellationToken)
     {
         var live = state.Current.Services.GetValueOrDefault(plan.Service)?.Active;
-        var candidate = new TargetPool(plan.Targets.Select(a => live?.Find(a) ?? new Target(a)), plan.PoolName);
+        var candidate = new TargetPool(plan.Targets.Select(a => live?.Find(a) ?? new Target(a, time: state.Time)), plan.PoolName);
         state.Update(services =>
         {
             var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
             next[plan.Service] = services.TryGetValue(plan.Service, out var s)
-                ? s with { Candidate = candidate, CandidateHealth = plan.Health, Staging = plan.Staging ?? s.Staging }
+                // A new candidate starts with no canary share: `baton canary` gives it one once it is healthy.
+                ? s with { Candidate = candidate, CandidateHealth = plan.Health, Staging = plan.Staging ?? s.Staging, CanaryPercent = 0 }
                 : new ServiceEntry { Name = plan.Service, Hosts = plan.Hosts, Path = plan.Path, Health = plan.Health, DrainTimeout = plan.DrainTimeout, Candidate = candidate, CandidateHealth = plan.Health, Staging = plan.Staging };
             return next;
         });
@@ -135,6 +136,8 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
                 Candidate = null,
                 CandidateHealth = null,
                 PendingPlan = null,
+                // The canary ends with the switch: everyone is on the new release now.
+                CanaryPercent = 0,
                 Hosts = plan?.Hosts ?? s.Hosts,
                 Path = plan?.Path ?? s.Path,
                 Health = s.CandidateHealth ?? s.Health,
@@ -161,7 +164,7 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
         if (!services.TryGetValue(service, out var s) || s.Candidate is null || (only is not null && s.Candidate != only)) return null;
         var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
         if (s.Active is null) next.Remove(service);
-        else next[service] = s with { Candidate = null, CandidateHealth = null, PendingPlan = null };
+        else next[service] = s with { Candidate = null, CandidateHealth = null, PendingPlan = null, CanaryPercent = 0 };
         return next;
     });
 

@@ -30,6 +30,16 @@ public sealed record ServiceEntry
     /// </summary>
     public string? Staging { get; init; }
 
+    /// <summary>
+    /// The share of clients, in percent (0–100, to 0.01), that the candidate pool serves while both
+    /// pools exist; see <see cref="Forwarding.CanarySplit"/>. 0 (the default): the candidate gets no
+    /// traffic except through its staging host.
+    /// </summary>
+    public double CanaryPercent { get; init; }
+
+    /// <summary>True when requests without a pool of their own are split between active and candidate.</summary>
+    public bool IsCanary => CanaryPercent > 0 && Candidate is not null && Active is not null;
+
     /// <summary>Non-null when in maintenance: the message shown on the 503 page.</summary>
     public string? Maintenance { get; init; }
 

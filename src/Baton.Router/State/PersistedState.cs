@@ -17,7 +17,8 @@ internal sealed record PersistedService(
     DateTimeOffset? PausedSince,
     string? Maintenance,
     string? ActiveName = null,
-    string? Staging = null);
+    string? Staging = null,
+    double CanaryPercent = 0);
 
 internal sealed record PersistedHealth(string Path, double IntervalSeconds, double TimeoutSeconds, int Passes, int Failures, string? Host, int EjectAfter);
 

@@ -60,7 +60,8 @@ public sealed class RouterStateStore(string path)
         s.Pause?.Since,
         s.Maintenance,
         s.Active?.Name,
-        s.Staging);
+        s.Staging,
+        s.CanaryPercent);
 
     private static ServiceEntry FromPersisted(PersistedService s, TimeProvider time)
     {
@@ -81,16 +82,18 @@ public sealed class RouterStateStore(string path)
             Path = s.Path,
             Health = health,
             DrainTimeout = TimeSpan.FromSeconds(s.DrainTimeoutSeconds),
-            Active = s.Active is null ? null : Pool(s.Active, TargetHealth.Healthy, s.ActiveName),
+            Active = s.Active is null ? null : Pool(s.Active, TargetHealth.Healthy, s.ActiveName, time),
             Staging = s.Staging,
             // A candidate belonged to a rollout that died with the previous process; it is not restored.
             Pause = s.PauseMaxSeconds is { } max ? new PauseGate(TimeSpan.FromSeconds(max), s.PausedSince ?? time.GetUtcNow()) : null,
             Maintenance = s.Maintenance,
+            // Kept for a candidate restored by its owner; with no candidate it routes nothing.
+            CanaryPercent = s.CanaryPercent is >= 0 and <= 100 ? s.CanaryPercent : 0,
         };
     }
 
-    private static TargetPool Pool(IReadOnlyList<PersistedTarget> targets, TargetHealth initial, string? name) =>
+    private static TargetPool Pool(IReadOnlyList<PersistedTarget> targets, TargetHealth initial, string? name, TimeProvider time) =>
         new(targets.Select(t => TargetAddress.TryParse(t.Address, out var a, out var e)
-            ? new Target(a, t.Weight, initial)
+            ? new Target(a, t.Weight, initial, time)
             : throw new InvalidDataException(e)), name);
 }

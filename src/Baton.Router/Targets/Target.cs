@@ -15,8 +15,10 @@ public sealed class Target
     private TaskCompletionSource? _idle;
     private readonly CancellationTokenSource _streamsClosing = new();
 
-    public Target(TargetAddress address, int weight = 1, TargetHealth initial = TargetHealth.Pending)
+    /// <param name="time">The clock of the target's rolling metrics window; the system clock by default.</param>
+    public Target(TargetAddress address, int weight = 1, TargetHealth initial = TargetHealth.Pending, TimeProvider? time = null)
     {
+        Metrics = new TargetMetrics(time);
         Address = address;
         Weight = Math.Max(1, weight);
         BaseUri = new Uri($"http://{address}/");
@@ -28,7 +30,7 @@ public sealed class Target
     public string Authority { get; }
     public Uri BaseUri { get; }
     public int Weight { get; }
-    public TargetMetrics Metrics { get; } = new();
+    public TargetMetrics Metrics { get; }
 
     public TargetHealth Health => (TargetHealth)Volatile.Read(ref _health);
     public bool IsDraining => Volatile.Read(ref _draining) != 0;

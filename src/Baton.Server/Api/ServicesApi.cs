@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Baton.Server.Api;
 
-/// <summary>Status, pause, resume, maintenance, remove, and the Prometheus metrics.</summary>
+/// <summary>Status, pause, resume, maintenance, canary share, remove, and the Prometheus metrics.</summary>
 internal static class ServicesApi
 {
     public static void Map(IEndpointRouteBuilder app, RouterAdmin admin, RoutingState state, RouterCounters counters)
@@ -38,6 +38,14 @@ internal static class ServicesApi
             var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.MaintenanceRequest);
             if (problem is not null) return problem;
             return ApiResults.FromError(admin.Maintenance(name, body!.On, body.Message));
+        });
+
+        app.MapPost("/api/services/{name}/canary", async (string name, HttpRequest request) =>
+        {
+            var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.CanaryRequest);
+            if (problem is not null) return problem;
+            if (body!.Percent is not { } percent) return ApiResults.Error(StatusCodes.Status400BadRequest, "Give the candidate's share as \"percent\", from 0 to 100.");
+            return ApiResults.FromError(admin.SetCanary(name, percent));
         });
     }
 }
