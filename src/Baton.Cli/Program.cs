@@ -20,6 +20,7 @@ internal static class Program
         root.Subcommands.Add(new PauseCommand());
         root.Subcommands.Add(new ResumeCommand());
         root.Subcommands.Add(new MaintenanceCommand());
+        root.Subcommands.Add(new CanaryCommand());
         root.Subcommands.Add(new RemoveCommand());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -61,6 +61,7 @@ internal sealed class StatusCommand : Command
         if (s.Active is null) flags.Add("not live yet");
         if (s.Paused) flags.Add($"PAUSED since {s.PausedSince:HH:mm:ss} (holds up to {s.PauseMax})");
         if (s.Maintenance) flags.Add("MAINTENANCE" + (string.IsNullOrEmpty(s.MaintenanceMessage) ? "" : $": {s.MaintenanceMessage}"));
+        if (s.CanaryPercent is { } share) flags.Add($"CANARY {share.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} % of clients on the candidate");
         var hosts = s.Hosts.Count == 0 ? "any host" : string.Join(", ", s.Hosts);
         Output.Line($"{s.Name}  {hosts}{(s.Path == "/" ? "" : " " + s.Path)}  health {s.HealthPath}  drain {s.DrainTimeout}{(flags.Count > 0 ? "  [" + string.Join("] [", flags) + "]" : "")}");
         PrintPool("active", s.Active);
@@ -75,6 +76,12 @@ internal sealed class StatusCommand : Command
         {
             var state = t.Draining ? "draining" : t.Health;
             Output.Line($"  {label,-17}  {t.Address,-22} {state,-9}  in flight {t.InFlight,-4}  requests {t.Requests,-8}  5xx {t.ByClass.S5xx,-6}  connect failures {t.ConnectFailures,-4}  last probe: {t.LastProbe ?? "-"}");
+        }
+        if (pool.Window is { } w)
+        {
+            var p95 = w.P95Ms is { } ms ? ms.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " ms" : "-";
+            var rate = (w.ErrorRate * 100).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+            Output.Line($"  {"",-17}  last {w.Seconds} s: requests {w.Requests}  errors {w.Errors} ({rate} %)  p95 {p95}");
         }
     }
 }
