@@ -47,13 +47,12 @@ public sealed class CanaryTests : IAsyncLifetime
         return response.StatusCode;
     }
 
-    private async Task<(string Body, string? SetCookie)> GetAsync(string? cookie = null, string? force = null)
+    private async Task<(string Body, string? SetCookie)> GetAsync(string? cookie = null, string? force = null, string path = "/")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (cookie is not null) request.Headers.Add("Cookie", cookie);
         if (force is not null) request.Headers.Add(CanarySplit.ForceHeader, force);
         using var response = await _client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var setCookie = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.Single() : null;
         return (await response.Content.ReadAsStringAsync(), setCookie);
     }
@@ -126,6 +125,33 @@ public sealed class CanaryTests : IAsyncLifetime
             if (side == "v2") Assert.Equal("v2", body);
             Assert.Equal(BucketOf(cookie) < 5000 ? "v2" : "v1", body);
         }
+    }
+
+    [Fact]
+    public async Task TargetSetsItsOwnCookie_BothCookiesReachTheClient()
+    {
+        await StageV2Async();
+        Assert.Equal(HttpStatusCode.NoContent, await SetCanaryAsync(50));
+        using var response = await _client.GetAsync("/cookie");
+        var cookies = response.Headers.GetValues("Set-Cookie").ToList();
+        Assert.Contains("session=abc; Path=/", cookies);
+        Assert.Single(cookies, c => c.StartsWith("baton_canary=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Window_ComparesErrorRates_OfBothPools()
+    {
+        await StageV2Async();
+        Assert.Equal(HttpStatusCode.NoContent, await SetCanaryAsync(50));
+        for (int i = 0; i < 4; i++) await GetAsync(force: "always", path: "/status/500");
+        for (int i = 0; i < 6; i++) await GetAsync(force: "never", path: "/status/200");
+        await GetAsync(force: "never", path: "/status/503");
+
+        var status = (await _router.StatusAsync("app"))!;
+        Assert.Equal(new WindowStatus(60, 4, 4, 1, status.Candidate!.Window!.P95Ms), status.Candidate.Window);
+        Assert.Equal(7, status.Active!.Window!.Requests);
+        Assert.Equal(1, status.Active.Window.Errors);
+        Assert.Equal(Math.Round(1 / 7.0, 6), status.Active.Window.ErrorRate);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ namespace Baton.FunctionalTests.Infrastructure;
 /// (the request headers as <c>name: value</c> lines); <c>/slow?ms=N</c>; <c>/sse?count=N</c>
 /// (first event at once, the rest after <see cref="ReleaseSse"/>; count 0 streams until aborted);
 /// <c>/ws</c> (WebSocket echo); <c>/upload</c> (answers <c>length sha256</c> of the body);
-/// <c>/download?bytes=N</c> (deterministic bytes); <c>/status/N</c>; anything else: the name, and for
+/// <c>/download?bytes=N</c> (deterministic bytes); <c>/cookie</c> (sets <c>session=abc</c>); <c>/status/N</c>; anything else: the name, and for
 /// a request with a body, <c>name:length</c>.
 /// </remarks>
 public sealed class Backend : IAsyncDisposable
@@ -204,6 +204,11 @@ public sealed class Backend : IAsyncDisposable
             response.Headers["X-Hop"] = "1";
             response.Headers["Keep-Alive"] = "timeout=5";
             response.Headers["X-End-To-End"] = "kept";
+            await response.WriteAsync(Name);
+        }
+        else if (path == "/cookie")
+        {
+            response.Headers.SetCookie = "session=abc; Path=/";
             await response.WriteAsync(Name);
         }
         else if (path.StartsWith("/status/", StringComparison.Ordinal))
