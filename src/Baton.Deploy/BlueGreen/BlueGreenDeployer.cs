@@ -194,8 +194,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
             if (switched && def is not null)
             {
                 var run = new Run { Id = d.Id, Def = def, Release = d.Release, Color = d.Color ?? "blue", Image = d.Image, Pinned = d.Digest ?? d.Image, Web = mine.Where(c => c.Role == ContainerLabels.Web).ToList() };
-                await SwitchAsync(run, (_, _) => { }, ct, alreadySwitched: true);
-                store.FinishDeployment(d.Id, Outcomes.Succeeded, $"Finished after a restart of Baton (it had stopped during {lastStep}).");
+                await SwitchAsync(run, (_, _) => { }, ct, $"Finished after a restart of Baton (it had stopped during {lastStep}).");
             }
             else
             {
@@ -297,11 +296,13 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
     /// so a job never runs on both colours; 3. drain the old pool; 4. stop the old containers,
     /// keeping them for rollback; 5. remove releases beyond the number kept.
     /// </summary>
-    private async Task<DeployOutcome> SwitchAsync(Run run, DeployProgress progress, CancellationToken ct, bool alreadySwitched = false)
+    /// <param name="recoveredReason">Set when finishing a deployment a stopped Baton left after its switch: the router
+    /// already switched, and the history records this reason with the outcome in one write.</param>
+    private async Task<DeployOutcome> SwitchAsync(Run run, DeployProgress progress, CancellationToken ct, string? recoveredReason = null)
     {
         // Step 1
         IDrain? drain = null;
-        if (!alreadySwitched)
+        if (recoveredReason is null)
             await StepAsync(run, "switch", progress, () => { drain = router.Switch(run.Service); return Task.FromResult<string?>(null); });
 
         // Step 2
@@ -342,7 +343,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
             await StepAsync(run, "prune", progress, async () => { await _containers.RemoveAsync(prune, ct); return null; });
 
         var message = $"{run.Service} is live on {run.Color} ({run.Image}, release {run.Release}).";
-        store.FinishDeployment(run.Id, Outcomes.Succeeded, null);
+        store.FinishDeployment(run.Id, Outcomes.Succeeded, recoveredReason);
         store.Unlock(run.Service, run.Id);
         progress("done", message);
         return new DeployOutcome(true, message, run.Id);
