@@ -53,11 +53,7 @@ remove_containers() {
   [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
 }
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pids "${pids[@]}"
   remove_containers
   if [ -n "$KEEP" ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
 }

@@ -42,11 +42,7 @@ chmod 755 "$work"   # nginx workers may run as another user
 pids=()
 KEEP="${KEEP:-}"                     # KEEP=1 keeps the work directory (logs, h2load/wrk output)
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pids "${pids[@]}"
   if [ -n "$KEEP" ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT

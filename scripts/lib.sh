@@ -31,6 +31,16 @@ free_port() {
     || echo $(( 20000 + RANDOM % 20000 ))
 }
 
+# stop_pids PID...: ends processes this script started: SIGTERM to all, up to 5 s each to exit, then SIGKILL.
+stop_pids() {
+  local pid
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+
 # wait_http URL [SECONDS]: waits until URL answers (any status).
 wait_http() {
   local url="$1" limit="${2:-30}" i=0
