@@ -206,8 +206,8 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
                 store.FinishDeployment(d.Id, Outcomes.RolledBack, d.Outcome == Outcomes.Held
                     ? "It was held for promote when Baton stopped; its candidate was discarded at the next start. The live release was not touched."
                     : $"Baton stopped during {lastStep}; rolled back at its next start. The live release was not touched.");
+                store.Unlock(d.Service, d.Id); // the finished branch's SwitchAsync has released it already
             }
-            store.Unlock(d.Service, d.Id);
             LogRecovered(logger, d.Id, d.Service, switched ? "finished" : "rolled back");
         }
         // A lock with no unfinished deployment behind it is stale.

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using Baton.Router.Targets;
 using Microsoft.AspNetCore.Http;

@@ -89,8 +89,8 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
             var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
             next[plan.Service] = services.TryGetValue(plan.Service, out var s)
                 // A new candidate starts with no canary share: `baton canary` gives it one once it is healthy.
-                ? s with { Candidate = candidate, CandidateHealth = plan.Health, Staging = plan.Staging ?? s.Staging, CanaryPercent = 0 }
-                : new ServiceEntry { Name = plan.Service, Hosts = plan.Hosts, Path = plan.Path, Health = plan.Health, DrainTimeout = plan.DrainTimeout, Candidate = candidate, CandidateHealth = plan.Health, Staging = plan.Staging };
+                ? s with { Candidate = candidate, PendingPlan = plan, Staging = plan.Staging ?? s.Staging, CanaryPercent = 0 }
+                : new ServiceEntry { Name = plan.Service, Hosts = plan.Hosts, Path = plan.Path, Health = plan.Health, DrainTimeout = plan.DrainTimeout, Candidate = candidate, PendingPlan = plan, Staging = plan.Staging };
             return next;
         });
 
@@ -108,12 +108,6 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
             }
             await Task.Delay(TimeSpan.FromMilliseconds(50), state.Time, CancellationToken.None).ConfigureAwait(false);
         }
-        // The service's routes and settings move with the switch, not before.
-        state.Update(services =>
-        {
-            if (!services.TryGetValue(plan.Service, out var s) || s.Candidate != candidate) return null;
-            return new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal) { [plan.Service] = s with { PendingPlan = plan } };
-        });
         return null;
     }
 
@@ -134,13 +128,12 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
             {
                 Active = s.Candidate,
                 Candidate = null,
-                CandidateHealth = null,
                 PendingPlan = null,
                 // The canary ends with the switch: everyone is on the new release now.
                 CanaryPercent = 0,
                 Hosts = plan?.Hosts ?? s.Hosts,
                 Path = plan?.Path ?? s.Path,
-                Health = s.CandidateHealth ?? s.Health,
+                Health = plan?.Health ?? s.Health,
                 DrainTimeout = plan?.DrainTimeout ?? s.DrainTimeout,
             };
             return next;
@@ -164,7 +157,7 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
         if (!services.TryGetValue(service, out var s) || s.Candidate is null || (only is not null && s.Candidate != only)) return null;
         var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
         if (s.Active is null) next.Remove(service);
-        else next[service] = s with { Candidate = null, CandidateHealth = null, PendingPlan = null, CanaryPercent = 0 };
+        else next[service] = s with { Candidate = null, PendingPlan = null, CanaryPercent = 0 };
         return next;
     });
 

@@ -75,7 +75,7 @@ public sealed partial class RoutingState : IDisposable
             foreach (var t in s.AllTargets)
             {
                 after.Add(t);
-                if (!before.Contains(t)) _prober.Watch(t, s.Candidate?.Targets.Contains(t) == true ? s.CandidateHealth ?? s.Health : s.Health);
+                if (!before.Contains(t)) _prober.Watch(t, s.Candidate?.Targets.Contains(t) == true ? s.PendingPlan?.Health ?? s.Health : s.Health);
             }
         }
         _current = table;

@@ -19,10 +19,11 @@ public sealed record ServiceEntry
     /// <summary>Null until the first deploy has switched: such a service is not routed yet.</summary>
     public TargetPool? Active { get; init; }
     public TargetPool? Candidate { get; init; }
-    /// <summary>The staged rollout's routes and settings, applied at the switch.</summary>
+    /// <summary>
+    /// The rollout that staged <see cref="Candidate"/>: its health settings probe the candidate's
+    /// targets, and its routes and settings take effect at the switch.
+    /// </summary>
     public Rollout.DeployPlan? PendingPlan { get; init; }
-    /// <summary>Health settings the candidate's targets are probed with until it becomes active.</summary>
-    public HealthCheckOptions? CandidateHealth { get; init; }
     public PauseGate? Pause { get; init; }
     /// <summary>
     /// How each named pool gets its own host: <c>{color}</c> and <c>{host}</c> are replaced by the

@@ -10,25 +10,27 @@ internal sealed class InProcessRouterControl(RoutingState state, PoolRollout rol
 {
     public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken)
     {
-        var request = new DeployRequest
+        // Targets, hosts, path and route claims are checked as for any deploy; the settings come
+        // from a service file that was validated at apply, so they are taken as they are.
+        var request = new DeployRequest { Targets = targets, Hosts = routes.Hosts, Path = routes.Path };
+        var plan = DeployPlan.TryCreate(service, request, state.Current, out var error);
+        if (plan is null) return error;
+        plan = plan with
         {
-            Targets = targets,
-            Hosts = routes.Hosts,
-            Path = routes.Path,
-            Health = new HealthCheckSpec
+            Health = plan.Health with
             {
                 Path = routes.HealthPath,
-                Interval = Durations.Format(routes.HealthInterval),
-                Timeout = Durations.Format(routes.HealthTimeout),
+                Interval = routes.HealthInterval,
+                Timeout = routes.HealthTimeout,
                 Passes = routes.HealthPasses,
                 Host = routes.HealthHost,
             },
-            DeployTimeout = Durations.Format(deployTimeout),
-            DrainTimeout = Durations.Format(routes.DrainTimeout),
+            DeployTimeout = deployTimeout,
+            DrainTimeout = routes.DrainTimeout,
+            PoolName = pool,
+            Staging = routes.Staging,
         };
-        var plan = DeployPlan.TryCreate(service, request, state.Current, out var error);
-        if (plan is null) return error;
-        return await rollout.StageAsync(plan with { PoolName = pool, Staging = routes.Staging }, cancellationToken).ConfigureAwait(false);
+        return await rollout.StageAsync(plan, cancellationToken).ConfigureAwait(false);
     }
 
     public IDrain Switch(string service) => new Drain(rollout, rollout.Switch(service));
