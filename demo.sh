@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end: build Baton, make sure a Docker engine runs, build the sample
-# app's images v1 and v2 offline, start baton server, deploy v1, then deploy v2 under live load
+# app's images v1 and v2 offline and push them to a local registry, start baton server, deploy v1,
+# then deploy v2 under live load
 # and print how many requests failed. Leaves everything running; `./demo.sh stop` stops what
 # the demo started (the server and the demo's containers).
 #
@@ -36,6 +37,7 @@ require_dotnet
 require_command wrk wrk
 require_command curl curl
 require_docker
+require_registry
 
 # A previous demo's processes are ours: stop them so the ports are free again.
 stop_demo
@@ -51,6 +53,8 @@ echo "==> Building Baton (Release)"
 
 echo "==> Building the sample app's images v1 and v2 (offline)"
 scripts/build-sample-image.sh 127.0.0.1:5000/baton-sample v1 v2
+# In the local registry too, so `baton tags web` and the web page's tag picker list them.
+push_images 127.0.0.1:5000/baton-sample:v1 127.0.0.1:5000/baton-sample:v2
 
 echo "==> Starting baton server (public $listen, admin $admin)"
 data="$state/data"
@@ -95,6 +99,7 @@ echo "  http://blue.app.localhost:$port/ and http://green.app.localhost:$port/ r
 echo "  export BATON_URL=$admin BATON_DATA=$data"
 echo "  ./baton status            pools, targets and request counts"
 echo "  ./baton history web       deployments, steps and timings"
+echo "  ./baton tags web          the image's tags in the local registry (127.0.0.1:5000)"
 echo "  ./baton rollback web      back to v1, instantly (its container is kept)"
 echo "  curl http://$admin/metrics -H \"Authorization: Bearer \$(cat $data/admin-token)\""
 echo "  ./demo.sh stop            stop the demo"

@@ -8,6 +8,9 @@ source "$root/scripts/lib.sh"
 
 require_dotnet
 require_docker || { echo "0 passed, 1 failed"; exit 1; }
+require_registry || { echo "0 passed, 1 failed"; exit 1; }
+# The registry tests make htpasswd files (bcrypt) for their basic-auth registries.
+require_command htpasswd apache2-utils
 require_command wrk wrk
 require_command curl curl
 results="$root/test-results"
@@ -25,6 +28,11 @@ echo "==> Building the sample app's images (offline)"
 if ! "$root/scripts/build-sample-image.sh" 127.0.0.1:5000/baton-sample v1 v2 v3 >/dev/null; then
   echo "0 passed, 1 failed"
   echo "error: building the sample images failed" >&2
+  exit 1
+fi
+if ! push_images 127.0.0.1:5000/baton-sample:v1 127.0.0.1:5000/baton-sample:v2 127.0.0.1:5000/baton-sample:v3; then
+  echo "0 passed, 1 failed"
+  echo "error: pushing the sample images to 127.0.0.1:5000 failed" >&2
   exit 1
 fi
 

@@ -88,3 +88,47 @@ require_busybox() {
   echo "Installing busybox-static..."
   apt_install busybox-static || { echo "error: could not install busybox-static" >&2; return 1; }
 }
+
+# --- Image registry (the sample images are pushed to it; the web page's tag picker lists them) --
+
+# require_registry: makes sure a registry answers http://127.0.0.1:5000/v2/; installs Debian's
+# docker-registry when missing and starts one (storage under ~/.cache or /tmp, PID in a file,
+# log in /tmp/baton-registry.log). A registry that already answers there is reused.
+require_registry() {
+  local url="http://127.0.0.1:5000/v2/"
+  curl -s -o /dev/null --max-time 2 "$url" && return 0
+  require_command curl curl || return 1
+  if ! command -v docker-registry >/dev/null 2>&1; then
+    echo "Installing docker-registry..."
+    apt_install docker-registry || { echo "error: could not install docker-registry" >&2; return 1; }
+  fi
+  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/baton-registry"
+  mkdir -p "$dir/storage" 2>/dev/null || { dir="/tmp/baton-registry-$(id -u)"; mkdir -p "$dir/storage"; }
+  cat >"$dir/config.yml" <<CONFIG
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:5000
+CONFIG
+  echo "Starting docker-registry on 127.0.0.1:5000 (log: /tmp/baton-registry.log)..."
+  setsid docker-registry serve "$dir/config.yml" >/tmp/baton-registry.log 2>&1 </dev/null &
+  echo $! >"$dir/registry.pid"
+  if ! wait_http "$url" 30; then
+    echo "error: docker-registry did not answer on 127.0.0.1:5000 within 30 s; see /tmp/baton-registry.log" >&2
+    return 1
+  fi
+}
+
+# push_images IMAGE...: pushes local images to their registry (quietly; the first failure stops).
+push_images() {
+  local image
+  for image in "$@"; do
+    docker push -q "$image" >/dev/null || { echo "error: docker push $image failed" >&2; return 1; }
+  done
+}

@@ -68,6 +68,10 @@ internal sealed class BatonClient : IDisposable
     public Task<ApiResult<T>> PostAsync<TBody, T>(string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T>? type, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, bodyType) }, type, ct);
 
+    /// <summary>A PUT whose answer has no body (204).</summary>
+    public Task<ApiResult<object>> PutAsync<TBody>(string path, TBody body, JsonTypeInfo<TBody> bodyType, CancellationToken ct) =>
+        SendAsync<object>(new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body, bodyType) }, null, ct);
+
     public Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, JsonTypeInfo<T>? type, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(method, path), type, ct);
 

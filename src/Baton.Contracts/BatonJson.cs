@@ -19,6 +19,9 @@ namespace Baton.Contracts;
 [JsonSerializable(typeof(RemoveResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(DefinitionView))]
+[JsonSerializable(typeof(TagsResponse))]
+[JsonSerializable(typeof(IReadOnlyList<RegistryView>))]
+[JsonSerializable(typeof(RegistryLoginRequest))]
 public sealed partial class BatonJson : JsonSerializerContext
 {
     /// <summary>The same contract, indented, for <c>--json</c> output meant for people too.</summary>

@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Baton.Contracts;
 using Baton.Deploy.Store;
+using Baton.Registry;
+using Baton.Registry.Credentials;
 using Baton.Server.Deployments;
 using Baton.Router;
 using Baton.Router.Forwarding;
@@ -39,6 +41,7 @@ public sealed class BatonServer : IAsyncDisposable
     private ILoggerFactory? _loggerFactory;
     private DeployStore? _store;
     private DeployerHost? _deployers;
+    private RegistryClient? _registry;
 
     public BatonServer(ServerOptions options) => _options = options;
 
@@ -115,8 +118,18 @@ public sealed class BatonServer : IAsyncDisposable
         {
             throw new ServerStartException($"Cannot open the database in {_options.DataDirectory}: {e.Message}");
         }
+        RegistryCredentialStore logins;
+        try
+        {
+            logins = RegistryCredentialStore.Open(_options.DataDirectory);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ServerStartException(e.Message);
+        }
+        _registry = new RegistryClient(logins.Get, time);
         var control = new InProcessRouterControl(_state, rollout, () => new Uri(ProxyUrls[0]));
-        _deployers = new DeployerHost(_store, control, _loggerFactory);
+        _deployers = new DeployerHost(_store, control, _loggerFactory) { PullCredentials = image => PullLogins.For(logins, image) };
 
         // The public host: Kestrel and the forwarder, nothing else on the request path.
         _proxy = CreateHost(kestrel =>
@@ -140,6 +153,7 @@ public sealed class BatonServer : IAsyncDisposable
         _admin.UseMiddleware<TokenAuthMiddleware>(token);
         ServicesApi.Map(_admin, admin, _state, counters);
         DeploymentsApi.Map(_admin, _state, admin, rollout, _deployers, time, _stopping.Token);
+        RegistriesApi.Map(_admin, _state, _store, _registry, logins);
 
         await StartOrExplainAsync(_proxy, _options.Listen, "public", cancellationToken);
         await StartOrExplainAsync(_admin, _options.Admin, "admin", cancellationToken);
@@ -170,6 +184,7 @@ public sealed class BatonServer : IAsyncDisposable
         if (_admin is not null) await _admin.DisposeAsync();
         _forwarder?.Dispose();
         _deployers?.Dispose();
+        _registry?.Dispose();
         _store?.Dispose();
         _state?.Dispose();
         _loggerFactory?.Dispose();

@@ -14,6 +14,9 @@ namespace Baton.Deploy.BlueGreen;
 public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore store, IRouterControl router, ILogger<BlueGreenDeployer> logger)
 {
     private readonly ReleaseContainers _containers = new(docker);
+    /// <summary>The stored registry login for an image reference (null: pull anonymously); set by the server from its registry logins.</summary>
+    public Func<string, RegistryCredentials?>? PullCredentials { get; init; }
+
     private static readonly HttpClient Smoke = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>A deployment in progress.</summary>
@@ -224,7 +227,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
         if (!found.IsSuccess && found.Error.Kind == DockerErrorKind.ImageNotFound)
         {
             progress("info", $"{run.Image} is not on this engine; pulling it");
-            found = await docker.Images.PullAsync(run.Image, cancellationToken: ct);
+            found = await docker.Images.PullAsync(run.Image, PullCredentials?.Invoke(run.Image), cancellationToken: ct);
             if (!found.IsSuccess)
                 return found.Error.Kind == DockerErrorKind.ImageNotFound
                     ? $"Image {run.Image} was not found on the engine nor in its registry; check the repository and tag."

@@ -18,6 +18,9 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
 
     public DeployStore Store => store;
 
+    /// <summary>The stored registry login for an image reference, for the deployer's pulls.</summary>
+    public Func<string, RegistryCredentials?>? PullCredentials { get; init; }
+
     /// <summary>The deployer, connecting to the engine first if needed; else why it cannot.</summary>
     public async Task<(BlueGreenDeployer? Deployer, string? Error)> GetAsync(CancellationToken ct)
     {
@@ -29,7 +32,7 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
             var connected = await DockerEngine.ConnectAsync(ct).ConfigureAwait(false);
             if (!connected.TryGetValue(out var engine, out var error)) return (null, error.Message);
             _engine = engine;
-            var deployer = new BlueGreenDeployer(engine, store, router, loggers.CreateLogger<BlueGreenDeployer>());
+            var deployer = new BlueGreenDeployer(engine, store, router, loggers.CreateLogger<BlueGreenDeployer>()) { PullCredentials = PullCredentials };
             await deployer.RecoverAsync(ct).ConfigureAwait(false);
             _deployer = deployer;
             LogConnected(loggers.CreateLogger<DeployerHost>(), engine.Endpoint.Address, engine.EngineVersion);
