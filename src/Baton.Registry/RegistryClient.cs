@@ -270,7 +270,7 @@ public sealed partial class RegistryClient : IDisposable
             return BadAnswer(session, "a Bearer challenge without a usable realm URL");
         var service = challenge["service"];
         var scope = challenge["scope"] ?? (session.Repository is { } r ? $"repository:{r}:pull" : null);
-        var key = TokenCache.Key(realm.AbsoluteUri, service, scope, session.Login?.Username);
+        var key = TokenCache.Key(realm.AbsoluteUri, service, scope, session.Login);
         // A cached token that was just refused is not offered again.
         if (_tokens.Get(key) is { } cached && sent?.Parameter != cached) return new AuthenticationHeaderValue("Bearer", cached);
 

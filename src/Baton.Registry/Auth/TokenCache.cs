@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Baton.Registry.Auth;
 
 /// <summary>
 /// Bearer tokens from registries' token servers, kept until they expire (less a margin, so a
-/// token is not sent in its last seconds), keyed by realm, service, scope and user.
+/// token is not sent in its last seconds), keyed by realm, service, scope and login — the login
+/// as a hash, so that a token got with one password is never handed to a check of another.
 /// </summary>
 internal sealed class TokenCache(TimeProvider time)
 {
@@ -14,8 +17,9 @@ internal sealed class TokenCache(TimeProvider time)
     private const int MaxEntries = 256;
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Until)> _tokens = new(StringComparer.Ordinal);
 
-    public static string Key(string realm, string? service, string? scope, string? username) =>
-        string.Join('\n', realm, service ?? "", scope ?? "", username ?? "");
+    public static string Key(string realm, string? service, string? scope, RegistryLogin? login) =>
+        string.Join('\n', realm, service ?? "", scope ?? "",
+            login is null ? "" : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{login.Username}\n{login.Password}"))));
 
     public string? Get(string key) =>
         _tokens.TryGetValue(key, out var entry) && entry.Until > time.GetUtcNow() ? entry.Token : null;
