@@ -22,6 +22,18 @@ namespace Baton.Contracts;
 [JsonSerializable(typeof(TagsResponse))]
 [JsonSerializable(typeof(IReadOnlyList<RegistryView>))]
 [JsonSerializable(typeof(RegistryLoginRequest))]
+[JsonSerializable(typeof(SessionRequest))]
+[JsonSerializable(typeof(SessionResponse))]
+[JsonSerializable(typeof(UsersResponse))]
+[JsonSerializable(typeof(UserView))]
+[JsonSerializable(typeof(UserRequest))]
+[JsonSerializable(typeof(UserUpdate))]
+[JsonSerializable(typeof(TokensResponse))]
+[JsonSerializable(typeof(TokenView))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(TokenCreated))]
+[JsonSerializable(typeof(AuditResponse))]
+[JsonSerializable(typeof(AuditEntry))]
 public sealed partial class BatonJson : JsonSerializerContext
 {
     /// <summary>The same contract, indented, for <c>--json</c> output meant for people too.</summary>

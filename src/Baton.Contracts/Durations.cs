@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Baton.Contracts;
 
 /// <summary>
-/// Durations as users write them: <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, or a plain number of seconds.
+/// Durations as users write them: <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>30d</c>, or a plain number of seconds.
 /// The CLI passes the text unchanged and the server parses it, so both give the same error.
 /// </summary>
 public static class Durations
@@ -19,6 +19,7 @@ public static class Durations
             _ when s.EndsWith('s') || s.EndsWith('S') => (s[..^1], 1.0),
             _ when s.EndsWith('m') || s.EndsWith('M') => (s[..^1], 60.0),
             _ when s.EndsWith('h') || s.EndsWith('H') => (s[..^1], 3600.0),
+            _ when s.EndsWith('d') || s.EndsWith('D') => (s[..^1], 86400.0),
             _ => (s, 1.0),
         };
         if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) || n < 0 || double.IsInfinity(n))

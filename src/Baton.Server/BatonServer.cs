@@ -12,6 +12,7 @@ using Baton.Router.Rollout;
 using Baton.Router.Routing;
 using Baton.Router.State;
 using Baton.Server.Api;
+using Baton.Server.Audit;
 using Baton.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -40,6 +41,7 @@ public sealed class BatonServer : IAsyncDisposable
     private HttpForwarder? _forwarder;
     private ILoggerFactory? _loggerFactory;
     private DeployStore? _store;
+    private AccessStore? _access;
     private DeployerHost? _deployers;
     private RegistryClient? _registry;
 
@@ -56,9 +58,19 @@ public sealed class BatonServer : IAsyncDisposable
 
     public string TokenFile => AdminToken.TokenFile(_options.DataDirectory);
 
+    /// <summary>The first-start password of the user <c>admin</c> if this start created it, else null.</summary>
+    public string? CreatedPassword { get; private set; }
+
+    public string PasswordFile => FirstAdmin.PasswordFile(_options.DataDirectory);
+
     /// <summary>The routing state and rollout, for tests that stage a candidate without switching (no public API does yet).</summary>
     internal RoutingState? State => _state;
     internal PoolRollout? Rollout { get; private set; }
+
+    /// <summary>Every endpoint of the admin listener, for the test that proves each one refuses anonymous calls.</summary>
+    internal IReadOnlyList<Microsoft.AspNetCore.Routing.RouteEndpoint> AdminEndpoints =>
+        _admin!.Services.GetServices<Microsoft.AspNetCore.Routing.EndpointDataSource>()
+            .SelectMany(d => d.Endpoints).OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>().ToList();
 
     /// <summary>Starts both listeners. Throws <see cref="ServerStartException"/> with one sentence when it cannot.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -128,6 +140,18 @@ public sealed class BatonServer : IAsyncDisposable
             throw new ServerStartException(e.Message);
         }
         _registry = new RegistryClient(logins.Get, time);
+        try
+        {
+            _access = new AccessStore(AccessStore.FileIn(_options.DataDirectory), time);
+            CreatedPassword = FirstAdmin.Ensure(_access, _options.DataDirectory);
+        }
+        catch (Exception e) when (e is InvalidDataException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw new ServerStartException($"Cannot open the users database in {_options.DataDirectory}: {e.Message}");
+        }
+        var audit = new AuditLog(_access);
+        var sessions = new Sessions(_access, time, _options.SessionIdleTimeout, _options.SessionLifetime);
+        var throttle = new LoginThrottle(time, _options.LoginThrottle);
         var control = new InProcessRouterControl(_state, rollout, () => new Uri(ProxyUrls[0]));
         _deployers = new DeployerHost(_store, control, _loggerFactory) { PullCredentials = image => PullLogins.For(logins, image) };
 
@@ -150,10 +174,15 @@ public sealed class BatonServer : IAsyncDisposable
         _proxy.Run(handler.InvokeAsync);
 
         _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint));
-        _admin.UseMiddleware<TokenAuthMiddleware>(token);
+        _admin.UseMiddleware<SecurityHeadersMiddleware>();
+        _admin.UseMiddleware<AuthMiddleware>(token, _access, sessions, audit);
         ServicesApi.Map(_admin, admin, _state, counters);
         DeploymentsApi.Map(_admin, _state, admin, rollout, _deployers, time, _stopping.Token);
         RegistriesApi.Map(_admin, _state, _store, _registry, logins);
+        SessionApi.Map(_admin, _access, sessions, throttle, audit);
+        UsersApi.Map(_admin, _access);
+        TokensApi.Map(_admin, _access, time);
+        AuditApi.Map(_admin, audit);
 
         await StartOrExplainAsync(_proxy, _options.Listen, "public", cancellationToken);
         await StartOrExplainAsync(_admin, _options.Admin, "admin", cancellationToken);
@@ -186,6 +215,7 @@ public sealed class BatonServer : IAsyncDisposable
         _deployers?.Dispose();
         _registry?.Dispose();
         _store?.Dispose();
+        _access?.Dispose();
         _state?.Dispose();
         _loggerFactory?.Dispose();
         _stopping.Dispose();

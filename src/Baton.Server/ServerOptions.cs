@@ -15,7 +15,7 @@ public sealed record ServerOptions
     public string? TlsCertificate { get; init; }
     public string? TlsKey { get; init; }
 
-    /// <summary>Admin API listener; every call needs the token.</summary>
+    /// <summary>Admin API listener; every call but the liveness probe, the page and the sign-in needs a token or a session.</summary>
     /// <value>The default is <c>127.0.0.1:9000</c>.</value>
     public string Admin { get; init; } = "127.0.0.1:9000";
 
@@ -25,6 +25,17 @@ public sealed record ServerOptions
     /// <summary>Longest time SIGTERM waits for in-flight requests before the process exits.</summary>
     /// <value>The default is 30 s.</value>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A web page session ends after this long without a call; each call extends it.</summary>
+    /// <value>The default is 30 minutes.</value>
+    public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A web page session ends this long after its sign-in, however busy.</summary>
+    /// <value>The default is 12 hours.</value>
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary>How repeated failed sign-ins are slowed.</summary>
+    public Auth.LoginThrottleOptions LoginThrottle { get; init; } = new();
 
     /// <summary>Log level for the console; <c>Warning</c> keeps the hot path quiet.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;

@@ -72,6 +72,12 @@ internal sealed class ServerCommand : Command
             Output.Line($"Admin token (shown once; the local CLI reads it from {server.TokenFile}):");
             Output.Line($"  {server.CreatedToken}");
         }
+        if (server.CreatedPassword is not null)
+        {
+            Output.Line();
+            Output.Line($"Web page sign-in: user admin, password (shown once; also in {server.PasswordFile}):");
+            Output.Line($"  {server.CreatedPassword}");
+        }
         Output.Line();
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

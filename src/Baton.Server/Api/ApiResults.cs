@@ -7,8 +7,22 @@ namespace Baton.Server.Api;
 
 internal static class ApiResults
 {
-    public static IResult Error(int status, string message) =>
-        Results.Json(new ApiError(message), BatonJson.Default.ApiError, statusCode: status);
+    private static readonly object ErrorKey = new();
+
+    public static IResult Error(int status, string message) => new ErrorResult(status, message);
+
+    /// <summary>The error sentence this request was answered with, if any (for the audit log).</summary>
+    public static string? ErrorOf(HttpContext context) => context.Items.TryGetValue(ErrorKey, out var e) ? e as string : null;
+
+    /// <summary>An error answer that also leaves its sentence on the request for the audit log.</summary>
+    private sealed class ErrorResult(int status, string message) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Items[ErrorKey] = message;
+            return Results.Json(new ApiError(message), BatonJson.Default.ApiError, statusCode: status).ExecuteAsync(httpContext);
+        }
+    }
 
     public static IResult NotFound(string service) =>
         Error(StatusCodes.Status404NotFound, $"There is no service named {service}; `baton status` lists them.");

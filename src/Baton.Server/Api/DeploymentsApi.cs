@@ -4,6 +4,8 @@ using Baton.Deploy.Store;
 using Baton.Router;
 using Baton.Router.Rollout;
 using Baton.Router.Routing;
+using Baton.Server.Audit;
+using Baton.Server.Auth;
 using Baton.Server.Deployments;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,9 +20,6 @@ namespace Baton.Server.Api;
 /// </summary>
 internal static class DeploymentsApi
 {
-    /// <summary>Until users and tokens per person exist, the admin token acts as one author.</summary>
-    private const string Author = "admin";
-
     public static void Map(IEndpointRouteBuilder app, RoutingState state, RouterAdmin admin, PoolRollout rollout, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
     {
         // Remove: the route goes at once, requests in flight drain, then a Docker service's
@@ -43,7 +42,7 @@ internal static class DeploymentsApi
             return Results.Json(new RemoveResponse(name, containers is null
                 ? $"Removed {name}: requests in flight finished, its containers were removed; its history is kept."
                 : $"Removed {name} from the router, but its containers could not be removed ({containers}); remove the containers labelled baton.service={name} by hand."), BatonJson.Default.RemoveResponse);
-        });
+        }).RequireRole(Role.Admin).Audited("remove");
 
         app.MapPost("/api/services", async (HttpRequest request) =>
         {
@@ -61,12 +60,13 @@ internal static class DeploymentsApi
             if (state.Current.FindClaim(hosts, def.Path, def.Name) is { } other)
                 return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: hosts {string.Join(", ", def.Hosts)} with path {def.Path} are already routed to service {other.Name}; nothing was applied.");
             bool created = deployers.Store.GetService(def.Name) is null;
-            deployers.Store.SaveService(def.Name, body.Yaml!, Author);
+            AuditScope.Of(request.HttpContext)?.Target = def.Name;
+            deployers.Store.SaveService(def.Name, body.Yaml!, Caller.NameOf(request.HttpContext));
             var message = created
                 ? $"Service {def.Name} applied; deploy it with: baton deploy {def.Name} --image {def.Image}:TAG"
                 : $"Service {def.Name} updated; the next deploy uses it.";
             return Results.Json(new ApplyResponse(def.Name, created, message), BatonJson.Default.ApplyResponse);
-        });
+        }).RequireRole(Role.Deployer).Audited("apply");
 
         app.MapGet("/api/services/{name}/definition", (string name) =>
         {
@@ -75,7 +75,7 @@ internal static class DeploymentsApi
                 return ApiResults.Error(StatusCodes.Status404NotFound, $"No baton.yml was applied for {name}.");
             return Results.Json(new DefinitionView(d.Name, d.Image, d.Hosts, d.Path, d.Replicas,
                 d.Env.ToDictionary(e => e.Name, e => e.Shown), d.Workers.Select(w => w.Name).ToList()), BatonJson.Default.DefinitionView);
-        });
+        }).RequireRole(Role.Viewer);
 
         app.MapPost("/api/services/{name}/deploy", async (string name, HttpContext context) =>
         {
@@ -93,7 +93,7 @@ internal static class DeploymentsApi
             if (body.Image is not null)
             {
                 await DockerAsync(context, deployers, time, stopping, (deployer, report) =>
-                    deployer.DeployAsync(name, body.Image, Author, body.Hold, (k, m) => report(k, m), stopping));
+                    deployer.DeployAsync(name, body.Image, Caller.NameOf(context), body.Hold, (k, m) => report(k, m), stopping));
                 return;
             }
             var plan = DeployPlan.TryCreate(name, body, state.Current, out var error);
@@ -108,13 +108,15 @@ internal static class DeploymentsApi
                 return;
             }
             await ProgressStream.RunAsync(context, time, report => rollout.RunAsync(plan, (k, m) => report(k, m), stopping));
-        });
+        }).RequireRole(Role.Deployer).Audited("deploy");
 
         app.MapPost("/api/services/{name}/promote", (string name, HttpContext context) =>
-            DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.PromoteAsync(name, Author, (k, m) => report(k, m), stopping)));
+            DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.PromoteAsync(name, Caller.NameOf(context), (k, m) => report(k, m), stopping)))
+            .RequireRole(Role.Deployer).Audited("promote");
 
         app.MapPost("/api/services/{name}/abort", (string name, HttpContext context) =>
-            DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.AbortAsync(name, Author, (k, m) => report(k, m), stopping)));
+            DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.AbortAsync(name, Caller.NameOf(context), (k, m) => report(k, m), stopping)))
+            .RequireRole(Role.Deployer).Audited("abort");
 
         app.MapPost("/api/services/{name}/rollback", async (string name, HttpContext context) =>
         {
@@ -124,15 +126,15 @@ internal static class DeploymentsApi
                 await problem.ExecuteAsync(context);
                 return;
             }
-            await DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.RollbackAsync(name, body?.To, Author, (k, m) => report(k, m), stopping));
-        });
+            await DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.RollbackAsync(name, body?.To, Caller.NameOf(context), (k, m) => report(k, m), stopping));
+        }).RequireRole(Role.Deployer).Audited("rollback");
 
         app.MapGet("/api/services/{name}/history", (string name, int? limit) =>
         {
             var rows = deployers.Store.History(name, Math.Clamp(limit ?? 50, 1, 500)).Select(ToView).ToList();
             if (rows.Count == 0 && deployers.Store.GetService(name) is null && !state.Current.Services.ContainsKey(name)) return ApiResults.NotFound(name);
             return Results.Json(new HistoryResponse(name, rows), BatonJson.Default.HistoryResponse);
-        });
+        }).RequireRole(Role.Viewer);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Baton.Contracts;
+using Baton.Server.Audit;
 using Microsoft.AspNetCore.Http;
 
 namespace Baton.Server.Api;
@@ -16,10 +17,16 @@ internal static class ProgressStream
     public static async Task RunAsync(HttpContext context, TimeProvider time, Func<Action<string, string>, Task<string?>> operation)
     {
         var events = Channel.CreateUnbounded<DeployEvent>();
+        // The audit entry is written with the operation's own end, even if the caller leaves first.
+        var audit = AuditScope.Defer(context);
         bool ended = false;
         void Report(string kind, string message)
         {
-            if (kind is "done" or "failed") ended = true;
+            if (kind is "done" or "failed")
+            {
+                ended = true;
+                audit?.Complete(kind == "done" ? AuditLog.Succeeded : AuditLog.Failed, message);
+            }
             events.Writer.TryWrite(new DeployEvent(kind, message, time.GetUtcNow()));
         }
         _ = Task.Run(async () =>

@@ -5,6 +5,8 @@ using Baton.Registry;
 using Baton.Registry.Auth;
 using Baton.Registry.Credentials;
 using Baton.Router.Routing;
+using Baton.Server.Audit;
+using Baton.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,10 +32,11 @@ internal static class RegistriesApi
             if (!listed.TryGetValue(out var list, out var error)) return ApiResults.Error(StatusCodes.Status502BadGateway, error.Message);
             var tags = list.Tags.Select(t => new TagView(t.Tag, t.Digest, t.Created)).ToList();
             return Results.Json(new TagsResponse(name, def.Image, tags), BatonJson.Default.TagsResponse);
-        });
+        }).RequireRole(Role.Viewer);
 
         app.MapGet("/api/registries", () =>
-            Results.Json(logins.List().Select(l => new RegistryView(l.Host, l.Username)).ToList(), BatonJson.Default.IReadOnlyListRegistryView));
+            Results.Json(logins.List().Select(l => new RegistryView(l.Host, l.Username)).ToList(), BatonJson.Default.IReadOnlyListRegistryView))
+            .RequireRole(Role.Admin);
 
         app.MapPut("/api/registries/{host}", async (string host, HttpRequest request, CancellationToken ct) =>
         {
@@ -51,7 +54,7 @@ internal static class RegistriesApi
                         : $"{checkedLogin.Error.Message.TrimEnd('.')}; nothing was stored.");
             logins.Set(normalized, login);
             return Results.NoContent();
-        });
+        }).RequireRole(Role.Admin).Audited("registry.login");
 
         app.MapDelete("/api/registries/{host}", (string host) =>
         {
@@ -59,6 +62,6 @@ internal static class RegistriesApi
             return logins.Remove(normalized)
                 ? Results.NoContent()
                 : ApiResults.Error(StatusCodes.Status404NotFound, $"No login is stored for the registry {normalized}; `baton registry list` shows the stored ones.");
-        });
+        }).RequireRole(Role.Admin).Audited("registry.logout");
     }
 }

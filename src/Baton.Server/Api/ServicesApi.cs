@@ -2,6 +2,8 @@ using Baton.Contracts;
 using Baton.Router;
 using Baton.Router.Metrics;
 using Baton.Router.Routing;
+using Baton.Server.Audit;
+using Baton.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,14 +15,14 @@ internal static class ServicesApi
 {
     public static void Map(IEndpointRouteBuilder app, RouterAdmin admin, RoutingState state, RouterCounters counters)
     {
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/healthz", () => Results.Text("ok\n")).AllowAnyone();
 
-        app.MapGet("/metrics", () => Results.Text(PrometheusWriter.Write(state.Current, counters), PrometheusWriter.ContentType));
+        app.MapGet("/metrics", () => Results.Text(PrometheusWriter.Write(state.Current, counters), PrometheusWriter.ContentType)).RequireRole(Role.Viewer);
 
-        app.MapGet("/api/status", () => Results.Json(admin.Status(), BatonJson.Default.StatusResponse));
+        app.MapGet("/api/status", () => Results.Json(admin.Status(), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer);
 
         app.MapGet("/api/services/{name}", (string name) =>
-            admin.Status(name) is { } s ? Results.Json(s, BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name));
+            admin.Status(name) is { } s ? Results.Json(s, BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer);
 
         app.MapPost("/api/services/{name}/pause", async (string name, HttpRequest request) =>
         {
@@ -28,24 +30,28 @@ internal static class ServicesApi
             if (problem is not null) return problem;
             var error = Durations.Parse(body?.Max, "Pause maximum", RouterAdmin.DefaultPauseMax, out var max);
             if (error is null && max <= TimeSpan.Zero) error = "Pause maximum must be more than 0s.";
+            AuditScope.Of(request.HttpContext)?.Detail = $"max {Durations.Format(max)}";
             return ApiResults.FromError(error ?? admin.Pause(name, max));
-        });
+        }).RequireRole(Role.Deployer).Audited("pause");
 
-        app.MapPost("/api/services/{name}/resume", (string name) => ApiResults.FromError(admin.Resume(name)));
+        app.MapPost("/api/services/{name}/resume", (string name) => ApiResults.FromError(admin.Resume(name))).RequireRole(Role.Deployer).Audited("resume");
 
         app.MapPost("/api/services/{name}/maintenance", async (string name, HttpRequest request) =>
         {
             var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.MaintenanceRequest);
             if (problem is not null) return problem;
-            return ApiResults.FromError(admin.Maintenance(name, body!.On, body.Message));
-        });
+            var on = body!.On;
+            AuditScope.Of(request.HttpContext)?.Detail = on ? "on" : "off";
+            return ApiResults.FromError(admin.Maintenance(name, on, body.Message));
+        }).RequireRole(Role.Deployer).Audited("maintenance");
 
         app.MapPost("/api/services/{name}/canary", async (string name, HttpRequest request) =>
         {
             var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.CanaryRequest);
             if (problem is not null) return problem;
             if (body!.Percent is not { } percent) return ApiResults.Error(StatusCodes.Status400BadRequest, "Give the candidate's share as \"percent\", from 0 to 100.");
+            AuditScope.Of(request.HttpContext)?.Detail = $"{percent}%";
             return ApiResults.FromError(admin.SetCanary(name, percent));
-        });
+        }).RequireRole(Role.Deployer).Audited("canary");
     }
 }
