@@ -22,6 +22,9 @@ internal static class Program
         root.Subcommands.Add(new MaintenanceCommand());
         root.Subcommands.Add(new CanaryCommand());
         root.Subcommands.Add(new RemoveCommand());
+        root.Subcommands.Add(new AuditCommand());
+        root.Subcommands.Add(new UserCommand());
+        root.Subcommands.Add(new TokenCommand());
         root.Subcommands.Add(new TagsCommand());
         root.Subcommands.Add(new RegistryCommand());
         var parse = root.Parse(args);

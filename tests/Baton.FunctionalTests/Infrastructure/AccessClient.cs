@@ -20,7 +20,10 @@ public sealed class AccessClient : IDisposable
     }
 
     public string? Csrf { get; }
-    public CookieContainer Cookies { get; } = new();
+    public CookieContainer? Cookies { get; private init; }
+
+    /// <summary>The value of the session cookie the server set.</summary>
+    public string SessionCookie(Uri admin) => Cookies!.GetCookies(admin)["baton_session"]!.Value;
 
     /// <summary>Signs in through <c>POST /api/session</c>; fails the test unless it succeeds.</summary>
     public static async Task<AccessClient> SignInAsync(Uri admin, string user, string password)
@@ -32,7 +35,7 @@ public sealed class AccessClient : IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"sign-in of {user} answered {(int)response.StatusCode}: {body}");
         var session = System.Text.Json.JsonSerializer.Deserialize(body, BatonJson.Default.SessionResponse)!;
         Assert.False(string.IsNullOrEmpty(session.CsrfToken));
-        return new AccessClient(http, session.CsrfToken);
+        return new AccessClient(http, session.CsrfToken) { Cookies = cookies };
     }
 
     public static AccessClient WithToken(Uri admin, string token)
