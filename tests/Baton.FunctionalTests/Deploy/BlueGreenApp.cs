@@ -33,6 +33,9 @@ public sealed class BlueGreenApp : IAsyncDisposable
     public Uri ProxyUri { get; }
     private Func<string> TokenSource { get; }
 
+    /// <summary>The in-process server's data directory (null for a server run as a process).</summary>
+    public string? DataDirectory => _router?.DataDirectory;
+
     public IReadOnlyDictionary<string, string?> CliEnvironment => new Dictionary<string, string?> { ["BATON_URL"] = AdminUri.ToString(), ["BATON_TOKEN"] = TokenSource() };
 
     public static string NewName() => "bg-" + Guid.NewGuid().ToString("N")[..8];
@@ -92,6 +95,9 @@ public sealed class BlueGreenApp : IAsyncDisposable
     }
 
     public Task<CliResult> CliAsync(params string[] args) => BatonCli.RunAsync(CliEnvironment, args, TimeSpan.FromSeconds(90));
+
+    /// <summary>The CLI with <paramref name="stdin"/> on its standard input (for <c>--password-stdin</c>).</summary>
+    public Task<CliResult> CliWithInputAsync(string stdin, params string[] args) => BatonCli.RunAsync(CliEnvironment, args, TimeSpan.FromSeconds(90), stdin);
 
     public Task<CliResult> DeployAsync(string tag, params string[] more) => CliAsync(["deploy", Name, "--image", SampleImages.Image(tag), .. more]);
 

@@ -16,13 +16,15 @@ public static class BatonCli
     public static Task<CliResult> RunAsync(RouterHost router, params string[] args) =>
         RunAsync(new Dictionary<string, string?> { ["BATON_URL"] = router.AdminUri.ToString(), ["BATON_TOKEN"] = router.Token }, args);
 
-    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string?> env, string[] args, TimeSpan? timeout = null)
+    /// <param name="stdin">Written to the CLI's stdin, then closed (for <c>--password-stdin</c>); null leaves stdin alone.</param>
+    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string?> env, string[] args, TimeSpan? timeout = null, string? stdin = null)
     {
         var work = Directory.CreateTempSubdirectory("baton-ft-cli-").FullName;
         var psi = new ProcessStartInfo(Dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
             WorkingDirectory = work,
         };
@@ -34,6 +36,11 @@ public static class BatonCli
         foreach (var (k, v) in env) psi.Environment[k] = v;
 
         using var process = Process.Start(psi)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
