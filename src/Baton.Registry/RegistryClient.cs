@@ -66,7 +66,7 @@ public sealed partial class RegistryClient : IDisposable
     public async Task<RegistryResult<TagList>> ListTagsAsync(string repository, CancellationToken ct = default)
     {
         if (!ImageName.TryParse(repository, out var image, out var error)) return new RegistryError(RegistryErrorKind.BadAnswer, error);
-        var session = new Session(image.Host, image.BaseUri, image.Repository, _logins(image.Host));
+        var session = new RegistrySession(image.Host, image.BaseUri, image.Repository, _logins(image.Host));
 
         // Step 1
         var names = new List<string>();
@@ -77,10 +77,10 @@ public sealed partial class RegistryClient : IDisposable
             if (!sent.TryGetValue(out var response, out var failure)) return failure;
             using (response)
             {
-                if (!response.IsSuccessStatusCode) return StatusError(session, response.StatusCode, "its tag list");
+                if (!response.IsSuccessStatusCode) return RegistryErrors.Status(session, response.StatusCode, "its tag list");
                 var body = await ReadAsync(response, ct).ConfigureAwait(false);
                 var tags = body is null ? null : RegistryJson.TryParse(body, RegistryJson.Default.TagsPage);
-                if (tags is null) return BadAnswer(session, "something that is not a tag list");
+                if (tags is null) return RegistryErrors.BadAnswer(session, "something that is not a tag list");
                 names.AddRange(tags.Tags ?? []);
                 next = NextPage(response, next);
             }
@@ -124,33 +124,23 @@ public sealed partial class RegistryClient : IDisposable
     public async Task<RegistryResult<bool>> CheckLoginAsync(string host, RegistryLogin login, CancellationToken ct = default)
     {
         if (!ImageName.TryParseHost(host, out var normalized, out var baseUri, out var error)) return new RegistryError(RegistryErrorKind.BadAnswer, error);
-        var session = new Session(normalized, baseUri, null, login);
+        var session = new RegistrySession(normalized, baseUri, null, login);
         var sent = await SendAsync(session, new Uri(baseUri, "v2/"), null, ct).ConfigureAwait(false);
         if (!sent.TryGetValue(out var response, out var failure)) return failure;
         using (response)
         {
             if (response.StatusCode == HttpStatusCode.Unauthorized)
                 return new RegistryError(RegistryErrorKind.CredentialsRefused, $"The registry {normalized} refused the user name or password of {login.Username}; nothing was stored.");
-            if (!response.IsSuccessStatusCode) return StatusError(session, response.StatusCode, "its API root /v2/");
+            if (!response.IsSuccessStatusCode) return RegistryErrors.Status(session, response.StatusCode, "its API root /v2/");
             if (!response.Headers.TryGetValues("Docker-Distribution-API-Version", out _) && session.Authorization is null)
-                return BadAnswer(session, "/v2/ without the Docker-Distribution-API-Version header");
+                return RegistryErrors.BadAnswer(session, "/v2/ without the Docker-Distribution-API-Version header");
             return session.Authorization is not null;
         }
     }
 
     public void Dispose() => _http.Dispose();
 
-    /// <summary>One operation against one registry: who it is for, and the authorization that worked so far.</summary>
-    private sealed class Session(string host, Uri baseUri, string? repository, RegistryLogin? login)
-    {
-        public string Host => host;
-        public Uri BaseUri => baseUri;
-        public string? Repository => repository;
-        public RegistryLogin? Login => login;
-        public volatile AuthenticationHeaderValue? Authorization;
-    }
-
-    private async Task<TagInfo> DetailAsync(Session session, string tag, CancellationToken ct)
+    private async Task<TagInfo> DetailAsync(RegistrySession session, string tag, CancellationToken ct)
     {
         var top = await ManifestAsync(session, tag, ct).ConfigureAwait(false);
         if (top is null) return new TagInfo(tag, null, null);
@@ -170,7 +160,7 @@ public sealed partial class RegistryClient : IDisposable
     }
 
     /// <summary>GET of a manifest: its digest (the registry's Docker-Content-Digest, else the SHA-256 of its bytes), media type and body; null when unavailable.</summary>
-    private async Task<(string Digest, string? MediaType, Manifest Manifest)?> ManifestAsync(Session session, string reference, CancellationToken ct)
+    private async Task<(string Digest, string? MediaType, Manifest Manifest)?> ManifestAsync(RegistrySession session, string reference, CancellationToken ct)
     {
         var sent = await SendAsync(session, new Uri(session.BaseUri, $"v2/{session.Repository}/manifests/{reference}"), MediaTypes.Accepted, ct).ConfigureAwait(false);
         if (!sent.TryGetValue(out var response, out _)) return null;
@@ -187,7 +177,7 @@ public sealed partial class RegistryClient : IDisposable
         }
     }
 
-    private async Task<DateTimeOffset?> CreatedAsync(Session session, string configDigest, CancellationToken ct)
+    private async Task<DateTimeOffset?> CreatedAsync(RegistrySession session, string configDigest, CancellationToken ct)
     {
         var sent = await SendAsync(session, new Uri(session.BaseUri, $"v2/{session.Repository}/blobs/{configDigest}"), null, ct).ConfigureAwait(false);
         if (!sent.TryGetValue(out var response, out _)) return null;
@@ -212,7 +202,7 @@ public sealed partial class RegistryClient : IDisposable
     /// Sends a GET with the session's authorization; on a 401 answers its challenge once and sends again.
     /// A 401 after that is the caller's to report (credentials refused).
     /// </summary>
-    private async Task<RegistryResult<HttpResponseMessage>> SendAsync(Session session, Uri uri, string[]? accept, CancellationToken ct)
+    private async Task<RegistryResult<HttpResponseMessage>> SendAsync(RegistrySession session, Uri uri, string[]? accept, CancellationToken ct)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -228,7 +218,7 @@ public sealed partial class RegistryClient : IDisposable
         }
     }
 
-    private async Task<RegistryResult<HttpResponseMessage>> RawSendAsync(Session session, Uri uri, string[]? accept, AuthenticationHeaderValue? authorization, CancellationToken ct)
+    private async Task<RegistryResult<HttpResponseMessage>> RawSendAsync(RegistrySession session, Uri uri, string[]? accept, AuthenticationHeaderValue? authorization, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         foreach (var type in accept ?? []) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
@@ -255,19 +245,19 @@ public sealed partial class RegistryClient : IDisposable
     }
 
     /// <summary>Answers a challenge: Basic with the login; Bearer with a token from the realm (cached until it expires).</summary>
-    private async Task<RegistryResult<AuthenticationHeaderValue>> AuthorizeAsync(Session session, Challenge? challenge, AuthenticationHeaderValue? sent, CancellationToken ct)
+    private async Task<RegistryResult<AuthenticationHeaderValue>> AuthorizeAsync(RegistrySession session, Challenge? challenge, AuthenticationHeaderValue? sent, CancellationToken ct)
     {
-        if (challenge is null) return BadAnswer(session, "401 without a Basic or Bearer WWW-Authenticate challenge");
-        if (session.Login is not { } login) return NeedsLogin(session);
+        if (challenge is null) return RegistryErrors.BadAnswer(session, "401 without a Basic or Bearer WWW-Authenticate challenge");
+        if (session.Login is not { } login) return RegistryErrors.NeedsLogin(session);
         if (challenge.IsBasic)
             return new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{login.Username}:{login.Password}")));
         return await TokenAsync(session, challenge, sent, ct).ConfigureAwait(false);
     }
 
-    private async Task<RegistryResult<AuthenticationHeaderValue>> TokenAsync(Session session, Challenge challenge, AuthenticationHeaderValue? sent, CancellationToken ct)
+    private async Task<RegistryResult<AuthenticationHeaderValue>> TokenAsync(RegistrySession session, Challenge challenge, AuthenticationHeaderValue? sent, CancellationToken ct)
     {
         if (!Uri.TryCreate(challenge["realm"], UriKind.Absolute, out var realm) || realm.Scheme is not ("http" or "https"))
-            return BadAnswer(session, "a Bearer challenge without a usable realm URL");
+            return RegistryErrors.BadAnswer(session, "a Bearer challenge without a usable realm URL");
         var service = challenge["service"];
         var scope = challenge["scope"] ?? (session.Repository is { } r ? $"repository:{r}:pull" : null);
         var key = TokenCache.Key(realm.AbsoluteUri, service, scope, session.Login);
@@ -286,36 +276,17 @@ public sealed partial class RegistryClient : IDisposable
         using (response)
         {
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                return session.Login is null ? NeedsLogin(session) : Refused(session);
-            if (!response.IsSuccessStatusCode) return BadAnswer(session, $"{(int)response.StatusCode} from its token server {realm.GetLeftPart(UriPartial.Path)}");
+                return session.Login is null ? RegistryErrors.NeedsLogin(session) : RegistryErrors.Refused(session);
+            if (!response.IsSuccessStatusCode) return RegistryErrors.BadAnswer(session, $"{(int)response.StatusCode} from its token server {realm.GetLeftPart(UriPartial.Path)}");
             var body = await ReadAsync(response, ct).ConfigureAwait(false);
             var answer = body is null ? null : RegistryJson.TryParse(body, RegistryJson.Default.TokenAnswer);
             var token = answer?.Token is { Length: > 0 } t ? t : answer?.AccessToken;
-            if (string.IsNullOrEmpty(token)) return BadAnswer(session, $"no token from its token server {realm.GetLeftPart(UriPartial.Path)}");
+            if (string.IsNullOrEmpty(token)) return RegistryErrors.BadAnswer(session, $"no token from its token server {realm.GetLeftPart(UriPartial.Path)}");
             var lifetime = answer!.ExpiresIn is int s and > 0 ? TimeSpan.FromSeconds(s) : TokenCache.DefaultLifetime;
             _tokens.Put(key, token, lifetime);
             return new AuthenticationHeaderValue("Bearer", token);
         }
     }
-
-    private static RegistryError StatusError(Session session, HttpStatusCode status, string what) => status switch
-    {
-        HttpStatusCode.Unauthorized => session.Login is null ? NeedsLogin(session) : Refused(session),
-        HttpStatusCode.Forbidden => new RegistryError(RegistryErrorKind.CredentialsRefused,
-            $"The registry {session.Host} denied {(session.Login is { } l ? l.Username : "anonymous access")} access to {session.Repository ?? what}."),
-        HttpStatusCode.NotFound when session.Repository is not null => new RegistryError(RegistryErrorKind.RepositoryUnknown,
-            $"The registry {session.Host} does not know the repository {session.Repository}; push an image to it, or check the service's image."),
-        _ => BadAnswer(session, $"{(int)status} to {what}"),
-    };
-
-    private static RegistryError NeedsLogin(Session session) => new(RegistryErrorKind.NeedsLogin,
-        $"The registry {session.Host} needs a login; store one with `baton registry login {session.Host} --username USER --password-stdin`.");
-
-    private static RegistryError Refused(Session session) => new(RegistryErrorKind.CredentialsRefused,
-        $"The registry {session.Host} refused the stored login of {session.Login?.Username}; store the right one with `baton registry login {session.Host}`.");
-
-    private static RegistryError BadAnswer(Session session, string what) => new(RegistryErrorKind.BadAnswer,
-        $"The registry {session.Host} answered {what}; is it a Docker registry (Registry HTTP API v2)?");
 
     /// <summary>The next page from <c>Link: &lt;URL&gt;; rel="next"</c>, only on the same registry (the login is not sent elsewhere).</summary>
     private static Uri? NextPage(HttpResponseMessage response, Uri current)
