@@ -1,6 +1,7 @@
 namespace Baton.Contracts;
 
-public sealed record StatusResponse(IReadOnlyList<ServiceStatus> Services);
+/// <param name="PublicPort">The port of the router's public (plain HTTP) listener, so a page can link to a service's hosts and staging hosts.</param>
+public sealed record StatusResponse(IReadOnlyList<ServiceStatus> Services, int? PublicPort = null);
 
 public sealed record ServiceStatus(
     string Name,
@@ -19,7 +20,16 @@ public sealed record ServiceStatus(
 
 /// <param name="Name">The pool's name when it has one, such as its colour (<c>blue</c>).</param>
 /// <param name="Window">The pool's traffic over the last minute, as the router counted it.</param>
-public sealed record PoolStatus(IReadOnlyList<TargetStatus> Targets, string? Name = null, WindowStatus? Window = null);
+/// <param name="StagingHosts">The hosts that reach this pool whatever is live (<c>green.app.example.com</c>); absent without any.</param>
+/// <param name="Image">The image the pool runs, for a Docker service (from its deployment history); else absent.</param>
+/// <param name="Release">The release the pool runs (<c>r7</c>), with <paramref name="Image"/>.</param>
+public sealed record PoolStatus(
+    IReadOnlyList<TargetStatus> Targets,
+    string? Name = null,
+    WindowStatus? Window = null,
+    IReadOnlyList<string>? StagingHosts = null,
+    string? Image = null,
+    string? Release = null);
 
 /// <summary>A pool's traffic over the last <paramref name="Seconds"/> seconds.</summary>
 /// <param name="Errors">5xx answers and failed connections.</param>

@@ -116,8 +116,8 @@ public sealed class RouterAdmin(RoutingState state)
         s.Maintenance,
         s.Health.Path,
         Durations.Format(s.DrainTimeout),
-        s.Active is null ? null : ToStatus(s.Active),
-        s.Candidate is null ? null : ToStatus(s.Candidate),
+        s.Active is null ? null : ToStatus(s, s.Active),
+        s.Candidate is null ? null : ToStatus(s, s.Candidate),
         s.IsCanary ? s.CanaryPercent : null);
 
     private static WindowStatus ToWindow(TargetPool pool)
@@ -126,7 +126,7 @@ public sealed class RouterAdmin(RoutingState state)
         return new WindowStatus(w.Seconds, w.Requests, w.Errors, Math.Round(w.ErrorRate, 6), w.P95Seconds is { } p ? Math.Round(p * 1000, 3) : null);
     }
 
-    private static PoolStatus ToStatus(TargetPool pool) => new(pool.Targets.Select(t => new TargetStatus(
+    private static PoolStatus ToStatus(ServiceEntry s, TargetPool pool) => new(pool.Targets.Select(t => new TargetStatus(
         t.Authority,
         t.Weight,
         t.Health.ToString().ToLowerInvariant(),
@@ -135,7 +135,7 @@ public sealed class RouterAdmin(RoutingState state)
         t.Metrics.Requests,
         new RequestCounts(t.Metrics.CountOfClass(1), t.Metrics.CountOfClass(2), t.Metrics.CountOfClass(3), t.Metrics.CountOfClass(4), t.Metrics.CountOfClass(5)),
         t.Metrics.ConnectFailures,
-        t.LastProbe)).ToList(), pool.Name, ToWindow(pool));
+        t.LastProbe)).ToList(), pool.Name, ToWindow(pool), pool.Name is { } name && s.StagingHosts(name).ToList() is { Count: > 0 } staging ? staging : null);
 
     private static bool Known(IReadOnlyDictionary<string, ServiceEntry> services, string name, out ServiceEntry entry, out string? error)
     {

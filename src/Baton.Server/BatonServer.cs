@@ -14,6 +14,7 @@ using Baton.Router.State;
 using Baton.Server.Api;
 using Baton.Server.Audit;
 using Baton.Server.Auth;
+using Baton.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -176,7 +177,8 @@ public sealed class BatonServer : IAsyncDisposable
         _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint));
         _admin.UseMiddleware<SecurityHeadersMiddleware>();
         _admin.UseMiddleware<AuthMiddleware>(token, _access, sessions, audit);
-        ServicesApi.Map(_admin, admin, _state, counters);
+        WebPage.Map(_admin);
+        ServicesApi.Map(_admin, admin, _state, counters, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null);
         DeploymentsApi.Map(_admin, _state, admin, rollout, _deployers, time, _stopping.Token);
         RegistriesApi.Map(_admin, _state, _store, _registry, logins);
         SessionApi.Map(_admin, _access, sessions, throttle, audit);

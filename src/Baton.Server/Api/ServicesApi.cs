@@ -1,4 +1,5 @@
 using Baton.Contracts;
+using Baton.Deploy.Store;
 using Baton.Router;
 using Baton.Router.Metrics;
 using Baton.Router.Routing;
@@ -13,16 +14,16 @@ namespace Baton.Server.Api;
 /// <summary>Status, pause, resume, maintenance, canary share, remove, and the Prometheus metrics.</summary>
 internal static class ServicesApi
 {
-    public static void Map(IEndpointRouteBuilder app, RouterAdmin admin, RoutingState state, RouterCounters counters)
+    public static void Map(IEndpointRouteBuilder app, RouterAdmin admin, RoutingState state, RouterCounters counters, DeployStore store, Func<int?> publicPort)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n")).AllowAnyone();
 
         app.MapGet("/metrics", () => Results.Text(PrometheusWriter.Write(state.Current, counters), PrometheusWriter.ContentType)).RequireRole(Role.Viewer);
 
-        app.MapGet("/api/status", () => Results.Json(admin.Status(), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer);
+        app.MapGet("/api/status", () => Results.Json(PoolReleases.Add(admin.Status(), store, publicPort()), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer);
 
         app.MapGet("/api/services/{name}", (string name) =>
-            admin.Status(name) is { } s ? Results.Json(s, BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer);
+            admin.Status(name) is { } s ? Results.Json(PoolReleases.Add(s, store), BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer);
 
         app.MapPost("/api/services/{name}/pause", async (string name, HttpRequest request) =>
         {
