@@ -132,3 +132,13 @@ push_images() {
     docker push -q "$image" >/dev/null || { echo "error: docker push $image failed" >&2; return 1; }
   done
 }
+
+# --- Browser (used by tests/Baton.BrowserTests) --------------------------------------------------
+# Debian's Chromium, driven by Playwright; Playwright's own browser download is never used.
+
+# require_chromium: makes sure /usr/bin/chromium exists; installs Debian's chromium if not.
+require_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  echo "Installing chromium..."
+  apt_install chromium || { echo "error: could not install chromium" >&2; return 1; }
+}

@@ -1,0 +1,90 @@
+using Baton.BrowserTests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Baton.BrowserTests;
+
+/// <summary>An operator deploys, watches and rolls back from the page alone; visitors get what the page says.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DeployPageTests(Browser browser)
+{
+    private static readonly TimeSpan DeployTime = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Deploy_TagFromPage_StepsToTheEndLiveReleaseChanges_RollbackBringsPreviousBack()
+    {
+        await using var server = await WebServer.StartAsync();
+        await server.DeployAsync("v1");
+        await using var tab = await browser.OpenAsync(server.AdminUri);
+        var page = new Dashboard(tab.Page);
+        await page.LoginWithTokenAsync(server.Token);
+        await page.OpenServiceAsync(server.Service);
+        await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v1");
+
+        await DeployAsync(page, "v2", screenshot: "deploy-in-progress");
+        await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v2", new() { Timeout = 10_000 });
+        await Expect(tab.Page.Locator("#live-tag")).ToHaveTextAsync("v2");
+        Assert.Equal("200 v2", await server.LiveVersionAsync());
+
+        // v1 ran on blue, so v2 runs on green: its staging link is on the public port.
+        var staging = tab.Page.Locator("#detail-links a.staging");
+        await Expect(staging).ToHaveCountAsync(1);
+        await Expect(staging).ToHaveAttributeAsync("href", $"http://green.{server.Host}:{server.ProxyUri.Port}/");
+
+        // Roll back to the release picked from the history: v1's.
+        var v1 = (await server.HistoryAsync()).Deployments.Single(d => d.Image.EndsWith(":v1", StringComparison.Ordinal)).Release;
+        await tab.Page.Locator("#rollback-to").SelectOptionAsync(v1);
+        await page.ConfirmAsync("#rollback-button");
+        await Expect(page.ProgressState).ToHaveTextAsync("done", new() { Timeout = (float)DeployTime.TotalMilliseconds });
+        await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v1", new() { Timeout = 10_000 });
+        Assert.Equal("200 v1", await server.LiveVersionAsync());
+
+        // The history shows all three, newest first, with their steps and timings.
+        var rows = tab.Page.Locator("#history-rows tr");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Nth(0)).ToContainTextAsync("rollback");
+        await Expect(rows.Nth(0)).ToContainTextAsync("succeeded");
+        await Expect(rows.Nth(1)).ToContainTextAsync("v2");
+        await rows.Nth(1).Locator("details summary").ClickAsync();
+        await Expect(rows.Nth(1).Locator("details li").First).ToBeVisibleAsync();
+        await Expect(rows.Nth(1).Locator("details li .took").First).ToContainTextAsync("s");
+        await tab.ScreenshotAsync("history");
+        Assert.Empty(tab.Errors);
+    }
+
+    [Fact]
+    public async Task Deploy_UnknownTag_ShowsTheFailureAndLiveStaysPut()
+    {
+        await using var server = await WebServer.StartAsync();
+        await server.DeployAsync("v1");
+        await using var tab = await browser.OpenAsync(server.AdminUri);
+        var page = new Dashboard(tab.Page);
+        await page.LoginWithTokenAsync(server.Token);
+        await page.OpenServiceAsync(server.Service);
+
+        await tab.Page.Locator("#deploy-tag-text").FillAsync("no-such-tag");
+        await page.DeployButton.ClickAsync();
+        await Expect(page.ProgressState).ToHaveTextAsync("failed", new() { Timeout = (float)DeployTime.TotalMilliseconds });
+        await Expect(tab.Page.Locator("#progress-steps li.failed").Last).ToBeVisibleAsync();
+        await Expect(tab.Page.Locator("#history-rows tr").First).ToContainTextAsync("failed");
+        await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v1");
+        Assert.Equal("200 v1", await server.LiveVersionAsync());
+    }
+
+    private static async Task DeployAsync(Dashboard page, string tag, string? screenshot = null)
+    {
+        await page.Page.Locator("#deploy-tag-text").FillAsync(tag);
+        await page.DeployButton.ClickAsync();
+        await Expect(page.ProgressSteps.First).ToBeVisibleAsync();
+        if (screenshot is not null) await page.Page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(screenshot), FullPage = true });
+        await Expect(page.ProgressState).ToHaveTextAsync("done", new() { Timeout = (float)DeployTime.TotalMilliseconds });
+        Assert.True(await page.ProgressSteps.CountAsync() >= 3, "expected the deployment's steps one by one");
+    }
+
+    private static string ScreenshotPath(string name)
+    {
+        var directory = Path.Combine(Baton.FunctionalTests.Infrastructure.SampleImages.RepositoryRoot(), "test-results", "screenshots");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, name + ".png");
+    }
+}
