@@ -11,17 +11,24 @@ public sealed class DeployPageTests(Browser browser)
     private static readonly TimeSpan DeployTime = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task Deploy_TagFromPage_StepsToTheEndLiveReleaseChanges_RollbackBringsPreviousBack()
+    public async Task Deploy_TagPickedFromRegistry_StepsToTheEndLiveReleaseChanges_RollbackBringsPreviousBack()
     {
         await using var server = await WebServer.StartAsync();
         await server.DeployAsync("v1");
         await using var tab = await browser.OpenAsync(server.AdminUri);
         var page = new Dashboard(tab.Page);
-        await page.LoginWithTokenAsync(server.Token);
+        await page.LoginAsync("admin", server.AdminPassword);
+        await page.WaitLoggedInAsync("admin");
         await page.OpenServiceAsync(server.Service);
         await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v1");
 
-        await DeployAsync(page, "v2", screenshot: "deploy-in-progress");
+        // The picker lists the registry's tags.
+        var picker = tab.Page.Locator("#deploy-tag option");
+        await Expect(picker.Filter(new() { HasText = "v3" })).ToHaveCountAsync(1);
+        await Expect(tab.Page.Locator("#tags-error")).ToBeHiddenAsync();
+
+        await tab.Page.Locator("#deploy-tag").SelectOptionAsync("v2");
+        await DeployAsync(page, screenshot: "deploy-in-progress");
         await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v2", new() { Timeout = 10_000 });
         await Expect(tab.Page.Locator("#live-tag")).ToHaveTextAsync("v2");
         Assert.Equal("200 v2", await server.LiveVersionAsync());
@@ -49,6 +56,13 @@ public sealed class DeployPageTests(Browser browser)
         await Expect(rows.Nth(1).Locator("details li").First).ToBeVisibleAsync();
         await Expect(rows.Nth(1).Locator("details li .took").First).ToContainTextAsync("s");
         await tab.ScreenshotAsync("history");
+
+        // The audit log names who did it.
+        await tab.Page.Locator(".view-tab[data-view='audit']").ClickAsync();
+        var audit = tab.Page.Locator("#audit-rows tr");
+        await Expect(audit.Filter(new() { HasText = "rollback" }).First).ToContainTextAsync("admin");
+        await Expect(audit.Filter(new() { HasText = "deploy" }).First).ToContainTextAsync(server.Service);
+        await tab.ScreenshotAsync("audit-log");
         Assert.Empty(tab.Errors);
     }
 
@@ -60,8 +74,10 @@ public sealed class DeployPageTests(Browser browser)
         await using var tab = await browser.OpenAsync(server.AdminUri);
         var page = new Dashboard(tab.Page);
         await page.LoginWithTokenAsync(server.Token);
+        await page.WaitLoggedInAsync("admin");
         await page.OpenServiceAsync(server.Service);
 
+        // A tag the registry does not list can still be typed; it fails to resolve.
         await tab.Page.Locator("#deploy-tag-text").FillAsync("no-such-tag");
         await page.DeployButton.ClickAsync();
         await Expect(page.ProgressState).ToHaveTextAsync("failed", new() { Timeout = (float)DeployTime.TotalMilliseconds });
@@ -71,9 +87,8 @@ public sealed class DeployPageTests(Browser browser)
         Assert.Equal("200 v1", await server.LiveVersionAsync());
     }
 
-    private static async Task DeployAsync(Dashboard page, string tag, string? screenshot = null)
+    private static async Task DeployAsync(Dashboard page, string? screenshot = null)
     {
-        await page.Page.Locator("#deploy-tag-text").FillAsync(tag);
         await page.DeployButton.ClickAsync();
         await Expect(page.ProgressSteps.First).ToBeVisibleAsync();
         if (screenshot is not null) await page.Page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(screenshot), FullPage = true });

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Reflection;
 using System.Security.Cryptography;
+using Baton.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -34,15 +35,11 @@ internal static class WebPage
 
     private static readonly Lazy<FrozenDictionary<string, Asset>> Assets = new(Load);
 
-    /// <summary>True for the paths the page needs without a login: <c>GET /</c> and <c>GET /assets/…</c>.</summary>
-    public static bool IsPagePath(HttpRequest request) =>
-        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && (request.Path.Value is "/" || request.Path.StartsWithSegments("/assets", StringComparison.Ordinal));
-
+    /// <summary>The page's files hold no data, so they are anonymous (the page asks for a login before it calls the API).</summary>
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Serve(context, "index.html"));
-        app.MapMethods("/assets/{*file}", [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? file) => Serve(context, "assets/" + (file ?? "")));
+        app.MapGet("/", (HttpContext context) => Serve(context, "index.html")).AllowAnyone();
+        app.MapGet("/assets/{*file}", (HttpContext context, string? file) => Serve(context, "assets/" + (file ?? ""))).AllowAnyone();
     }
 
     private static IResult Serve(HttpContext context, string name)

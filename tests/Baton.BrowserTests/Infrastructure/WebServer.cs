@@ -37,6 +37,7 @@ public sealed class WebServer : IAsyncDisposable
     public static async Task<WebServer> StartAsync()
     {
         await SampleImages.EnsureAsync();
+        await RegistryTags.EnsureAsync();
         var data = Directory.CreateTempSubdirectory("baton-web-").FullName;
         var server = await ServerProcess.StartAsync(data, ServerProcess.FreePort(), ServerProcess.FreePort());
         var web = new WebServer(server, data, "web-" + Guid.NewGuid().ToString("N")[..8]);
@@ -62,6 +63,13 @@ public sealed class WebServer : IAsyncDisposable
           - path: /version
             status: 200
         """;
+
+    /// <summary>Adds a user with a role through the API, as an admin would.</summary>
+    public async Task AddUserAsync(string name, string role, string password)
+    {
+        var response = await SendAsync(HttpMethod.Post, "api/users", JsonContent.Create(new UserRequest(name, role, password), BatonJson.Default.UserRequest));
+        Assert.True(response.IsSuccessStatusCode, $"adding {name} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
 
     /// <summary>An admin API call with the admin token.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content = null)

@@ -45,8 +45,8 @@ public sealed class AccessTests
             Assert.True(status == HttpStatusCode.Unauthorized, $"anonymous {method} {path} answered {(int)status}: {body}");
             Assert.Contains("\"error\"", body);
         }
-        // Only the calls the contract names are open.
-        Assert.Equal(["GET /healthz", "POST /api/session"], open.Order());
+        // Only the calls the contract names are open: the probe, the sign-in, and the web page's files.
+        Assert.Equal(["GET /", "GET /assets/x", "GET /healthz", "POST /api/session"], open.Order());
         // A wrong token is refused the same way.
         using var wrong = AccessClient.WithToken(host.AdminUri, "bt_not-a-real-token");
         var (s, b, _) = await wrong.GetAsync("/api/status");

@@ -97,7 +97,7 @@ export function createDetail(container, ctx) {
     if (forName !== name) return;
     clear(els.tagSelect);
     if (tags.ok) {
-      repository = tags.data.repository;
+      repository = repositoryOf(tags.data.repository);
       els.tagsError.hidden = true;
       els.tagSelect.append(h('option', { value: '' }, tags.data.tags.length ? 'pick a tag' : 'no tags in the registry'));
       for (const t of tags.data.tags) {
