@@ -87,6 +87,40 @@ public sealed class DeployPageTests(Browser browser)
         Assert.Equal("200 v1", await server.LiveVersionAsync());
     }
 
+    [Fact]
+    public async Task HeldDeployStartedElsewhere_ShownWithItsSteps_CanaryShareThenPromoteFromThePage()
+    {
+        await using var server = await WebServer.StartAsync();
+        await server.DeployAsync("v1");
+        await server.DeployAsync("v2", hold: true); // as the CLI would: baton deploy --hold
+        await using var tab = await browser.OpenAsync(server.AdminUri);
+        var page = new Dashboard(tab.Page);
+        await page.LoginAsync("admin", server.AdminPassword);
+        await page.WaitLoggedInAsync("admin");
+        await page.OpenServiceAsync(server.Service);
+
+        // The held deployment, from the history: its steps, and the candidate on the card.
+        await Expect(page.ProgressState).ToHaveTextAsync("held");
+        await Expect(tab.Page.Locator("#progress .steps li").First).ToBeVisibleAsync();
+        await Expect(page.Card(server.Service).Locator("[data-pool='candidate'] [data-testid='candidate-tag']")).ToHaveTextAsync("v2");
+        await Expect(page.DeployButton).ToBeDisabledAsync();
+        await Expect(tab.Page.Locator("#promote-button")).ToBeEnabledAsync();
+
+        // Send half the clients to the candidate.
+        await tab.Page.Locator("#canary-percent").FillAsync("50");
+        await tab.Page.Locator("#canary-button").ClickAsync();
+        await Expect(page.Card(server.Service).Locator("[data-testid='canary']")).ToHaveTextAsync("canary 50 %");
+        await tab.ScreenshotAsync("held-candidate");
+
+        await tab.Page.Locator("#promote-button").ClickAsync();
+        await Expect(page.ProgressState).ToHaveTextAsync("done", new() { Timeout = (float)DeployTime.TotalMilliseconds });
+        await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v2", new() { Timeout = 10_000 });
+        await Expect(page.Card(server.Service).Locator("[data-pool='candidate']")).ToHaveCountAsync(0);
+        Assert.Equal("200 v2", await server.LiveVersionAsync());
+        await Expect(tab.Page.Locator("#history-rows tr").First).ToContainTextAsync("succeeded");
+        Assert.Empty(tab.Errors);
+    }
+
     private static async Task DeployAsync(Dashboard page, string? screenshot = null)
     {
         await page.DeployButton.ClickAsync();

@@ -80,10 +80,10 @@ public sealed class WebServer : IAsyncDisposable
     }
 
     /// <summary>Deploys a tag through the API (not the page) and waits for its last event, which must be <c>done</c>.</summary>
-    public async Task DeployAsync(string tag)
+    public async Task DeployAsync(string tag, bool hold = false)
     {
         var response = await SendAsync(HttpMethod.Post, $"api/services/{Service}/deploy",
-            JsonContent.Create(new DeployRequest { Image = SampleImages.Image(tag) }, BatonJson.Default.DeployRequest));
+            JsonContent.Create(new DeployRequest { Image = SampleImages.Image(tag), Hold = hold }, BatonJson.Default.DeployRequest));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode && body.Contains("event: done", StringComparison.Ordinal), $"deploy {tag} did not finish: {body}");
     }

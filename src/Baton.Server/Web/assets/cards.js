@@ -51,6 +51,18 @@ function poolRow(service, pool, role, now, extra) {
       sparkline(values, pool.name)));
 }
 
+/** A canary or rolling deployment in progress: its step, share and what it is doing. */
+export function rolloutLine(rollout) {
+  if (!rollout) return null;
+  const parts = [`${rollout.strategy} step ${rollout.step} of ${rollout.steps}`];
+  if (rollout.percent !== null && rollout.percent !== undefined) parts.push(`${rollout.percent} % of clients`);
+  if (rollout.paused) parts.push('paused by hand');
+  else if (rollout.stepEndsAt) parts.push(`next step in ${Math.max(0, Math.round((new Date(rollout.stepEndsAt) - Date.now()) / 1000))} s`);
+  return h('div', { class: 'rollout', dataset: { testid: 'rollout' }, title: rollout.detail || '' },
+    parts.join(' · '),
+    h('div', { class: 'rollout-bar' }, h('progress', { max: String(Math.max(1, rollout.steps)), value: String(Math.max(0, rollout.step)) })));
+}
+
 export function renderCards(container, status, selected, onSelect) {
   const now = Date.now();
   clear(container);
@@ -71,7 +83,8 @@ export function renderCards(container, status, selected, onSelect) {
     h('header', {}, h('h3', {}, s.name), h('div', { class: 'badges' }, badges)),
     h('p', { class: 'hosts' }, s.hosts.length ? s.hosts.join(', ') : 'any host', s.path !== '/' ? s.path : ''),
     s.active ? poolRow(s, s.active, 'active', now) : null,
-    s.candidate ? poolRow(s, s.candidate, 'candidate', now, s.canaryPercent ? h('span', { class: 'share' }, `${s.canaryPercent} % of clients`) : null) : null);
+    s.candidate ? poolRow(s, s.candidate, 'candidate', now, s.canaryPercent ? h('span', { class: 'share' }, `${s.canaryPercent} % of clients`) : null) : null,
+    rolloutLine(s.rollout));
     container.append(card);
   }
 }

@@ -3,7 +3,7 @@
 
 import { get, post, stream } from './api.js';
 import { h, fill, clear, colour, tagOf, repositoryOf, seconds, when, clock } from './dom.js';
-import { publicUrl } from './cards.js';
+import { publicUrl, rolloutLine } from './cards.js';
 
 const enc = encodeURIComponent;
 
@@ -192,6 +192,7 @@ export function createDetail(container, ctx) {
     showError(els.actionError, null);
     const list = h('ol', { class: 'steps', id: 'progress-steps' });
     const state = h('span', { class: 'badge running', id: 'progress-state' }, 'running');
+    delete els.progress.dataset.source;
     fill(els.progress, h('header', {}, h('h3', {}, heading), state), list);
     els.progress.hidden = false;
     updateButtons();
@@ -216,6 +217,7 @@ export function createDetail(container, ctx) {
     port = publicPort;
     fill(els.summary, 
       next.active ? h('span', { class: 'live' }, 'live ', colour(next.active.name), next.active.release ? ` ${next.active.release}` : '', next.active.image ? h('b', { id: 'live-tag' }, ` ${tagOf(next.active.image)}`) : '') : h('span', { class: 'muted' }, 'not live yet'),
+      next.rollout ? h('span', { class: 'badge running' }, `${next.rollout.strategy} running`) : null,
       next.paused ? h('span', { class: 'badge warn' }, 'paused') : null,
       next.maintenance ? h('span', { class: 'badge warn', title: next.maintenanceMessage || '' }, 'maintenance') : null);
     const links = [];
@@ -232,9 +234,11 @@ export function createDetail(container, ctx) {
     const top = deployments[0];
     const held = top && top.outcome === 'held';
     const running = streaming || (top && top.outcome === 'running');
-    els.heldRow.hidden = !held && !service?.candidate;
-    els.promote.disabled = running || !held;
-    els.abort.disabled = streaming || !(held || running);
+    // A held candidate, or a canary/rolling rollout still stepping, can be promoted or aborted.
+    const rollout = !!service?.rollout;
+    els.heldRow.hidden = !held && !rollout && !service?.candidate;
+    els.promote.disabled = !(held || rollout) || (running && !rollout) || streaming;
+    els.abort.disabled = streaming || !(held || running || rollout);
     els.canaryRow.hidden = !(service?.candidate && service?.active);
     els.deployButton.disabled = running || held;
     els.rollback.disabled = running || held;
@@ -299,8 +303,10 @@ export function createDetail(container, ctx) {
       return;
     }
     els.progress.dataset.source = 'history';
-    fill(els.progress, 
+    fill(els.progress,
       h('header', {}, h('h3', {}, `Deployment #${top.id}: ${tagOf(top.image)} by ${top.author}`), h('span', { class: `badge ${outcomeClass(top.outcome)}`, id: 'progress-state' }, top.outcome)),
+      top.reason ? h('p', { class: 'reason' }, top.reason) : null,
+      service?.rollout ? rolloutLine(service.rollout) : null,
       stepList(top.steps, top.outcome === 'running'));
     els.progress.hidden = false;
   }
