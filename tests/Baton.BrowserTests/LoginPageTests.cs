@@ -44,6 +44,29 @@ public sealed class LoginPageTests(Browser browser)
     }
 
     [Fact]
+    public async Task Login_RepeatedWrongPasswords_ShowsTheServersWaitSentence()
+    {
+        await using var server = await WebServer.StartAsync();
+        await using var tab = await browser.OpenAsync(server.AdminUri);
+        var page = new Dashboard(tab.Page);
+        string? wrong = null;
+        for (int i = 0; i < 10; i++)
+        {
+            await page.LoginAsync("admin", $"wrong-{i}");
+            await Expect(page.LoginError).ToBeVisibleAsync();
+            await Expect(tab.Page.Locator("#login-submit")).ToBeEnabledAsync();
+            var text = await page.LoginError.TextContentAsync();
+            wrong ??= text;
+            if (text != wrong) break;
+        }
+        // After a few failures the server answers 429; the page shows its sentence, with the wait.
+        await Expect(page.LoginError).ToContainTextAsync("try again in");
+        await page.LoginAsync("admin", server.AdminPassword);
+        await Expect(page.LoginError).ToContainTextAsync("try again in");
+        await Expect(tab.Page.Locator("#dashboard")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task Viewer_SeesServicesAndHistory_NoDeployFormNoActions()
     {
         await using var server = await WebServer.StartAsync();
