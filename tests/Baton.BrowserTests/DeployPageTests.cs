@@ -121,6 +121,44 @@ public sealed class DeployPageTests(Browser browser)
         Assert.Empty(tab.Errors);
     }
 
+    [Fact]
+    public async Task MaintenanceAndPause_FromThePage_VisitorsSeeThemAndTheyEnd()
+    {
+        await using var server = await WebServer.StartAsync();
+        await server.DeployAsync("v1");
+        await using var tab = await browser.OpenAsync(server.AdminUri);
+        var page = new Dashboard(tab.Page);
+        await page.LoginAsync("admin", server.AdminPassword);
+        await page.WaitLoggedInAsync("admin");
+        await page.OpenServiceAsync(server.Service);
+
+        // Cancelling the confirmation changes nothing.
+        await tab.Page.Locator("#maintenance-message").FillAsync("Back at 14:00");
+        await tab.Page.Locator("#maintenance-on").ClickAsync();
+        await tab.Page.Locator("#confirm-cancel").ClickAsync();
+        await Expect(tab.Page.Locator("#confirm")).ToBeHiddenAsync();
+        Assert.Equal("200 v1", await server.LiveVersionAsync());
+
+        await page.ConfirmAsync("#maintenance-on");
+        await Expect(page.Card(server.Service).Locator(".badge", new() { HasText = "maintenance" })).ToBeVisibleAsync();
+        var during = await server.LiveVersionAsync();
+        Assert.StartsWith("503 ", during);
+        Assert.Contains("Back at 14:00", during);
+        await tab.Page.Locator("#maintenance-off").ClickAsync();
+        await Expect(page.Card(server.Service).Locator(".badge", new() { HasText = "maintenance" })).ToHaveCountAsync(0);
+        Assert.Equal("200 v1", await server.LiveVersionAsync());
+
+        await page.ConfirmAsync("#pause-button");
+        await Expect(page.Card(server.Service).Locator(".badge", new() { HasText = "paused" })).ToBeVisibleAsync();
+        var held = server.LiveVersionAsync(); // waits while the service is paused
+        await Task.Delay(300);
+        Assert.False(held.IsCompleted, "a request answered while the service was paused");
+        await tab.Page.Locator("#resume-button").ClickAsync();
+        Assert.Equal("200 v1", await held);
+        await Expect(page.Card(server.Service).Locator(".badge", new() { HasText = "paused" })).ToHaveCountAsync(0);
+        Assert.Empty(tab.Errors);
+    }
+
     private static async Task DeployAsync(Dashboard page, string? screenshot = null)
     {
         await page.DeployButton.ClickAsync();
