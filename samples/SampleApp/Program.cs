@@ -45,6 +45,30 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 var app = builder.Build();
 app.UseWebSockets();
 
+// A release that errs or slows, for canary tests: FAIL_RATE (0–1) of the requests other than
+// /health answer 500; DELAY_MS is added to each of them.
+var failRate = double.TryParse(Environment.GetEnvironmentVariable("FAIL_RATE"), System.Globalization.CultureInfo.InvariantCulture, out var rate) ? rate : 0;
+var delayMs = int.TryParse(Environment.GetEnvironmentVariable("DELAY_MS"), out var delay) ? delay : 0;
+if (failRate > 0 || delayMs > 0)
+{
+    app.Use(async (context, next) =>
+    {
+        if (context.Request.Path == "/health")
+        {
+            await next(context);
+            return;
+        }
+        if (delayMs > 0) await Task.Delay(delayMs);
+        if (Random.Shared.NextDouble() < failRate)
+        {
+            context.Response.StatusCode = 500;
+            await context.Response.WriteAsync(version + " failing");
+            return;
+        }
+        await next(context);
+    });
+}
+
 var page = "<!doctype html><title>Sample</title><h1>Sample app " + version + "</h1>";
 app.MapGet("/", () => Results.Content(page, "text/html"));
 app.MapGet("/health", () => unhealthy ? Results.StatusCode(503) : Results.Text("ok"));

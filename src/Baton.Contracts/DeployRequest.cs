@@ -13,6 +13,14 @@ public sealed record DeployRequest
     public string? Image { get; init; }
     /// <summary>Stop before the switch; the new colour waits on its staging route for promote or abort.</summary>
     public bool Hold { get; init; }
+    /// <summary><c>blue-green</c> (the default), <c>canary</c> or <c>rolling</c>; Docker services only.</summary>
+    public string? Strategy { get; init; }
+    /// <summary>Canary shares in percent, rising to 100; null takes the service file's.</summary>
+    public IReadOnlyList<int>? Steps { get; init; }
+    /// <summary>How long each canary step (or rolling batch) is watched, e.g. <c>60s</c>.</summary>
+    public string? StepTime { get; init; }
+    public int? MaxSurge { get; init; }
+    public int? MaxUnavailable { get; init; }
     /// <summary>Hosts the service answers on (exact or <c>*.example.com</c>); empty means any host. Null keeps the current ones.</summary>
     public IReadOnlyList<string>? Hosts { get; init; }
     /// <summary>Path prefix; null keeps the current one (<c>/</c> for a new service).</summary>

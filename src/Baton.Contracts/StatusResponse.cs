@@ -16,7 +16,18 @@ public sealed record ServiceStatus(
     string DrainTimeout,
     PoolStatus? Active,
     PoolStatus? Candidate,
-    double? CanaryPercent = null);
+    double? CanaryPercent = null,
+    RolloutStatus? Rollout = null);
+
+/// <summary>A canary or rolling deployment in progress.</summary>
+/// <param name="Strategy"><c>canary</c> or <c>rolling</c>.</param>
+/// <param name="Step">The current step (canary) or batch (rolling), from 1; 0 while the release starts.</param>
+/// <param name="Steps">How many steps or batches in all.</param>
+/// <param name="Percent">The canary's share of clients now.</param>
+/// <param name="StepEndsAt">When the current step is judged and the next begins; null while paused.</param>
+/// <param name="Paused">A share was set by hand: the steps wait for promote or abort (judging goes on).</param>
+/// <param name="Detail">What it is doing, with the latest numbers.</param>
+public sealed record RolloutStatus(long Deployment, string Strategy, string Image, int Step, int Steps, double? Percent, DateTimeOffset? StepEndsAt, bool Paused, string? Detail);
 
 /// <param name="Name">The pool's name when it has one, such as its colour (<c>blue</c>).</param>
 /// <param name="Window">The pool's traffic over the last minute, as the router counted it.</param>

@@ -1,3 +1,5 @@
+using Baton.Deploy.Rollouts;
+
 namespace Baton.Deploy;
 
 /// <summary>
@@ -18,6 +20,25 @@ public interface IRouterControl
 
     /// <summary>Drops the candidate pool, if any; the active pool is untouched.</summary>
     void DropCandidate(string service);
+
+    /// <summary>Drops the candidate pool; the drain finishes the requests its targets (those not also live) still serve.</summary>
+    IDrain RetireCandidate(string service);
+
+    /// <summary>
+    /// In one route-table update: takes <paramref name="remove"/> out of the live pool and, when
+    /// <paramref name="addCandidate"/>, moves the staged candidate's targets into it (renamed
+    /// <paramref name="poolName"/> when given). The drain finishes the removed targets' requests.
+    /// </summary>
+    IDrain Merge(string service, IReadOnlyCollection<string> remove, bool addCandidate, string? poolName);
+
+    /// <summary>Gives the candidate pool a sticky share of clients, 0–100; null when done, else why not.</summary>
+    string? SetCanary(string service, double percent);
+
+    /// <summary>The candidate's share of clients now; 0 without a candidate.</summary>
+    double CanaryPercent(string service);
+
+    /// <summary>What the router counted for these targets (live or candidate) over the last <paramref name="seconds"/> seconds.</summary>
+    PoolNumbers Numbers(string service, IReadOnlyCollection<string> targets, int seconds);
 
     /// <summary>The active pool's name and target addresses, or null when the service is not live.</summary>
     LivePool? Live(string service);

@@ -31,10 +31,14 @@ public sealed class ReleaseContainers(DockerEngine docker)
     }
 
     /// <summary>Creates and starts the web containers of a release; on failure removes what it made.</summary>
-    public async Task<DockerResult<IReadOnlyList<ReleaseContainer>>> StartWebAsync(ServiceDefinition def, string release, string color, string image, string pinned, CancellationToken ct)
+    public Task<DockerResult<IReadOnlyList<ReleaseContainer>>> StartWebAsync(ServiceDefinition def, string release, string color, string image, string pinned, CancellationToken ct) =>
+        StartWebAsync(def, release, color, image, pinned, 1, def.Replicas, ct);
+
+    /// <summary>Creates and starts web containers <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1 of a release (a rolling batch).</summary>
+    public async Task<DockerResult<IReadOnlyList<ReleaseContainer>>> StartWebAsync(ServiceDefinition def, string release, string color, string image, string pinned, int first, int count, CancellationToken ct)
     {
         var started = new List<ReleaseContainer>();
-        for (int i = 1; i <= def.Replicas; i++)
+        for (int i = first; i < first + count; i++)
         {
             var port = FreePorts.Next();
             var target = $"127.0.0.1:{port}";

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Baton.Contracts;
+using Baton.Deploy.Rollouts;
 using Baton.Deploy.Store;
 using Baton.Registry;
 using Baton.Registry.Credentials;
@@ -153,8 +154,9 @@ public sealed class BatonServer : IAsyncDisposable
         var audit = new AuditLog(_access);
         var sessions = new Sessions(_access, time, _options.SessionIdleTimeout, _options.SessionLifetime);
         var throttle = new LoginThrottle(time, _options.LoginThrottle);
-        var control = new InProcessRouterControl(_state, rollout, () => new Uri(ProxyUrls[0]));
-        _deployers = new DeployerHost(_store, control, _loggerFactory) { PullCredentials = image => PullLogins.For(logins, image) };
+        var control = new InProcessRouterControl(_state, rollout, admin, () => new Uri(ProxyUrls[0]));
+        var rollouts = new RolloutBoard();
+        _deployers = new DeployerHost(_store, control, rollouts, _loggerFactory) { PullCredentials = image => PullLogins.For(logins, image) };
 
         // The public host: Kestrel and the forwarder, nothing else on the request path.
         _proxy = CreateHost(kestrel =>
@@ -178,7 +180,7 @@ public sealed class BatonServer : IAsyncDisposable
         _admin.UseMiddleware<SecurityHeadersMiddleware>();
         _admin.UseMiddleware<AuthMiddleware>(token, _access, sessions, audit);
         WebPage.Map(_admin);
-        ServicesApi.Map(_admin, admin, _state, counters, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null);
+        ServicesApi.Map(_admin, admin, _state, counters, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null, rollouts);
         DeploymentsApi.Map(_admin, _state, admin, rollout, _deployers, time, _stopping.Token);
         RegistriesApi.Map(_admin, _state, _store, _registry, logins);
         SessionApi.Map(_admin, _access, sessions, throttle, audit);

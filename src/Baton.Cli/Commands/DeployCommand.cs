@@ -12,6 +12,11 @@ internal sealed class DeployCommand : Command
     private readonly Argument<string> _service = new("service") { Description = "Service name (lower-case letters, digits, dashes)" };
     private readonly Option<string?> _image = new("--image") { Description = "Image REPOSITORY:TAG to deploy blue-green (the service's baton.yml must be applied)" };
     private readonly Option<bool> _hold = new("--hold") { Description = "With --image: stop before the switch; the new colour waits on its staging route for promote or abort" };
+    private readonly Option<string?> _strategy = new("--strategy") { Description = "With --image: blue-green (default), canary (a share of clients in steps, judged, rolled back when worse) or rolling (replicas a batch at a time)" };
+    private readonly Option<string?> _steps = new("--steps") { Description = "Canary shares in percent, rising to 100, e.g. 5,25,50,100 (default: the service file's canary.steps)" };
+    private readonly Option<string?> _stepTime = new("--step-time") { Description = "How long each canary step or rolling batch is watched, e.g. 60s (default: the service file's)" };
+    private readonly Option<int?> _maxSurge = new("--max-surge") { Description = "Rolling: new replicas allowed above the count (default 1)" };
+    private readonly Option<int?> _maxUnavailable = new("--max-unavailable") { Description = "Rolling: replicas allowed out of the pool at once (default 0)" };
     private readonly Option<string[]> _targets = new("--target") { Description = "A target HOST:PORT started by something else; repeat for several", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string[]> _hosts = new("--host") { Description = "Host to route (exact or *.example.com); repeat for several. Default: keep, or any host for a new service" };
     private readonly Option<string?> _path = new("--path") { Description = "Path prefix to route. Default: keep, or / for a new service" };
@@ -26,6 +31,11 @@ internal sealed class DeployCommand : Command
         Arguments.Add(_service);
         Options.Add(_image);
         Options.Add(_hold);
+        Options.Add(_strategy);
+        Options.Add(_steps);
+        Options.Add(_stepTime);
+        Options.Add(_maxSurge);
+        Options.Add(_maxUnavailable);
         Options.Add(_targets);
         Options.Add(_hosts);
         Options.Add(_path);
@@ -48,9 +58,30 @@ internal sealed class DeployCommand : Command
             return Output.Fail(ExitCodes.BadInput, "Give either --image REPO:TAG (a Docker release of an applied service) or --target HOST:PORT (endpoints started elsewhere).");
         if (image is not null)
         {
+            List<int>? steps = null;
+            if (parse.GetValue(_steps) is { } text)
+            {
+                steps = [];
+                foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!int.TryParse(part.TrimEnd('%'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p))
+                        return Output.Fail(ExitCodes.BadInput, $"--steps: '{part}' is not a whole percentage; write them like 5,25,50,100.");
+                    steps.Add(p);
+                }
+            }
+            var strategy = parse.GetValue(_strategy);
             using var imageRequest = ProgressReader.Post($"api/services/{Uri.EscapeDataString(service)}/deploy",
-                new DeployRequest { Image = image, Hold = parse.GetValue(_hold) }, BatonJson.Default.DeployRequest);
-            return await ProgressReader.FollowAsync(client, imageRequest, $"Deploying {image} to {service}", ct);
+                new DeployRequest
+                {
+                    Image = image,
+                    Hold = parse.GetValue(_hold),
+                    Strategy = strategy,
+                    Steps = steps,
+                    StepTime = parse.GetValue(_stepTime),
+                    MaxSurge = parse.GetValue(_maxSurge),
+                    MaxUnavailable = parse.GetValue(_maxUnavailable),
+                }, BatonJson.Default.DeployRequest);
+            return await ProgressReader.FollowAsync(client, imageRequest, $"Deploying {image} to {service}{(strategy is null ? "" : $" ({strategy})")}", ct);
         }
         var hosts = parse.GetValue(_hosts);
         var request = new DeployRequest

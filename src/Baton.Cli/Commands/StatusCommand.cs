@@ -64,6 +64,13 @@ internal sealed class StatusCommand : Command
         if (s.CanaryPercent is { } share) flags.Add($"CANARY {share.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} % of clients on the candidate");
         var hosts = s.Hosts.Count == 0 ? "any host" : string.Join(", ", s.Hosts);
         Output.Line($"{s.Name}  {hosts}{(s.Path == "/" ? "" : " " + s.Path)}  health {s.HealthPath}  drain {s.DrainTimeout}{(flags.Count > 0 ? "  [" + string.Join("] [", flags) + "]" : "")}");
+        if (s.Rollout is { } r)
+        {
+            var at = r.Step == 0 ? "starting" : $"{(r.Strategy == "rolling" ? "batch" : "step")} {r.Step}/{r.Steps}";
+            var atShare = r.Percent is { } p ? $" at {p.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} %" : "";
+            var until = r.Paused ? " (paused by a manual share: promote or abort)" : r.StepEndsAt is { } e ? $", next at {e.ToLocalTime():HH:mm:ss}" : "";
+            Output.Line($"  deployment #{r.Deployment} {r.Strategy} of {r.Image}: {at}{atShare}{until}; {r.Detail}");
+        }
         PrintPool("active", s.Active);
         PrintPool("candidate", s.Candidate);
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Baton.Deploy.Rollouts;
 using Baton.Deploy.ServiceFile;
 using Baton.Deploy.Store;
 using Baton.Docker;
@@ -11,7 +12,7 @@ namespace Baton.Deploy.BlueGreen;
 /// one, and takes the traffic only once healthy, migrated and smoke-tested. Every step is
 /// recorded, so a deployment cut short by a crash is finished or rolled back at the next start.
 /// </summary>
-public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore store, IRouterControl router, ILogger<BlueGreenDeployer> logger)
+public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore store, IRouterControl router, RolloutBoard board, ILogger<BlueGreenDeployer> logger)
 {
     private readonly ReleaseContainers _containers = new(docker);
     /// <summary>The stored registry login for an image reference (null: pull anonymously); set by the server from its registry logins.</summary>
@@ -41,20 +42,33 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
     /// 6. run the smoke checks on the staging route; then hold, or switch, move workers, drain,
     /// stop the old colour and prune old releases.
     /// </summary>
-    public async Task<DeployOutcome> DeployAsync(string service, string image, string author, bool hold, DeployProgress progress, CancellationToken ct)
+    public Task<DeployOutcome> DeployAsync(string service, string image, string author, bool hold, DeployProgress progress, CancellationToken ct) =>
+        DeployAsync(service, image, author, DeployOptions.Default with { Hold = hold }, progress, ct);
+
+    /// <summary>A deploy by <see cref="DeployOptions.Strategy"/>: blue-green as above, or a canary after step 6, or rolling (see <see cref="RollingAsync"/>).</summary>
+    public async Task<DeployOutcome> DeployAsync(string service, string image, string author, DeployOptions options, DeployProgress progress, CancellationToken ct)
     {
         // Step 1
         if (Definition(service, out var yaml) is not { } def) return DeployOutcome.Fail(UnknownService(service), failure: DeployFailure.NotFound);
         if (!ImageReference.IsValid(image, out var imageError)) return DeployOutcome.Fail(imageError, failure: DeployFailure.BadInput);
+        if (options.Strategy == Strategy.Rolling && (options.MaxSurge ?? def.Rolling.MaxSurge) + (options.MaxUnavailable ?? def.Rolling.MaxUnavailable) == 0)
+            return DeployOutcome.Fail("Max surge and max unavailable cannot both be 0: no batch could start.", failure: DeployFailure.BadInput);
+        bool hold = options.Hold;
         var color = router.Live(service)?.Name == "blue" ? "green" : "blue";
-        var id = store.BeginDeployment(service, "deploy", image, null, color, author, yaml);
+        var kind = options.Strategy switch { Strategy.Canary => "canary", Strategy.Rolling => "rolling", _ => "deploy" };
+        var id = store.BeginDeployment(service, kind, image, null, color, author, yaml);
 
         // Step 2
         if (!TryLock(service, id, author, out var refused)) return DeployOutcome.Fail(refused, id, DeployFailure.Conflict);
         var run = new Run { Id = id, Def = def, Release = DeploymentRecord.ReleaseOf(id), Color = color, Image = image };
-        progress("step", $"Deployment #{id}: {image} to {service} as {color} (release {run.Release})");
+        progress("step", $"Deployment #{id}: {image} to {service} as {color} (release {run.Release}{(options.Strategy == Strategy.BlueGreen ? "" : ", " + DeployOptions.Name(options.Strategy))})");
         try
         {
+            if (options.Strategy == Strategy.Rolling && router.Live(service) is not null)
+                return await StepAsync(run, "resolve", progress, () => ResolveAsync(run, progress, ct)) is { } unresolved
+                    ? await FailAsync(run, unresolved, progress)
+                    : await RollingAsync(run, options, progress, ct);
+
             var failure = await StepAsync(run, "resolve", progress, () => ResolveAsync(run, progress, ct))
                 ?? await StepAsync(run, "start", progress, () => StartAsync(run, ct))
                 ?? await StepAsync(run, "healthy", progress, () => HealthyAsync(run, ct))
@@ -71,6 +85,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
                 progress("done", message);
                 return new DeployOutcome(true, message, id);
             }
+            if (options.Strategy == Strategy.Canary) return await CanaryAsync(run, options, progress, ct);
             return await SwitchAsync(run, progress, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -83,6 +98,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
     /// <summary>Switches a held deployment in and finishes it.</summary>
     public async Task<DeployOutcome> PromoteAsync(string service, string author, DeployProgress progress, CancellationToken ct)
     {
+        if (board.Find(service) is { } rollout) return await CommandAsync(rollout, RolloutCommand.Promote, author, progress);
         if (await HeldRunAsync(service, ct) is not { } run) return DeployOutcome.Fail(NothingHeld(service), failure: DeployFailure.Conflict);
         store.FinishDeployment(run.Id, Outcomes.Running, $"Promoted by {author}");
         progress("step", $"Promoting deployment #{run.Id} ({run.Image}, {run.Color})");
@@ -92,6 +108,7 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
     /// <summary>Discards a held deployment: the candidate is dropped and its containers removed.</summary>
     public async Task<DeployOutcome> AbortAsync(string service, string author, DeployProgress progress, CancellationToken ct)
     {
+        if (board.Find(service) is { } rollout) return await CommandAsync(rollout, RolloutCommand.Abort, author, progress);
         if (await HeldRunAsync(service, ct) is not { } run)
         {
             var running = store.GetLock(service);
@@ -194,7 +211,14 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
             var live = router.Live(d.Service);
             bool switched = live is not null && mine.Any(c => c.Target is not null && live.Targets.Contains(c.Target));
             var lastStep = d.Steps.LastOrDefault()?.Name ?? "start";
-            if (switched && def is not null)
+            if (switched && d.Kind == "rolling" && live!.Targets.Any(t => all.Any(c => c.Target == t && c.Release != d.Release)))
+            {
+                // Part of the replicas were replaced: the mixed pool keeps serving, nothing is stopped under it.
+                var replaced = mine.Count(c => c.Target is not null && live.Targets.Contains(c.Target));
+                store.FinishDeployment(d.Id, Outcomes.Failed, $"Baton stopped during {lastStep} of a rolling deploy; {replaced} of {live.Targets.Count} live replicas run {d.Release} and the rest the release before. Both keep serving: deploy again or `baton rollback {d.Service}`.");
+                store.Unlock(d.Service, d.Id);
+            }
+            else if (switched && def is not null)
             {
                 var run = new Run { Id = d.Id, Def = def, Release = d.Release, Color = d.Color ?? "blue", Image = d.Image, Pinned = d.Digest ?? d.Image, Web = mine.Where(c => c.Role == ContainerLabels.Web).ToList() };
                 await SwitchAsync(run, (_, _) => { }, ct, $"Finished after a restart of Baton (it had stopped during {lastStep}).");
@@ -301,11 +325,11 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
     /// </summary>
     /// <param name="recoveredReason">Set when finishing a deployment a stopped Baton left after its switch: the router
     /// already switched, and the history records this reason with the outcome in one write.</param>
-    private async Task<DeployOutcome> SwitchAsync(Run run, DeployProgress progress, CancellationToken ct, string? recoveredReason = null)
+    private async Task<DeployOutcome> SwitchAsync(Run run, DeployProgress progress, CancellationToken ct, string? recoveredReason = null, bool switched = false)
     {
         // Step 1
         IDrain? drain = null;
-        if (recoveredReason is null)
+        if (recoveredReason is null && !switched)
             await StepAsync(run, "switch", progress, () => { drain = router.Switch(run.Service); return Task.FromResult<string?>(null); });
 
         // Step 2

@@ -36,6 +36,45 @@ public sealed record ServiceDefinition
     public ReleaseTask? ReleaseTask { get; init; }
     public IReadOnlyList<SmokeCheck> Smoke { get; init; } = [];
     public IReadOnlyList<WorkerSpec> Workers { get; init; } = [];
+    public CanarySpec Canary { get; init; } = new();
+    public RollingSpec Rolling { get; init; } = new();
+}
+
+/// <summary>
+/// How a canary moves, and when the router's numbers make a release worse than the live one (used
+/// by rolling deploys too). A candidate is judged once it has <see cref="MinRequests"/> requests.
+/// </summary>
+public sealed record CanarySpec
+{
+    /// <summary>The candidate's share of clients at each step, in percent, rising, ending at 100 (the promote).</summary>
+    public IReadOnlyList<int> Steps { get; init; } = [5, 25, 50, 100];
+    /// <value>The default is 60 s.</value>
+    public TimeSpan StepTime { get; init; } = TimeSpan.FromSeconds(60);
+    /// <value>The default is 50.</value>
+    public int MinRequests { get; init; } = 50;
+    /// <summary>How much higher than the live pool's the candidate's error rate may be (0.02 = two points).</summary>
+    /// <value>The default is 0.02.</value>
+    public double MaxErrorRate { get; init; } = 0.02;
+    /// <summary>The candidate's p95 latency is worse only when it exceeds the live one by this much …</summary>
+    /// <value>The default is 100 ms.</value>
+    public TimeSpan MaxP95Increase { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>… and by this factor.</summary>
+    /// <value>The default is 1.5.</value>
+    public double MaxP95Ratio { get; init; } = 1.5;
+}
+
+/// <summary>How a rolling deploy replaces the replicas: batches of new containers, each health-gated and watched.</summary>
+public sealed record RollingSpec
+{
+    /// <summary>New containers that may run above <c>replicas</c> during the deploy.</summary>
+    /// <value>The default is 1.</value>
+    public int MaxSurge { get; init; } = 1;
+    /// <summary>Replicas that may be out of the pool at once.</summary>
+    /// <value>The default is 0.</value>
+    public int MaxUnavailable { get; init; }
+    /// <summary>How long each batch serves beside the old replicas, judged as a canary, before the next.</summary>
+    /// <value>The default is 10 s.</value>
+    public TimeSpan BatchTime { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 public enum TargetMode

@@ -19,7 +19,7 @@ public sealed record ServiceFileResult(ServiceDefinition? Definition, IReadOnlyL
 public static class ServiceFileParser
 {
     private static readonly string[] TopLevel =
-        ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers"];
+        ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers", "canary", "rolling"];
 
     public static ServiceFileResult Parse(string text, string fileName = "baton.yml")
     {
@@ -192,7 +192,69 @@ public static class ServiceFileParser
             definition = definition with { Workers = list };
         }
 
+        if (r.Map(root, "canary") is { } canary)
+        {
+            r.CheckKeys(canary, "canary.", ["steps", "step_time", "min_requests", "max_error_rate", "max_p95_increase", "max_p95_ratio"]);
+            var spec = new CanarySpec();
+            var steps = CanarySteps(r, canary) ?? spec.Steps;
+            spec = spec with
+            {
+                Steps = steps,
+                StepTime = r.Duration(canary, "step_time", "canary.step_time") ?? spec.StepTime,
+                MinRequests = r.Int(canary, "min_requests", "canary.min_requests", 1, 1_000_000) ?? spec.MinRequests,
+                MaxErrorRate = r.Fraction(canary, "max_error_rate", "canary.max_error_rate") ?? spec.MaxErrorRate,
+                MaxP95Increase = r.Duration(canary, "max_p95_increase", "canary.max_p95_increase") ?? spec.MaxP95Increase,
+                MaxP95Ratio = r.Ratio(canary, "max_p95_ratio", "canary.max_p95_ratio") ?? spec.MaxP95Ratio,
+            };
+            definition = definition with { Canary = spec };
+        }
+
+        if (r.Map(root, "rolling") is { } rolling)
+        {
+            r.CheckKeys(rolling, "rolling.", ["max_surge", "max_unavailable", "batch_time"]);
+            var spec = new RollingSpec
+            {
+                MaxSurge = r.Int(rolling, "max_surge", "rolling.max_surge", 0, 64) ?? 1,
+                MaxUnavailable = r.Int(rolling, "max_unavailable", "rolling.max_unavailable", 0, 64) ?? 0,
+                BatchTime = r.Duration(rolling, "batch_time", "rolling.batch_time") ?? new RollingSpec().BatchTime,
+            };
+            if (spec.MaxSurge + spec.MaxUnavailable == 0) r.Error(rolling, "rolling", "max_surge and max_unavailable cannot both be 0: no batch could start");
+            definition = definition with { Rolling = spec };
+        }
+
         return errors.Count == 0 ? new(definition, []) : new(null, errors);
+    }
+
+    private static List<int>? CanarySteps(Reader r, YamlMappingNode canary)
+    {
+        if (r.ValueNode(canary, "steps") is not { } node) return null;
+        var texts = r.StringList(canary, "steps").ToList();
+        var steps = new List<int>();
+        foreach (var (n, text) in texts)
+        {
+            if (!int.TryParse(text.TrimEnd('%'), NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p < 1 || p > 100)
+            {
+                r.Error(n, "canary.steps", $"'{text}' must be a whole percentage from 1 to 100");
+                return null;
+            }
+            steps.Add(p);
+        }
+        if (CanaryStepsError(steps) is { } error)
+        {
+            r.Error(node, "canary.steps", error);
+            return null;
+        }
+        return steps;
+    }
+
+    /// <summary>Why a list of canary steps cannot be used, or null: rising percentages that end at 100.</summary>
+    public static string? CanaryStepsError(IReadOnlyList<int> steps)
+    {
+        if (steps.Count == 0) return "give at least one step, such as [5, 25, 50, 100]";
+        if (steps.Any(p => p is < 1 or > 100)) return "each step is a percentage from 1 to 100";
+        for (int i = 1; i < steps.Count; i++)
+            if (steps[i] <= steps[i - 1]) return $"the steps must rise ({steps[i - 1]} is followed by {steps[i]})";
+        return steps[^1] == 100 ? null : $"the last step must be 100 (the promote), not {steps[^1]}";
     }
 
     /// <summary>A repository: registry host (optional), path components, and no tag or digest.</summary>
@@ -209,7 +271,7 @@ public static class ServiceFileParser
     private sealed class Reader(string file, List<string> errors)
     {
         public void Error(YamlNode node, string field, string message) =>
-            errors.Add($"{file} line {node.Start.Line}: {field}: {message.TrimEnd('.')}.");
+            errors.Add($"{file} line {node.Start.Line}: {field}: {message.TrimEnd('.')}{(message.EndsWith('?') ? "" : ".")}");
 
         public void Missing(YamlMappingNode map, string field, string what) =>
             errors.Add($"{file} line {map.Start.Line}: {field}: missing; give {what}.");
@@ -256,6 +318,31 @@ public static class ServiceFileParser
             if (text is null) return null;
             if (Durations.TryParse(text, out var d)) return d;
             Error(ValueNode(map, key)!, field, $"'{text}' is not a duration; write it like 500ms, 30s or 2m");
+            return null;
+        }
+
+        /// <summary>A share such as <c>0.02</c> or <c>2%</c>, from 0 to 1.</summary>
+        public double? Fraction(YamlMappingNode map, string key, string field)
+        {
+            var text = String(map, key);
+            if (text is null) return null;
+            bool percent = text.EndsWith('%');
+            if (double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
+            {
+                if (percent) v /= 100;
+                if (v is >= 0 and <= 1) return v;
+            }
+            Error(ValueNode(map, key)!, field, $"'{text}' must be a share from 0 to 1, or a percentage such as 2%");
+            return null;
+        }
+
+        /// <summary>A factor of at least 1, such as <c>1.5</c>.</summary>
+        public double? Ratio(YamlMappingNode map, string key, string field)
+        {
+            var text = String(map, key);
+            if (text is null) return null;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v >= 1 && v <= 1000) return v;
+            Error(ValueNode(map, key)!, field, $"'{text}' must be a factor from 1 to 1000, such as 1.5");
             return null;
         }
 

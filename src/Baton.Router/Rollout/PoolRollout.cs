@@ -149,6 +149,54 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
         return left.Sum();
     }
 
+    /// <summary>
+    /// Drops the candidate (its share goes with it), returning its targets that are not live, to
+    /// drain: requests the candidate is serving finish before its release is stopped.
+    /// </summary>
+    public SwitchResult RetireCandidate(string service)
+    {
+        var s = state.Current.Services.GetValueOrDefault(service);
+        var retired = s?.Candidate?.Targets.Where(t => s.Active?.Contains(t.Address) != true).ToArray() ?? [];
+        DropCandidate(service);
+        return new SwitchResult(retired, s?.DrainTimeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// One route-table update for a rolling deploy: <paramref name="remove"/> leaves the active
+    /// pool, and the staged candidate's targets join it when <paramref name="addCandidate"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The service is not live, or a candidate is asked for and none is staged.</exception>
+    public SwitchResult Merge(string service, IReadOnlyCollection<TargetAddress> remove, bool addCandidate, string? poolName)
+    {
+        SwitchResult? result = null;
+        state.Update(services =>
+        {
+            if (!services.TryGetValue(service, out var s) || s.Active is null)
+                throw new InvalidOperationException($"{service} is not live: there is no pool to merge into.");
+            if (addCandidate && s.Candidate is null)
+                throw new InvalidOperationException($"{service} has no candidate pool to merge.");
+            var removed = s.Active.Targets.Where(t => remove.Contains(t.Address)).ToArray();
+            var kept = s.Active.Targets.Where(t => !remove.Contains(t.Address));
+            var added = addCandidate ? s.Candidate!.Targets.Where(t => !s.Active.Contains(t.Address)) : [];
+            var plan = addCandidate ? s.PendingPlan : null;
+            result = new SwitchResult(removed, s.DrainTimeout);
+            var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
+            next[service] = s with
+            {
+                Active = new TargetPool(kept.Concat(added), poolName ?? s.Active.Name),
+                Candidate = addCandidate ? null : s.Candidate,
+                PendingPlan = addCandidate ? null : s.PendingPlan,
+                CanaryPercent = addCandidate ? 0 : s.CanaryPercent,
+                Hosts = plan?.Hosts ?? s.Hosts,
+                Path = plan?.Path ?? s.Path,
+                Health = plan?.Health ?? s.Health,
+                DrainTimeout = plan?.DrainTimeout ?? s.DrainTimeout,
+            };
+            return next;
+        });
+        return result!;
+    }
+
     /// <summary>Removes the service's candidate (any), and the service itself if it never went live.</summary>
     public void DropCandidate(string service) => DropCandidate(service, null);
 

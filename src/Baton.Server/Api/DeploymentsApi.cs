@@ -1,4 +1,5 @@
 using Baton.Contracts;
+using Baton.Deploy.Rollouts;
 using Baton.Deploy.ServiceFile;
 using Baton.Deploy.Store;
 using Baton.Router;
@@ -90,10 +91,21 @@ internal static class DeploymentsApi
                 await ApiResults.Error(StatusCodes.Status400BadRequest, "Give either an image (--image REPO:TAG) or targets (--target HOST:PORT), not both.").ExecuteAsync(context);
                 return;
             }
+            var options = DeployOptions.TryCreate(body, out var optionsError);
+            if (options is null)
+            {
+                await ApiResults.Error(StatusCodes.Status400BadRequest, optionsError).ExecuteAsync(context);
+                return;
+            }
             if (body.Image is not null)
             {
                 await DockerAsync(context, deployers, time, stopping, (deployer, report) =>
-                    deployer.DeployAsync(name, body.Image, Caller.NameOf(context), body.Hold, (k, m) => report(k, m), stopping));
+                    deployer.DeployAsync(name, body.Image, Caller.NameOf(context), options, (k, m) => report(k, m), stopping));
+                return;
+            }
+            if (options.Strategy != Strategy.BlueGreen)
+            {
+                await ApiResults.Error(StatusCodes.Status400BadRequest, $"The {DeployOptions.Name(options.Strategy)} strategy is for services deployed from an image (baton apply, then --image); targets started elsewhere are switched blue-green.").ExecuteAsync(context);
                 return;
             }
             var plan = DeployPlan.TryCreate(name, body, state.Current, out var error);

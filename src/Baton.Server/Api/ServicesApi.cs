@@ -1,4 +1,5 @@
 using Baton.Contracts;
+using Baton.Deploy.Rollouts;
 using Baton.Deploy.Store;
 using Baton.Router;
 using Baton.Router.Metrics;
@@ -14,16 +15,19 @@ namespace Baton.Server.Api;
 /// <summary>Status, pause, resume, maintenance, canary share, remove, and the Prometheus metrics.</summary>
 internal static class ServicesApi
 {
-    public static void Map(IEndpointRouteBuilder app, RouterAdmin admin, RoutingState state, RouterCounters counters, DeployStore store, Func<int?> publicPort)
+    public static void Map(IEndpointRouteBuilder app, RouterAdmin admin, RoutingState state, RouterCounters counters, DeployStore store, Func<int?> publicPort, RolloutBoard rollouts)
     {
+        // The router knows pools and shares; a running canary or rolling deploy adds its step.
+        ServiceStatus WithRollout(ServiceStatus s) => rollouts.Status(s.Name) is { } r ? s with { Rollout = r } : s;
+
         app.MapGet("/healthz", () => Results.Text("ok\n")).AllowAnyone();
 
         app.MapGet("/metrics", () => Results.Text(PrometheusWriter.Write(state.Current, counters), PrometheusWriter.ContentType)).RequireRole(Role.Viewer);
 
-        app.MapGet("/api/status", () => Results.Json(PoolReleases.Add(admin.Status(), store, publicPort()), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer);
+        app.MapGet("/api/status", () => Results.Json(PoolReleases.Add(new StatusResponse(admin.Status().Services.Select(WithRollout).ToList()), store, publicPort()), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer);
 
         app.MapGet("/api/services/{name}", (string name) =>
-            admin.Status(name) is { } s ? Results.Json(PoolReleases.Add(s, store), BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer);
+            admin.Status(name) is { } s ? Results.Json(PoolReleases.Add(WithRollout(s), store), BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer);
 
         app.MapPost("/api/services/{name}/pause", async (string name, HttpRequest request) =>
         {

@@ -1,5 +1,6 @@
 using Baton.Deploy;
 using Baton.Deploy.BlueGreen;
+using Baton.Deploy.Rollouts;
 using Baton.Deploy.Store;
 using Baton.Docker;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Baton.Server.Deployments;
 /// Holds the blue-green deployer. The Docker engine is connected on first need, so the router
 /// serves whether or not an engine runs; a deploy without one gets one clear sentence.
 /// </summary>
-internal sealed partial class DeployerHost(DeployStore store, IRouterControl router, ILoggerFactory loggers) : IDisposable
+internal sealed partial class DeployerHost(DeployStore store, IRouterControl router, RolloutBoard board, ILoggerFactory loggers) : IDisposable
 {
     private readonly SemaphoreSlim _connect = new(1, 1);
     private DockerEngine? _engine;
@@ -32,7 +33,7 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
             var connected = await DockerEngine.ConnectAsync(ct).ConfigureAwait(false);
             if (!connected.TryGetValue(out var engine, out var error)) return (null, error.Message);
             _engine = engine;
-            var deployer = new BlueGreenDeployer(engine, store, router, loggers.CreateLogger<BlueGreenDeployer>()) { PullCredentials = PullCredentials };
+            var deployer = new BlueGreenDeployer(engine, store, router, board, loggers.CreateLogger<BlueGreenDeployer>()) { PullCredentials = PullCredentials };
             await deployer.RecoverAsync(ct).ConfigureAwait(false);
             _deployer = deployer;
             LogConnected(loggers.CreateLogger<DeployerHost>(), engine.Endpoint.Address, engine.EngineVersion);

@@ -101,3 +101,65 @@ public sealed class ServiceFileParserTests
         Assert.Equal(2, result.Errors.Count);
     }
 }
+
+public sealed class ServiceFileRolloutTests
+{
+    private const string Head = """
+        service: web
+        image: 127.0.0.1:5000/shop
+
+        """;
+
+    [Fact]
+    public void CanaryAndRolling_Parsed()
+    {
+        var parsed = ServiceFileParser.Parse(Head + """
+            replicas: 4
+            canary:
+              steps: [10, 50%, 100]
+              step_time: 2m
+              min_requests: 200
+              max_error_rate: 1%
+              max_p95_increase: 50ms
+              max_p95_ratio: 2
+            rolling:
+              max_surge: 2
+              max_unavailable: 1
+              batch_time: 30s
+            """);
+        Assert.True(parsed.Ok, string.Join("\n", parsed.Errors));
+        var d = parsed.Definition!;
+        Assert.Equal([10, 50, 100], d.Canary.Steps);
+        Assert.Equal(TimeSpan.FromMinutes(2), d.Canary.StepTime);
+        Assert.Equal(200, d.Canary.MinRequests);
+        Assert.Equal(0.01, d.Canary.MaxErrorRate, 6);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), d.Canary.MaxP95Increase);
+        Assert.Equal(2, d.Canary.MaxP95Ratio);
+        Assert.Equal(new RollingSpec { MaxSurge = 2, MaxUnavailable = 1, BatchTime = TimeSpan.FromSeconds(30) }, d.Rolling);
+    }
+
+    [Fact]
+    public void Defaults_WhenAbsent()
+    {
+        var d = ServiceFileParser.Parse(Head).Definition!;
+        Assert.Equal([5, 25, 50, 100], d.Canary.Steps);
+        Assert.Equal(TimeSpan.FromSeconds(60), d.Canary.StepTime);
+        Assert.Equal(1, d.Rolling.MaxSurge);
+        Assert.Equal(0, d.Rolling.MaxUnavailable);
+    }
+
+    [Theory]
+    [InlineData("canary:\n  steps: [50, 20, 100]", "line 4: canary.steps: the steps must rise (50 is followed by 20).")]
+    [InlineData("canary:\n  steps: [5, 25]", "canary.steps: the last step must be 100 (the promote), not 25.")]
+    [InlineData("canary:\n  steps: [0, 100]", "canary.steps: '0' must be a whole percentage from 1 to 100.")]
+    [InlineData("canary:\n  max_error_rate: 120%", "canary.max_error_rate: '120%' must be a share from 0 to 1, or a percentage such as 2%.")]
+    [InlineData("canary:\n  max_p95_ratio: 0.5", "canary.max_p95_ratio: '0.5' must be a factor from 1 to 1000, such as 1.5.")]
+    [InlineData("canary:\n  step: 30s", "canary.step: unknown field; did you mean canary.steps?")]
+    [InlineData("rolling:\n  max_surge: 0", "rolling: max_surge and max_unavailable cannot both be 0: no batch could start.")]
+    public void BadSections_LineAndField(string section, string expected)
+    {
+        var parsed = ServiceFileParser.Parse(Head + section);
+        Assert.False(parsed.Ok);
+        Assert.Contains(parsed.Errors, e => e.EndsWith(expected, StringComparison.Ordinal));
+    }
+}
