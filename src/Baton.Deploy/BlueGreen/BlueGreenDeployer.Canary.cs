@@ -87,6 +87,7 @@ public sealed partial class BlueGreenDeployer
         var clock = Stopwatch.StartNew();
         var endsAt = DateTimeOffset.UtcNow + stepTime;
         bool paused = false;
+        int strikes = 0;
         var verdict = new Verdict(false, false, null, "no requests yet");
         rollout.Report(stepNumber, percent, endsAt, paused, "watching");
         while (true)
@@ -105,7 +106,8 @@ public sealed partial class BlueGreenDeployer
             int seconds = (int)Math.Ceiling(clock.Elapsed.TotalSeconds);
             verdict = CanaryJudge.Judge(router.Numbers(run.Service, candidate, seconds), router.Numbers(run.Service, live, seconds), run.Def.Canary);
             rollout.Report(stepNumber, percent, paused ? null : endsAt, paused, verdict.Numbers);
-            if (verdict.Worse) return (WatchEnd.Worse, verdict);
+            strikes = verdict.Worse ? strikes + 1 : 0;
+            if (verdict.Worse && (!verdict.OnLatency || strikes >= Verdict.LatencyStrikes)) return (WatchEnd.Worse, verdict);
             if (!paused && clock.Elapsed >= stepTime) return (WatchEnd.Passed, verdict);
         }
     }

@@ -151,6 +151,7 @@ public sealed partial class BlueGreenDeployer
         var clock = Stopwatch.StartNew();
         var endsAt = DateTimeOffset.UtcNow + r.BatchTime;
         var verdict = new Verdict(false, false, null, "no requests yet");
+        int strikes = 0;
         var fresh = Targets(r.Fresh);
         var old = Targets(r.Old);
         while (clock.Elapsed < r.BatchTime)
@@ -167,7 +168,8 @@ public sealed partial class BlueGreenDeployer
             if (old.Count > 0) r.Baseline = router.Numbers(run.Service, old, seconds);
             verdict = CanaryJudge.Judge(mine, r.Baseline, run.Def.Canary);
             rollout.Report(batch, null, endsAt, false, verdict.Numbers);
-            if (verdict.Worse) return (WatchEnd.Worse, verdict);
+            strikes = verdict.Worse ? strikes + 1 : 0;
+            if (verdict.Worse && (!verdict.OnLatency || strikes >= Verdict.LatencyStrikes)) return (WatchEnd.Worse, verdict);
         }
         return (WatchEnd.Passed, verdict);
     }

@@ -19,7 +19,15 @@ public sealed record PoolNumbers(long Requests, long Errors, double? P95Ms)
 /// <param name="Judged">The candidate had enough requests to be judged at all.</param>
 /// <param name="Reason">When worse, which threshold it crossed, with the numbers.</param>
 /// <param name="Numbers">Both sides' numbers, for the history.</param>
-public sealed record Verdict(bool Worse, bool Judged, string? Reason, string Numbers);
+/// <param name="OnLatency">Worse on latency only (errors are fine).</param>
+public sealed record Verdict(bool Worse, bool Judged, string? Reason, string Numbers, bool OnLatency = false)
+{
+    /// <summary>
+    /// A fresh release's first requests are slower (cold caches, JIT): a latency verdict must hold
+    /// for this many judgements in a row, a second apart, before it rolls back. Errors count at once.
+    /// </summary>
+    public const int LatencyStrikes = 3;
+}
 
 /// <summary>
 /// Compares a candidate with the live release on the router's own numbers over the same seconds:
@@ -48,7 +56,7 @@ public static class CanaryJudge
             if (c > l + increase && c > l * spec.MaxP95Ratio)
             {
                 return new Verdict(true, true, string.Create(CultureInfo.InvariantCulture,
-                    $"p95 latency {c:0} ms is above the live release's {l:0} ms by more than {increase:0} ms and {spec.MaxP95Ratio:0.##}×"), numbers);
+                    $"p95 latency {c:0} ms is above the live release's {l:0} ms by more than {increase:0} ms and {spec.MaxP95Ratio:0.##}×"), numbers, OnLatency: true);
             }
         }
         return new Verdict(false, true, null, numbers);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Baton.Deploy;
-using Baton.Docker;
 using Baton.FunctionalTests.Deploy;
 using Baton.FunctionalTests.Infrastructure;
 using Xunit.Abstractions;
@@ -59,8 +58,8 @@ public sealed class RollingDeployTests(ITestOutputHelper output)
     {
         await using var app = await BlueGreenApp.StartAsync(FourReplicas);
         await app.DeployOkAsync("v1");
-        // A batch gets 8 s to become healthy.
-        await app.ApplyOkAsync(app.Yaml(FourReplicas, deployTimeout: "8s"));
+        // A batch gets 12 s to become healthy.
+        await app.ApplyOkAsync(app.Yaml(FourReplicas, deployTimeout: "12s"));
         var before = (await app.StatusAsync()).Active!.Targets.Select(t => t.Address).Order().ToList();
 
         await using var load = TrafficLoad.Start(app.ProxyUri, app.Host, slow: 0);
@@ -68,16 +67,17 @@ public sealed class RollingDeployTests(ITestOutputHelper output)
         var deploy = app.DeployInBackground("v2", "--strategy", "rolling");
 
         // The third new replica hangs as soon as it runs: its batch never gets healthy.
-        using var engine = (await DockerEngine.ConnectAsync()).Value;
         string? paused = null;
         await Wait.UntilAsync(async () =>
         {
+            if (deploy.IsCompleted) return true;
             var third = (await app.ContainersAsync()).FirstOrDefault(c => c.Label(ContainerLabels.Image) == SampleImages.Image("v2") && c.Name.EndsWith("-3", StringComparison.Ordinal) && c.Running());
             if (third is null) return false;
             var r = await SampleImages.RunAsync("docker", ["pause", third.Id], TimeSpan.FromSeconds(20));
             paused = third.Id;
             return r.ExitCode == 0;
-        }, "the third new replica runs", TimeSpan.FromSeconds(60));
+        }, "the third new replica runs", TimeSpan.FromSeconds(90));
+        if (paused is null) Assert.Fail($"the deploy ended before its third replica ran: {await deploy}");
 
         var finished = await Wait.ForAsync(deploy, "the deploy ends", TimeSpan.FromSeconds(90));
         await load.StopAsync();
