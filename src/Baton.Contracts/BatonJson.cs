@@ -13,6 +13,7 @@ namespace Baton.Contracts;
 [JsonSerializable(typeof(CanaryRequest))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(ServiceStatus))]
+[JsonSerializable(typeof(AppliedServicesResponse))]
 [JsonSerializable(typeof(RollbackRequest))]
 [JsonSerializable(typeof(ApplyRequest))]
 [JsonSerializable(typeof(ApplyResponse))]

@@ -60,3 +60,9 @@ public sealed record TargetStatus(
     string? LastProbe);
 
 public sealed record RequestCounts(long S1xx, long S2xx, long S3xx, long S4xx, long S5xx);
+
+/// <summary>
+/// The services applied from a baton.yml, by name, whether or not they were ever deployed: the
+/// status lists only routed services, and a page needs the others to offer their first deploy.
+/// </summary>
+public sealed record AppliedServicesResponse(IReadOnlyList<string> Services);

@@ -14,18 +14,24 @@ public sealed class DeployPageTests(Browser browser)
     public async Task Deploy_TagPickedFromRegistry_StepsToTheEndLiveReleaseChanges_RollbackBringsPreviousBack()
     {
         await using var server = await WebServer.StartAsync();
-        await server.DeployAsync("v1");
         await using var tab = await browser.OpenAsync(server.AdminUri);
         var page = new Dashboard(tab.Page);
         await page.LoginAsync("admin", server.AdminPassword);
         await page.WaitLoggedInAsync("admin");
+
+        // Applied, never deployed: its card waits for the first release.
+        await Expect(page.Card(server.Service)).ToContainTextAsync("never deployed");
         await page.OpenServiceAsync(server.Service);
-        await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v1");
+        await Expect(tab.Page.Locator("#detail-summary")).ToContainTextAsync("not live yet");
 
         // The picker lists the registry's tags.
         var picker = tab.Page.Locator("#deploy-tag option");
         await Expect(picker.Filter(new() { HasText = "v3" })).ToHaveCountAsync(1);
         await Expect(tab.Page.Locator("#tags-error")).ToBeHiddenAsync();
+        await tab.Page.Locator("#deploy-tag").SelectOptionAsync("v1");
+        await DeployAsync(page);
+        await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v1", new() { Timeout = 10_000 });
+        Assert.Equal("200 v1", await server.LiveVersionAsync());
 
         await tab.Page.Locator("#deploy-tag").SelectOptionAsync("v2");
         await DeployAsync(page, screenshot: "deploy-in-progress");

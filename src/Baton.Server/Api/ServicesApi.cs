@@ -26,6 +26,8 @@ internal static class ServicesApi
 
         app.MapGet("/api/status", () => Results.Json(PoolReleases.Add(new StatusResponse(admin.Status().Services.Select(WithRollout).ToList()), store, publicPort()), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer);
 
+        app.MapGet("/api/services", () => Results.Json(new AppliedServicesResponse(store.ServiceNames()), BatonJson.Default.AppliedServicesResponse)).RequireRole(Role.Viewer);
+
         app.MapGet("/api/services/{name}", (string name) =>
             admin.Status(name) is { } s ? Results.Json(PoolReleases.Add(WithRollout(s), store), BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer);
 

@@ -117,7 +117,7 @@ async function poll() {
   polling = true;
   clearTimeout(timer);
   try {
-    const status = await get('/api/status');
+    const [status, applied] = await Promise.all([get('/api/status'), get('/api/services')]);
     if (!session) return;
     const banner = $('banner');
     banner.hidden = status.ok;
@@ -128,10 +128,10 @@ async function poll() {
       banner.textContent = status.error;
       return;
     }
-    lastServices = status.data.services;
+    lastServices = withApplied(status.data.services, applied.ok ? applied.data.services : []);
     if (!selected && lastServices.length) select(lastServices[0].name, false);
     if (selected && !lastServices.some((s) => s.name === selected)) select(lastServices[0]?.name ?? null, false);
-    renderCards($('service-cards'), status.data, selected, (name) => select(name, true));
+    renderCards($('service-cards'), { services: lastServices }, selected, (name) => select(name, true));
     $('service-count').textContent = lastServices.length ? `(${lastServices.length})` : '';
     show($('no-services'), lastServices.length === 0);
     refreshAuditChoices();
@@ -141,6 +141,15 @@ async function poll() {
     polling = false;
     if (session && !document.hidden) timer = setTimeout(poll, POLL_MS);
   }
+}
+
+/** Services applied from a baton.yml but never deployed are not routed yet; they get a card too, for their first deploy. */
+function withApplied(routed, applied) {
+  const names = new Set(routed.map((s) => s.name));
+  const waiting = applied.filter((n) => !names.has(n)).map((name) => ({
+    name, hosts: [], path: '/', paused: false, maintenance: false, active: null, candidate: null, notDeployed: true,
+  }));
+  return [...routed, ...waiting].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function select(name, render) {

@@ -71,7 +71,7 @@ export function renderCards(container, status, selected, onSelect) {
     if (s.paused) badges.push(h('span', { class: 'badge warn' }, 'paused'));
     if (s.maintenance) badges.push(h('span', { class: 'badge warn' }, 'maintenance'));
     if (s.canaryPercent !== undefined && s.canaryPercent !== null) badges.push(h('span', { class: 'badge info', dataset: { testid: 'canary' } }, `canary ${s.canaryPercent} %`));
-    if (!s.active) badges.push(h('span', { class: 'badge' }, 'not live'));
+    if (!s.active) badges.push(h('span', { class: 'badge' }, s.notDeployed ? 'never deployed' : 'not live'));
     const card = h('article', {
       class: `card service-card${s.name === selected ? ' selected' : ''}`,
       dataset: { service: s.name },
@@ -81,7 +81,7 @@ export function renderCards(container, status, selected, onSelect) {
       onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onSelect(s.name); } },
     },
     h('header', {}, h('h3', {}, s.name), h('div', { class: 'badges' }, badges)),
-    h('p', { class: 'hosts' }, s.hosts.length ? s.hosts.join(', ') : 'any host', s.path !== '/' ? s.path : ''),
+    h('p', { class: 'hosts' }, s.notDeployed ? 'applied; deploy a release to route it' : s.hosts.length ? s.hosts.join(', ') : 'any host', s.path !== '/' ? s.path : ''),
     s.active ? poolRow(s, s.active, 'active', now) : null,
     s.candidate ? poolRow(s, s.candidate, 'candidate', now, s.canaryPercent ? h('span', { class: 'share' }, `${s.canaryPercent} % of clients`) : null) : null,
     rolloutLine(s.rollout));
