@@ -165,6 +165,39 @@ public sealed class DeployPageTests(Browser browser)
         Assert.Empty(tab.Errors);
     }
 
+    [Fact]
+    public async Task CanaryFromThePage_StepShownWhileItRuns_PromoteSwitchesNow()
+    {
+        await using var server = await WebServer.StartAsync();
+        await server.DeployAsync("v1");
+        await using var tab = await browser.OpenAsync(server.AdminUri);
+        var page = new Dashboard(tab.Page);
+        await page.LoginAsync("admin", server.AdminPassword);
+        await page.WaitLoggedInAsync("admin");
+        await page.OpenServiceAsync(server.Service);
+
+        await tab.Page.Locator("#deploy-tag").SelectOptionAsync("v2");
+        await tab.Page.Locator("#deploy-strategy").SelectOptionAsync("canary");
+        await tab.Page.Locator("#deploy-steps").FillAsync("50,100");
+        await tab.Page.Locator("#deploy-step-time").FillAsync("5m");
+        await page.DeployButton.ClickAsync();
+
+        // While the candidate has half the clients, the card shows the step and the share.
+        var rollout = page.Card(server.Service).Locator("[data-testid='rollout']");
+        await Expect(rollout).ToContainTextAsync("canary step 1 of 2", new() { Timeout = 30_000 });
+        await Expect(page.Card(server.Service).Locator("[data-pool='candidate'] [data-testid='candidate-tag']")).ToHaveTextAsync("v2");
+        await tab.ScreenshotAsync("canary-in-progress");
+
+        // The step lasts minutes; promote skips the rest and switches now.
+        await tab.Page.Locator("#promote-button").ClickAsync();
+        await Expect(page.ProgressState).ToHaveTextAsync("done", new() { Timeout = (float)DeployTime.TotalMilliseconds });
+        await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v2", new() { Timeout = 10_000 });
+        await Expect(rollout).ToHaveCountAsync(0);
+        Assert.Equal("200 v2", await server.LiveVersionAsync());
+        await Expect(tab.Page.Locator("#history-rows tr").First).ToContainTextAsync("succeeded");
+        Assert.Empty(tab.Errors);
+    }
+
     private static async Task DeployAsync(Dashboard page, string? screenshot = null)
     {
         await page.DeployButton.ClickAsync();

@@ -69,13 +69,17 @@ export function createDetail(container, ctx) {
     els.maxSurge = h('input', { id: 'deploy-max-surge', type: 'number', min: '0', value: '1' });
     els.maxUnavailable = h('input', { id: 'deploy-max-unavailable', type: 'number', min: '0', value: '0' });
     els.hold = h('input', { id: 'deploy-hold', type: 'checkbox' });
-    els.canaryFields = h('div', { class: 'row', hidden: true }, field('Steps (% of clients)', els.steps), field('Step time', els.stepTime));
+    els.stepTimeField = field('Step time', els.stepTime);
+    els.canaryFields = h('div', { class: 'row', hidden: true }, field('Steps (% of clients)', els.steps));
     els.rollingFields = h('div', { class: 'row', hidden: true }, field('Max surge', els.maxSurge), field('Max unavailable', els.maxUnavailable));
+    els.stepTimeRow = h('div', { class: 'row', hidden: true }, els.stepTimeField);
     els.deployButton = h('button', { type: 'submit', class: 'primary', id: 'deploy-button' }, 'Deploy');
     els.deployError = h('p', { class: 'error small', id: 'deploy-error', hidden: true });
     els.strategy.addEventListener('change', () => {
       els.canaryFields.hidden = els.strategy.value !== 'canary';
       els.rollingFields.hidden = els.strategy.value !== 'rolling';
+      els.stepTimeRow.hidden = els.strategy.value === 'blue-green';
+      els.stepTime.value = els.strategy.value === 'rolling' ? '10s' : '60s';
     });
     els.tagSelect.addEventListener('change', () => { if (els.tagSelect.value) els.tagText.value = ''; });
     return h('form', { class: 'card deploy', id: 'deploy-form', onsubmit: (e) => { e.preventDefault(); deploy(); } },
@@ -86,6 +90,7 @@ export function createDetail(container, ctx) {
       h('div', { class: 'row' }, field('Strategy', els.strategy), h('label', { class: 'check' }, els.hold, 'Hold before the switch')),
       els.canaryFields,
       els.rollingFields,
+      els.stepTimeRow,
       els.deployError,
       h('div', { class: 'buttons' }, els.deployButton));
   }
@@ -126,7 +131,7 @@ export function createDetail(container, ctx) {
       if (steps.some((s) => !Number.isFinite(s))) return { error: 'Steps are percentages separated by commas, such as 5,25,50,100.' };
       Object.assign(body, { strategy, steps, stepTime: els.stepTime.value.trim() || undefined });
     } else if (strategy === 'rolling') {
-      Object.assign(body, { strategy, maxSurge: Number(els.maxSurge.value), maxUnavailable: Number(els.maxUnavailable.value) });
+      Object.assign(body, { strategy, maxSurge: Number(els.maxSurge.value), maxUnavailable: Number(els.maxUnavailable.value), stepTime: els.stepTime.value.trim() || undefined });
     }
     return { body };
   }
@@ -185,25 +190,34 @@ export function createDetail(container, ctx) {
 
   /** A deployment command whose progress streams back; shown step by step as it comes. */
   async function run(action, heading, body) {
-    if (streaming) return;
+    if (streaming) {
+      // Promote or abort reach a canary or rolling rollout this page is following: their
+      // progress joins the running list.
+      if ((action === 'promote' || action === 'abort') && els.progressList) {
+        const list = els.progressList;
+        const result = await stream(`/api/services/${enc(name)}/${action}`, body, (e) => list.append(eventItem(e)));
+        if (result.error) list.append(eventItem({ kind: 'failed', message: result.error, at: new Date().toISOString() }));
+      }
+      return;
+    }
     streaming = true;
     const forName = name;
     showError(els.deployError, null);
     showError(els.actionError, null);
     const list = h('ol', { class: 'steps', id: 'progress-steps' });
+    els.progressList = list;
     const state = h('span', { class: 'badge running', id: 'progress-state' }, 'running');
     delete els.progress.dataset.source;
     fill(els.progress, h('header', {}, h('h3', {}, heading), state), list);
     els.progress.hidden = false;
     updateButtons();
-    const result = await stream(`/api/services/${enc(forName)}/${action}`, body, (e) => {
-      list.append(h('li', { class: `event ${e.kind}` }, h('span', { class: 'at' }, clock(e.at)), h('span', { class: 'kind' }, e.kind === 'done' ? '✓' : e.kind === 'failed' ? '✗' : e.kind === 'info' ? '·' : '→'), h('span', { class: 'message' }, e.message)));
-    });
+    const result = await stream(`/api/services/${enc(forName)}/${action}`, body, (e) => list.append(eventItem(e)));
     if (forName !== name) return;
     streaming = false;
     state.className = `badge ${result.ok ? 'good' : 'bad'}`;
     state.textContent = result.ok ? 'done' : result.outcome === 'refused' ? 'refused' : 'failed';
-    if (result.error) list.append(h('li', { class: 'event failed' }, h('span', { class: 'at' }, clock(new Date().toISOString())), h('span', { class: 'kind' }, '✗'), h('span', { class: 'message' }, result.error)));
+    els.progressList = null;
+    if (result.error) list.append(eventItem({ kind: 'failed', message: result.error, at: new Date().toISOString() }));
     updateButtons();
     ctx.changed();
     refreshHistory();
@@ -237,8 +251,8 @@ export function createDetail(container, ctx) {
     // A held candidate, or a canary/rolling rollout still stepping, can be promoted or aborted.
     const rollout = !!service?.rollout;
     els.heldRow.hidden = !held && !rollout && !service?.candidate;
-    els.promote.disabled = !(held || rollout) || (running && !rollout) || streaming;
-    els.abort.disabled = streaming || !(held || running || rollout);
+    els.promote.disabled = !(held || rollout) || (running && !rollout) || (streaming && !rollout);
+    els.abort.disabled = (streaming && !rollout) || !(held || running || rollout);
     els.canaryRow.hidden = !(service?.candidate && service?.active);
     els.deployButton.disabled = running || held;
     els.rollback.disabled = running || held;
@@ -312,6 +326,12 @@ export function createDetail(container, ctx) {
   }
 
   return { select, update, refreshHistory, get name() { return name; } };
+}
+
+/** One line of a streamed progress: its time, a mark for its kind, and the server's sentence. */
+function eventItem(e) {
+  const mark = e.kind === 'done' ? '✓' : e.kind === 'failed' ? '✗' : e.kind === 'info' ? '·' : '→';
+  return h('li', { class: `event ${e.kind}` }, h('span', { class: 'at' }, clock(e.at)), h('span', { class: 'kind' }, mark), h('span', { class: 'message' }, e.message));
 }
 
 function stepList(steps, live) {
