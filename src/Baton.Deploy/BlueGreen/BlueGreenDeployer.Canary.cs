@@ -7,14 +7,14 @@ namespace Baton.Deploy.BlueGreen;
 
 public sealed partial class BlueGreenDeployer
 {
-    private static readonly TimeSpan JudgeEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan JudgeEvery = TimeSpan.FromMilliseconds(250);
 
     private enum WatchEnd { Passed, Worse, Promote, Abort }
 
     /// <summary>
     /// A canary, once the candidate is healthy, migrated and smoke-tested: at each step the
     /// candidate gets a sticky share of clients and is judged against the live release every
-    /// second on the router's numbers over the step so far. Worse numbers roll it back at once;
+    /// quarter second on the router's numbers over the step so far. Worse numbers roll it back at once;
     /// a step that passes moves to the next share; the last step (100) is the switch.
     /// </summary>
     private async Task<DeployOutcome> CanaryAsync(Run run, DeployOptions options, DeployProgress progress, CancellationToken ct)
@@ -77,7 +77,7 @@ public sealed partial class BlueGreenDeployer
     }
 
     /// <summary>
-    /// Judges the candidate every second until the step time is up, a judgement finds it worse,
+    /// Judges the candidate every quarter second until the step time is up, a judgement finds it worse,
     /// or an operator promotes or aborts. A share set by hand (<c>baton canary</c>) pauses the
     /// steps: the canary then waits at that share, still judged, for promote or abort.
     /// </summary>
@@ -107,7 +107,7 @@ public sealed partial class BlueGreenDeployer
             verdict = CanaryJudge.Judge(router.Numbers(run.Service, candidate, seconds), router.Numbers(run.Service, live, seconds), run.Def.Canary);
             rollout.Report(stepNumber, percent, paused ? null : endsAt, paused, verdict.Numbers);
             strikes = verdict.Worse ? strikes + 1 : 0;
-            if (verdict.Worse && (!verdict.OnLatency || strikes >= Verdict.LatencyStrikes)) return (WatchEnd.Worse, verdict);
+            if (verdict.Worse && (!verdict.OnLatency || strikes * JudgeEvery >= Verdict.LatencyHold)) return (WatchEnd.Worse, verdict);
             if (!paused && clock.Elapsed >= stepTime) return (WatchEnd.Passed, verdict);
         }
     }

@@ -145,7 +145,7 @@ public sealed partial class BlueGreenDeployer
         r.Replaced.AddRange(leaving.Select(c => c with { Running = false }));
     }
 
-    /// <summary>Judges the new replicas against the old ones every second for the batch time (see <see cref="WatchAsync"/>).</summary>
+    /// <summary>Judges the new replicas against the old ones every quarter second for the batch time (see <see cref="WatchAsync"/>).</summary>
     private async Task<(WatchEnd End, Verdict Last)> WatchBatchAsync(Run run, ActiveRollout rollout, Rolling r, int batch, DeployProgress progress, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -169,7 +169,7 @@ public sealed partial class BlueGreenDeployer
             verdict = CanaryJudge.Judge(mine, r.Baseline, run.Def.Canary);
             rollout.Report(batch, null, endsAt, false, verdict.Numbers);
             strikes = verdict.Worse ? strikes + 1 : 0;
-            if (verdict.Worse && (!verdict.OnLatency || strikes >= Verdict.LatencyStrikes)) return (WatchEnd.Worse, verdict);
+            if (verdict.Worse && (!verdict.OnLatency || strikes * JudgeEvery >= Verdict.LatencyHold)) return (WatchEnd.Worse, verdict);
         }
         return (WatchEnd.Passed, verdict);
     }

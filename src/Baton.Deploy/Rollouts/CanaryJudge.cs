@@ -24,9 +24,9 @@ public sealed record Verdict(bool Worse, bool Judged, string? Reason, string Num
 {
     /// <summary>
     /// A fresh release's first requests are slower (cold caches, JIT): a latency verdict must hold
-    /// for this many judgements in a row, a second apart, before it rolls back. Errors count at once.
+    /// this long, judgement after judgement, before it rolls back. Errors count at once.
     /// </summary>
-    public const int LatencyStrikes = 3;
+    public static readonly TimeSpan LatencyHold = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>
@@ -41,9 +41,19 @@ public static class CanaryJudge
     public static Verdict Judge(PoolNumbers candidate, PoolNumbers live, CanarySpec spec)
     {
         var numbers = $"candidate {candidate}; live {live}";
-        if (candidate.Requests < spec.MinRequests) return new Verdict(false, false, null, numbers);
-
         var limit = live.ErrorRate + spec.MaxErrorRate;
+        if (candidate.Requests < spec.MinRequests)
+        {
+            // Before min_requests, only a certainty: errors already so many that the rate at
+            // min_requests would be above the limit even if every request until then succeeded.
+            if (candidate.Errors > limit * spec.MinRequests)
+            {
+                return new Verdict(true, true, string.Create(CultureInfo.InvariantCulture,
+                    $"{candidate.Errors:N0} errors in its first {candidate.Requests:N0} requests already put its error rate above the live release's {live.ErrorRate:0.0%} + {spec.MaxErrorRate:0.0%} over {spec.MinRequests:N0} requests"), numbers);
+            }
+            return new Verdict(false, false, null, numbers);
+        }
+
         if (candidate.ErrorRate > limit)
         {
             return new Verdict(true, true, string.Create(CultureInfo.InvariantCulture,

@@ -8,11 +8,21 @@ public sealed class CanaryJudgeTests
     private static readonly CanarySpec Spec = new() { MinRequests = 50, MaxErrorRate = 0.02, MaxP95Increase = TimeSpan.FromMilliseconds(100), MaxP95Ratio = 1.5 };
 
     [Fact]
-    public void FewerThanMinRequests_NotJudged_EvenWhenAllFail()
+    public void FewerThanMinRequests_NotJudged_WhileTheLimitCanStillHold()
     {
-        var v = CanaryJudge.Judge(new PoolNumbers(49, 49, 5), new PoolNumbers(1000, 0, 5), Spec);
+        // 1 error: at 50 requests that would be 2 %, not above live 0 % + 2 %.
+        var v = CanaryJudge.Judge(new PoolNumbers(10, 1, 5), new PoolNumbers(1000, 0, 5), Spec);
         Assert.False(v.Judged);
         Assert.False(v.Worse);
+    }
+
+    [Fact]
+    public void FewerThanMinRequests_WorseOnceTheLimitCannotHold()
+    {
+        // 2 errors: at least 4 % at 50 requests, whatever comes next.
+        var v = CanaryJudge.Judge(new PoolNumbers(10, 2, 5), new PoolNumbers(1000, 0, 5), Spec);
+        Assert.True(v.Worse);
+        Assert.Contains("2 errors in its first 10 requests", v.Reason);
     }
 
     [Theory]
