@@ -21,6 +21,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -176,8 +177,14 @@ public sealed class BatonServer : IAsyncDisposable
         });
         _proxy.Run(handler.InvokeAsync);
 
-        _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint));
+        _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint), services =>
+        {
+            services.AddOpenApi(ApiDocument.Configure);
+            // A route or query value that does not bind throws, so ApiEdgesMiddleware can answer it with a sentence.
+            services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        });
         _admin.UseMiddleware<SecurityHeadersMiddleware>();
+        _admin.UseMiddleware<ApiEdgesMiddleware>();
         _admin.UseMiddleware<AuthMiddleware>(token, _access, sessions, audit);
         WebPage.Map(_admin);
         ServicesApi.Map(_admin, admin, _state, counters, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null, rollouts);
@@ -187,6 +194,7 @@ public sealed class BatonServer : IAsyncDisposable
         UsersApi.Map(_admin, _access);
         TokensApi.Map(_admin, _access, time);
         AuditApi.Map(_admin, audit);
+        ApiDocument.Map(_admin);
 
         await StartOrExplainAsync(_proxy, _options.Listen, "public", cancellationToken);
         await StartOrExplainAsync(_admin, _options.Admin, "admin", cancellationToken);
@@ -225,7 +233,7 @@ public sealed class BatonServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private WebApplication CreateHost(Action<KestrelServerOptions> kestrel)
+    private WebApplication CreateHost(Action<KestrelServerOptions> kestrel, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -233,6 +241,7 @@ public sealed class BatonServer : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>(); // signals are handled by the CLI, once for both hosts
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BatonJson.Default));
+        services?.Invoke(builder.Services);
         builder.WebHost.ConfigureKestrel(o =>
         {
             o.AddServerHeader = false;

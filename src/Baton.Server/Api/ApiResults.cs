@@ -2,12 +2,15 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Baton.Contracts;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Baton.Server.Api;
 
 internal static class ApiResults
 {
     private static readonly object ErrorKey = new();
+
+    public const string NotJson = "Send the request body as JSON (Content-Type: application/json).";
 
     public static IResult Error(int status, string message) => new ErrorResult(status, message);
 
@@ -38,10 +41,10 @@ internal static class ApiResults
     /// <summary>Reads a JSON body, or gives the one-sentence reason it cannot.</summary>
     public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, bool optional = false)
     {
-        if (optional && request.ContentLength is 0 or null && !request.Headers.ContainsKey("Transfer-Encoding"))
-            return (default, null);
+        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+            return optional ? (default, null) : (default, Error(StatusCodes.Status400BadRequest, "The request body is empty; send a JSON object."));
         if (request.HasJsonContentType() is false)
-            return (default, Error(StatusCodes.Status415UnsupportedMediaType, "Send the request body as JSON (Content-Type: application/json)."));
+            return (default, Error(StatusCodes.Status415UnsupportedMediaType, NotJson));
         try
         {
             var value = await request.ReadFromJsonAsync(type, request.HttpContext.RequestAborted);

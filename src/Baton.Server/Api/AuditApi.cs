@@ -14,6 +14,8 @@ internal static class AuditApi
     {
         app.MapGet("/api/audit", (int? limit, string? service) =>
             Results.Json(new AuditResponse(audit.Read(string.IsNullOrWhiteSpace(service) ? null : service.Trim(), Math.Clamp(limit ?? 100, 1, 1000))), BatonJson.Default.AuditResponse))
-            .RequireRole(Role.Viewer);
+            .RequireRole(Role.Viewer)
+            .Doc("getAudit", "The audit log, newest first: who did what, to which service, and how it ended.")
+            .Produces<AuditResponse>().Errors(StatusCodes.Status400BadRequest);
     }
 }

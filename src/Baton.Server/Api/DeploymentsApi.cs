@@ -23,6 +23,9 @@ internal static class DeploymentsApi
 {
     public static void Map(IEndpointRouteBuilder app, RoutingState state, RouterAdmin admin, PoolRollout rollout, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
     {
+        // A service is known once applied or routed; an unknown one is a 404 before any engine is asked.
+        bool Known(string name) => deployers.Store.GetService(name) is not null || state.Current.Services.ContainsKey(name);
+
         // Remove: the route goes at once, requests in flight drain, then a Docker service's
         // containers are stopped and removed and its definition forgotten (its history stays).
         app.MapDelete("/api/services/{name}", async (string name, CancellationToken ct) =>
@@ -43,7 +46,9 @@ internal static class DeploymentsApi
             return Results.Json(new RemoveResponse(name, containers is null
                 ? $"Removed {name}: requests in flight finished, its containers were removed; its history is kept."
                 : $"Removed {name} from the router, but its containers could not be removed ({containers}); remove the containers labelled baton.service={name} by hand."), BatonJson.Default.RemoveResponse);
-        }).RequireRole(Role.Admin).Audited("remove");
+        }).RequireRole(Role.Admin).Audited("remove")
+            .Doc("removeService", "Remove a service: its route at once, its containers once requests in flight drained; its history stays.")
+            .Produces<RemoveResponse>().Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
 
         app.MapPost("/api/services", async (HttpRequest request) =>
         {
@@ -67,7 +72,9 @@ internal static class DeploymentsApi
                 ? $"Service {def.Name} applied; deploy it with: baton deploy {def.Name} --image {def.Image}:TAG"
                 : $"Service {def.Name} updated; the next deploy uses it.";
             return Results.Json(new ApplyResponse(def.Name, created, message), BatonJson.Default.ApplyResponse);
-        }).RequireRole(Role.Deployer).Audited("apply");
+        }).RequireRole(Role.Deployer).Audited("apply")
+            .Doc("applyService", "Register or update a service from the text of its baton.yml.", "A 400 lists each error of the file in `details`.")
+            .Body<ApplyRequest>().Produces<ApplyResponse>().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status415UnsupportedMediaType);
 
         app.MapGet("/api/services/{name}/definition", (string name) =>
         {
@@ -76,7 +83,8 @@ internal static class DeploymentsApi
                 return ApiResults.Error(StatusCodes.Status404NotFound, $"No baton.yml was applied for {name}.");
             return Results.Json(new DefinitionView(d.Name, d.Image, d.Hosts, d.Path, d.Replicas,
                 d.Env.ToDictionary(e => e.Name, e => e.Shown), d.Workers.Select(w => w.Name).ToList()), BatonJson.Default.DefinitionView);
-        }).RequireRole(Role.Viewer);
+        }).RequireRole(Role.Viewer)
+            .Doc("getDefinition", "The applied baton.yml of a service, secret values masked.").Produces<DefinitionView>().Errors(StatusCodes.Status404NotFound);
 
         app.MapPost("/api/services/{name}/deploy", async (string name, HttpContext context) =>
         {
@@ -99,6 +107,11 @@ internal static class DeploymentsApi
             }
             if (body.Image is not null)
             {
+                if (deployers.Store.GetService(name) is null)
+                {
+                    await ApiResults.Error(StatusCodes.Status404NotFound, $"There is no service named {name}; apply its baton.yml first: baton apply -f baton.yml.").ExecuteAsync(context);
+                    return;
+                }
                 await DockerAsync(context, deployers, time, stopping, (deployer, report) =>
                     deployer.DeployAsync(name, body.Image, Caller.NameOf(context), options, (k, m) => report(k, m), stopping));
                 return;
@@ -120,15 +133,23 @@ internal static class DeploymentsApi
                 return;
             }
             await ProgressStream.RunAsync(context, time, report => rollout.RunAsync(plan, (k, m) => report(k, m), stopping));
-        }).RequireRole(Role.Deployer).Audited("deploy");
+        }).RequireRole(Role.Deployer).Audited("deploy")
+            .Doc("deployService", "Deploy an image (blue-green, canary or rolling) or switch to targets started elsewhere.")
+            .Body<DeployRequest>().Events().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable);
 
         app.MapPost("/api/services/{name}/promote", (string name, HttpContext context) =>
-            DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.PromoteAsync(name, Caller.NameOf(context), (k, m) => report(k, m), stopping)))
-            .RequireRole(Role.Deployer).Audited("promote");
+            Known(name) ? DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.PromoteAsync(name, Caller.NameOf(context), (k, m) => report(k, m), stopping))
+                : ApiResults.NotFound(name).ExecuteAsync(context))
+            .RequireRole(Role.Deployer).Audited("promote")
+            .Doc("promoteDeployment", "Switch a held deployment live, or finish a running canary or rolling one at once.")
+            .Events().Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
 
         app.MapPost("/api/services/{name}/abort", (string name, HttpContext context) =>
-            DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.AbortAsync(name, Caller.NameOf(context), (k, m) => report(k, m), stopping)))
-            .RequireRole(Role.Deployer).Audited("abort");
+            Known(name) ? DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.AbortAsync(name, Caller.NameOf(context), (k, m) => report(k, m), stopping))
+                : ApiResults.NotFound(name).ExecuteAsync(context))
+            .RequireRole(Role.Deployer).Audited("abort")
+            .Doc("abortDeployment", "Throw away a held deployment, or roll back a running canary or rolling one now.")
+            .Events().Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
 
         app.MapPost("/api/services/{name}/rollback", async (string name, HttpContext context) =>
         {
@@ -138,15 +159,24 @@ internal static class DeploymentsApi
                 await problem.ExecuteAsync(context);
                 return;
             }
+            if (!Known(name))
+            {
+                await ApiResults.NotFound(name).ExecuteAsync(context);
+                return;
+            }
             await DockerAsync(context, deployers, time, stopping, (deployer, report) => deployer.RollbackAsync(name, body?.To, Caller.NameOf(context), (k, m) => report(k, m), stopping));
-        }).RequireRole(Role.Deployer).Audited("rollback");
+        }).RequireRole(Role.Deployer).Audited("rollback")
+            .Doc("rollbackService", "Go back to an earlier release (the one before the live one, or to), instantly while it is kept.")
+            .Body<RollbackRequest>(optional: true).Events().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable);
 
         app.MapGet("/api/services/{name}/history", (string name, int? limit) =>
         {
             var rows = deployers.Store.History(name, Math.Clamp(limit ?? 50, 1, 500)).Select(ToView).ToList();
             if (rows.Count == 0 && deployers.Store.GetService(name) is null && !state.Current.Services.ContainsKey(name)) return ApiResults.NotFound(name);
             return Results.Json(new HistoryResponse(name, rows), BatonJson.Default.HistoryResponse);
-        }).RequireRole(Role.Viewer);
+        }).RequireRole(Role.Viewer)
+            .Doc("getHistory", "The service's deployments, newest first: who, what, when, each step, how it ended.")
+            .Produces<HistoryResponse>().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
     }
 
     /// <summary>

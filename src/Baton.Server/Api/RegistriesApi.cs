@@ -32,11 +32,14 @@ internal static class RegistriesApi
             if (!listed.TryGetValue(out var list, out var error)) return ApiResults.Error(StatusCodes.Status502BadGateway, error.Message);
             var tags = list.Tags.Select(t => new TagView(t.Tag, t.Digest, t.Created)).ToList();
             return Results.Json(new TagsResponse(name, def.Image, tags), BatonJson.Default.TagsResponse);
-        }).RequireRole(Role.Viewer);
+        }).RequireRole(Role.Viewer)
+            .Doc("listTags", "The tags of the service's image repository, newest first, read from its registry.")
+            .Produces<TagsResponse>().Errors(StatusCodes.Status404NotFound, StatusCodes.Status502BadGateway);
 
         app.MapGet("/api/registries", () =>
             Results.Json(logins.List().Select(l => new RegistryView(l.Host, l.Username)).ToList(), BatonJson.Default.IReadOnlyListRegistryView))
-            .RequireRole(Role.Admin);
+            .RequireRole(Role.Admin)
+            .Doc("listRegistryLogins", "The stored registry logins: hosts and user names, never a password.").Produces<IReadOnlyList<RegistryView>>();
 
         app.MapPut("/api/registries/{host}", async (string host, HttpRequest request, CancellationToken ct) =>
         {
@@ -54,7 +57,9 @@ internal static class RegistriesApi
                         : $"{checkedLogin.Error.Message.TrimEnd('.')}; nothing was stored.");
             logins.Set(normalized, login);
             return Results.NoContent();
-        }).RequireRole(Role.Admin).Audited("registry.login");
+        }).RequireRole(Role.Admin).Audited("registry.login")
+            .Doc("setRegistryLogin", "Store a registry login once the registry accepted it; tag listings and pulls from that host use it.")
+            .Body<RegistryLoginRequest>().Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status502BadGateway);
 
         app.MapDelete("/api/registries/{host}", (string host) =>
         {
@@ -62,6 +67,7 @@ internal static class RegistriesApi
             return logins.Remove(normalized)
                 ? Results.NoContent()
                 : ApiResults.Error(StatusCodes.Status404NotFound, $"No login is stored for the registry {normalized}; `baton registry list` shows the stored ones.");
-        }).RequireRole(Role.Admin).Audited("registry.logout");
+        }).RequireRole(Role.Admin).Audited("registry.logout")
+            .Doc("removeRegistryLogin", "Forget the stored login of a registry.").Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
     }
 }

@@ -20,16 +20,20 @@ internal static class ServicesApi
         // The router knows pools and shares; a running canary or rolling deploy adds its step.
         ServiceStatus WithRollout(ServiceStatus s) => rollouts.Status(s.Name) is { } r ? s with { Rollout = r } : s;
 
-        app.MapGet("/healthz", () => Results.Text("ok\n")).AllowAnyone();
+        app.MapGet("/healthz", () => Results.Text("ok\n")).AllowAnyone()
+            .Doc("getHealth", "Liveness probe: answers ok while the server runs.").Produces<string>(StatusCodes.Status200OK, "text/plain");
 
-        app.MapGet("/metrics", () => Results.Text(PrometheusWriter.Write(state.Current, counters), PrometheusWriter.ContentType)).RequireRole(Role.Viewer);
+        app.MapGet("/metrics", () => Results.Text(PrometheusWriter.Write(state.Current, counters), PrometheusWriter.ContentType)).RequireRole(Role.Viewer)
+            .Doc("getMetrics", "The router's counters in the Prometheus text format.").Produces<string>(StatusCodes.Status200OK, PrometheusWriter.ContentType);
 
-        app.MapGet("/api/status", () => Results.Json(PoolReleases.Add(new StatusResponse(admin.Status().Services.Select(WithRollout).ToList()), store, publicPort()), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer);
+        app.MapGet("/api/status", () => Results.Json(PoolReleases.Add(new StatusResponse(admin.Status().Services.Select(WithRollout).ToList()), store, publicPort()), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer)
+            .Doc("getStatus", "Every service: pools, targets and their health, requests in flight, the last minute's counts.").Produces<StatusResponse>();
 
         app.MapGet("/api/services", () => Results.Json(new AppliedServicesResponse(store.ServiceNames()), BatonJson.Default.AppliedServicesResponse)).RequireRole(Role.Viewer);
 
         app.MapGet("/api/services/{name}", (string name) =>
-            admin.Status(name) is { } s ? Results.Json(PoolReleases.Add(WithRollout(s), store), BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer);
+            admin.Status(name) is { } s ? Results.Json(PoolReleases.Add(WithRollout(s), store), BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer)
+            .Doc("getService", "One service's status.").Produces<ServiceStatus>().Errors(StatusCodes.Status404NotFound);
 
         app.MapPost("/api/services/{name}/pause", async (string name, HttpRequest request) =>
         {
@@ -39,9 +43,12 @@ internal static class ServicesApi
             if (error is null && max <= TimeSpan.Zero) error = "Pause maximum must be more than 0s.";
             AuditScope.Of(request.HttpContext)?.Detail = $"max {Durations.Format(max)}";
             return ApiResults.FromError(error ?? admin.Pause(name, max));
-        }).RequireRole(Role.Deployer).Audited("pause");
+        }).RequireRole(Role.Deployer).Audited("pause")
+            .Doc("pauseService", "Hold the service's new requests (they wait, not fail) for at most max (default 30s).")
+            .Body<PauseRequest>(optional: true).Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status415UnsupportedMediaType);
 
-        app.MapPost("/api/services/{name}/resume", (string name) => ApiResults.FromError(admin.Resume(name))).RequireRole(Role.Deployer).Audited("resume");
+        app.MapPost("/api/services/{name}/resume", (string name) => ApiResults.FromError(admin.Resume(name))).RequireRole(Role.Deployer).Audited("resume")
+            .Doc("resumeService", "Release the requests held by pause.").Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status404NotFound);
 
         app.MapPost("/api/services/{name}/maintenance", async (string name, HttpRequest request) =>
         {
@@ -50,7 +57,9 @@ internal static class ServicesApi
             var on = body!.On;
             AuditScope.Of(request.HttpContext)?.Detail = on ? "on" : "off";
             return ApiResults.FromError(admin.Maintenance(name, on, body.Message));
-        }).RequireRole(Role.Deployer).Audited("maintenance");
+        }).RequireRole(Role.Deployer).Audited("maintenance")
+            .Doc("setMaintenance", "Turn the maintenance page (503 with the message) on or off.")
+            .Body<MaintenanceRequest>().Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status415UnsupportedMediaType);
 
         app.MapPost("/api/services/{name}/canary", async (string name, HttpRequest request) =>
         {
@@ -59,6 +68,8 @@ internal static class ServicesApi
             if (body!.Percent is not { } percent) return ApiResults.Error(StatusCodes.Status400BadRequest, "Give the candidate's share as \"percent\", from 0 to 100.");
             AuditScope.Of(request.HttpContext)?.Detail = $"{percent}%";
             return ApiResults.FromError(admin.SetCanary(name, percent));
-        }).RequireRole(Role.Deployer).Audited("canary");
+        }).RequireRole(Role.Deployer).Audited("canary")
+            .Doc("setCanaryShare", "Send a sticky share of clients (0–100 %) to the candidate pool.")
+            .Body<CanaryRequest>().Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status415UnsupportedMediaType);
     }
 }

@@ -47,13 +47,16 @@ internal static class SessionApi
             context.Response.Cookies.Append(Sessions.CookieName, id, AuthMiddleware.CookieOptions(context));
             audit.Write(user.Name, "login", null, AuditLog.Succeeded, $"from {address}");
             return Results.Json(new SessionResponse(user.Name, Roles.Name(user.Role), session.Record.CsrfToken, session.ExpiresAt), BatonJson.Default.SessionResponse);
-        }).AllowAnyone();
+        }).AllowAnyone()
+            .Doc("signIn", "Sign in with a user name and password: the baton_session cookie and its CSRF token.")
+            .Body<SessionRequest>().Produces<SessionResponse>().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests);
 
         app.MapGet("/api/session", (HttpContext context) =>
         {
             var caller = Caller.Of(context)!;
             return Results.Json(new SessionResponse(caller.Name, Roles.Name(caller.Role), caller.CsrfToken, caller.Expires), BatonJson.Default.SessionResponse);
-        }).RequireRole(Role.Viewer);
+        }).RequireRole(Role.Viewer)
+            .Doc("getSession", "Who the caller is, their role, and (for a cookie session) its CSRF token.").Produces<SessionResponse>();
 
         app.MapDelete("/api/session", (HttpContext context) =>
         {
@@ -65,6 +68,7 @@ internal static class SessionApi
             }
             AuthMiddleware.ClearCookie(context);
             return Results.NoContent();
-        }).RequireRole(Role.Viewer);
+        }).RequireRole(Role.Viewer)
+            .Doc("signOut", "End the cookie session and clear the cookie.").Produces(StatusCodes.Status204NoContent);
     }
 }

@@ -21,7 +21,8 @@ internal static class TokensApi
             var caller = Caller.Of(context)!;
             var tokens = store.ListTokens(caller.Role == Role.Admin ? null : caller.Name);
             return Results.Json(new TokensResponse(tokens.Select(t => t.View()).ToList()), BatonJson.Default.TokensResponse);
-        }).RequireRole(Role.Viewer);
+        }).RequireRole(Role.Viewer)
+            .Doc("listTokens", "The caller's API tokens (an admin's: everyone's), never their values.").Produces<TokensResponse>();
 
         app.MapPost("/api/tokens", async (HttpContext context) =>
         {
@@ -52,7 +53,9 @@ internal static class TokensApi
             scope?.Detail = $"{name}, role {Roles.Name(role)}{(expires is { } e ? ", expires " + e.ToString("O", CultureInfo.InvariantCulture) : "")}";
             return Results.Json(new TokenCreated(token.Id, token.Name, token.Owner, Roles.Name(token.Role), token.Created, token.Expires, value),
                 BatonJson.Default.TokenCreated, statusCode: StatusCodes.Status201Created);
-        }).RequireRole(Role.Viewer).Audited("token.create");
+        }).RequireRole(Role.Viewer).Audited("token.create")
+            .Doc("createToken", "Make an API token for the caller, with at most their role; the answer is the only one with its value.")
+            .Body<TokenRequest>().Produces<TokenCreated>(StatusCodes.Status201Created).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status415UnsupportedMediaType);
 
         app.MapDelete("/api/tokens/{id}", (string id, HttpContext context) =>
         {
@@ -65,6 +68,7 @@ internal static class TokensApi
             store.RevokeToken(n);
             AuditScope.Of(context)?.Detail = $"{token.Name} of {token.Owner}";
             return Results.NoContent();
-        }).RequireRole(Role.Viewer).Audited("token.revoke");
+        }).RequireRole(Role.Viewer).Audited("token.revoke")
+            .Doc("revokeToken", "Revoke one of the caller's tokens (an admin: anyone's).").Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status404NotFound);
     }
 }

@@ -15,7 +15,8 @@ internal static partial class UsersApi
     {
         app.MapGet("/api/users", () =>
             Results.Json(new UsersResponse(store.Users().Select(View).ToList()), BatonJson.Default.UsersResponse))
-            .RequireRole(Role.Admin);
+            .RequireRole(Role.Admin)
+            .Doc("listUsers", "Every user with their role; never a password.").Produces<UsersResponse>();
 
         app.MapPost("/api/users", async (HttpContext context) =>
         {
@@ -32,7 +33,9 @@ internal static partial class UsersApi
             if (!store.AddUser(name, role, PasswordHasher.Hash(body.Password!)))
                 return ApiResults.Error(StatusCodes.Status409Conflict, $"There is already a user named {name}.");
             return Results.Json(View(store.GetUser(name)!), BatonJson.Default.UserView, statusCode: StatusCodes.Status201Created);
-        }).RequireRole(Role.Admin).Audited("user.add");
+        }).RequireRole(Role.Admin).Audited("user.add")
+            .Doc("addUser", "Add a user with a role and a password.")
+            .Body<UserRequest>().Produces<UserView>(StatusCodes.Status201Created).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType);
 
         app.MapPut("/api/users/{name}", async (string name, HttpContext context) =>
         {
@@ -57,14 +60,18 @@ internal static partial class UsersApi
             if (store.UpdateUser(name, role, body.Password is null ? null : PasswordHasher.Hash(body.Password), body.Disabled) is { } refused)
                 return ApiResults.Error(StatusCodes.Status409Conflict, refused);
             return Results.Json(View(store.GetUser(name)!), BatonJson.Default.UserView);
-        }).RequireRole(Role.Admin).Audited("user.change");
+        }).RequireRole(Role.Admin).Audited("user.change")
+            .Doc("changeUser", "Change a user's role or password, or disable or enable them.")
+            .Body<UserUpdate>().Produces<UserView>().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType);
 
         app.MapDelete("/api/users/{name}", (string name) =>
         {
             if (store.GetUser(name) is null) return UnknownUser(name);
             if (store.DeleteUser(name) is { } refused) return ApiResults.Error(StatusCodes.Status409Conflict, refused);
             return Results.NoContent();
-        }).RequireRole(Role.Admin).Audited("user.remove");
+        }).RequireRole(Role.Admin).Audited("user.remove")
+            .Doc("removeUser", "Remove a user: their sessions end and their tokens are revoked.")
+            .Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
     }
 
     private static IResult UnknownUser(string name) =>

@@ -38,8 +38,10 @@ internal static class WebPage
     /// <summary>The page's files hold no data, so they are anonymous (the page asks for a login before it calls the API).</summary>
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/", (HttpContext context) => Serve(context, "index.html")).AllowAnyone();
-        app.MapGet("/assets/{*file}", (HttpContext context, string? file) => Serve(context, "assets/" + (file ?? ""))).AllowAnyone();
+        app.MapGet("/", (HttpContext context) => Serve(context, "index.html")).AllowAnyone()
+            .WithName("getWebPage").WithSummary("The operators' web page.").Produces<string>(StatusCodes.Status200OK, "text/html");
+        app.MapGet("/assets/{*file}", (HttpContext context, string? file) => Serve(context, "assets/" + (file ?? ""))).AllowAnyone()
+            .WithName("getWebAsset").WithSummary("A file of the web page (script, style, image).").Produces<string>(StatusCodes.Status200OK, "application/octet-stream");
     }
 
     private static IResult Serve(HttpContext context, string name)
