@@ -29,7 +29,8 @@ internal static class ServicesApi
         app.MapGet("/api/status", () => Results.Json(PoolReleases.Add(new StatusResponse(admin.Status().Services.Select(WithRollout).ToList()), store, publicPort()), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer)
             .Doc("getStatus", "Every service: pools, targets and their health, requests in flight, the last minute's counts.").Produces<StatusResponse>();
 
-        app.MapGet("/api/services", () => Results.Json(new AppliedServicesResponse(store.ServiceNames()), BatonJson.Default.AppliedServicesResponse)).RequireRole(Role.Viewer);
+        app.MapGet("/api/services", () => Results.Json(new AppliedServicesResponse(store.ServiceNames()), BatonJson.Default.AppliedServicesResponse)).RequireRole(Role.Viewer)
+            .Doc("listServices", "The services applied from a baton.yml, deployed or not.").Produces<AppliedServicesResponse>();
 
         app.MapGet("/api/services/{name}", (string name) =>
             admin.Status(name) is { } s ? Results.Json(PoolReleases.Add(WithRollout(s), store), BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer)
