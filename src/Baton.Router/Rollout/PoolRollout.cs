@@ -124,18 +124,8 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
             var old = (s.Active?.Targets ?? []).Where(t => !s.Candidate.Targets.Contains(t)).ToArray();
             result = new SwitchResult(old, s.DrainTimeout);
             var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
-            next[service] = s with
-            {
-                Active = s.Candidate,
-                Candidate = null,
-                PendingPlan = null,
-                // The canary ends with the switch: everyone is on the new release now.
-                CanaryPercent = 0,
-                Hosts = plan?.Hosts ?? s.Hosts,
-                Path = plan?.Path ?? s.Path,
-                Health = plan?.Health ?? s.Health,
-                DrainTimeout = plan?.DrainTimeout ?? s.DrainTimeout,
-            };
+            // The canary ends with the switch: everyone is on the new release now.
+            next[service] = WithPlan(s, plan) with { Active = s.Candidate, Candidate = null, PendingPlan = null, CanaryPercent = 0 };
             return next;
         });
         return result!;
@@ -181,16 +171,12 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
             var plan = addCandidate ? s.PendingPlan : null;
             result = new SwitchResult(removed, s.DrainTimeout);
             var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
-            next[service] = s with
+            next[service] = WithPlan(s, plan) with
             {
                 Active = new TargetPool(kept.Concat(added), poolName ?? s.Active.Name),
                 Candidate = addCandidate ? null : s.Candidate,
                 PendingPlan = addCandidate ? null : s.PendingPlan,
                 CanaryPercent = addCandidate ? 0 : s.CanaryPercent,
-                Hosts = plan?.Hosts ?? s.Hosts,
-                Path = plan?.Path ?? s.Path,
-                Health = plan?.Health ?? s.Health,
-                DrainTimeout = plan?.DrainTimeout ?? s.DrainTimeout,
             };
             return next;
         });
@@ -208,6 +194,15 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
         else next[service] = s with { Candidate = null, PendingPlan = null, CanaryPercent = 0 };
         return next;
     });
+
+    /// <summary>The route settings a staged plan brings take effect when its targets go live.</summary>
+    private static ServiceEntry WithPlan(ServiceEntry s, DeployPlan? plan) => plan is null ? s : s with
+    {
+        Hosts = plan.Hosts,
+        Path = plan.Path,
+        Health = plan.Health,
+        DrainTimeout = plan.DrainTimeout,
+    };
 
     private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
