@@ -96,6 +96,7 @@ echo "Failed requests: $failed"
 echo
 echo "Baton is still running. Open $app/ (the sample app, now $(curl -s -H 'Host: app.localhost' "http://$listen/version"))."
 echo "  http://blue.app.localhost:$port/ and http://green.app.localhost:$port/ reach each colour"
+echo "The web page: http://$admin/  (user admin, password in $data/admin-password)"
 echo "  export BATON_URL=$admin BATON_DATA=$data"
 echo "  ./baton status            pools, targets and request counts"
 echo "  ./baton history web       deployments, steps and timings"
