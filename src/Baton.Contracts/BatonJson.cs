@@ -19,6 +19,7 @@ namespace Baton.Contracts;
 [JsonSerializable(typeof(ApplyResponse))]
 [JsonSerializable(typeof(RemoveResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(ReleasesResponse))]
 [JsonSerializable(typeof(DefinitionView))]
 [JsonSerializable(typeof(TagsResponse))]
 [JsonSerializable(typeof(IReadOnlyList<RegistryView>))]

@@ -178,6 +178,14 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
         }
     }
 
+    /// <summary>The service's releases, newest first: live, kept (its containers are there) or gone; or the engine's error.</summary>
+    public async Task<DockerResult<IReadOnlyList<ReleaseInfo>>> ReleasesAsync(string service, CancellationToken ct)
+    {
+        var listed = await _containers.ListAsync(service, ct);
+        if (!listed.TryGetValue(out var all, out var error)) return error;
+        return ReleaseList.Build(store.Succeeded(service, 200), all, LiveRelease(service, all)).ToList();
+    }
+
     /// <summary>Stops (gracefully) and removes every container of a service that is no longer routed.</summary>
     /// <returns>How many containers were removed, or the engine's error.</returns>
     public async Task<DockerResult<int>> RemoveContainersAsync(string service, TimeSpan stopTimeout, CancellationToken ct)

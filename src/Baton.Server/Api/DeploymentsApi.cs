@@ -177,6 +177,25 @@ internal static class DeploymentsApi
         }).RequireRole(Role.Viewer)
             .Doc("getHistory", "The service's deployments, newest first: who, what, when, each step, how it ended.")
             .Produces<HistoryResponse>().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+
+        // Releases: the history says which went live, the engine's containers which are kept, the router which is live.
+        app.MapGet("/api/services/{name}/releases", async (string name, CancellationToken ct) =>
+        {
+            if (!Known(name)) return ApiResults.NotFound(name);
+            // Targets started elsewhere have no releases of Baton's (it never ran their containers).
+            if (deployers.Store.GetService(name) is null && deployers.Store.Succeeded(name, 1).Count == 0)
+                return Results.Json(new ReleasesResponse(name, []), BatonJson.Default.ReleasesResponse);
+            var (deployer, error) = await deployers.GetAsync(ct);
+            if (deployer is null)
+                return ApiResults.Error(StatusCodes.Status503ServiceUnavailable, $"Listing releases needs the Docker engine, to tell kept releases from gone ones: {error}");
+            var listed = await deployer.ReleasesAsync(name, ct);
+            if (!listed.TryGetValue(out var releases, out var dockerError))
+                return ApiResults.Error(StatusCodes.Status503ServiceUnavailable, $"The Docker engine did not list the containers of {name}: {dockerError.Message}");
+            return Results.Json(new ReleasesResponse(name, releases.Select(r => new ReleaseView(r.Release, r.Image, r.Digest, r.State, r.Color, r.DeployedAt, r.DeployedBy)).ToList()),
+                BatonJson.Default.ReleasesResponse);
+        }).RequireRole(Role.Viewer)
+            .Doc("listReleases", "The service's releases, newest first: live, kept (instant rollback) or gone (only in the history).")
+            .Produces<ReleasesResponse>().Errors(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>

@@ -43,6 +43,7 @@ public sealed class OpenApiTests
                 .Select(m => (Method: m, Path: Regex.Replace(e.RoutePattern.RawText!, @"\{\*+", "{"), Role: e.Metadata.GetMetadata<RequiredRole>())))
             .ToList();
         Assert.True(mapped.Count >= 25, $"only {mapped.Count} /api routes found");
+        Assert.Contains(mapped, r => r.Path == "/api/services/{name}/releases");
         var ids = new HashSet<string>();
         foreach (var (method, path, role) in mapped)
         {
@@ -86,6 +87,8 @@ public sealed class OpenApiTests
             Assert.Contains("DeployEvent", operation.GetProperty("description").GetString());
             Assert.Contains("deployer", operation.GetProperty("description").GetString());
         }
+        var releases = paths.GetProperty("/api/services/{name}/releases").GetProperty("get").GetProperty("responses").GetProperty("200");
+        Assert.Equal("#/components/schemas/ReleasesResponse", releases.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
     }
 
     [Fact]
