@@ -184,8 +184,8 @@ public sealed class BatonServer : IAsyncDisposable
             services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         });
         _admin.UseMiddleware<SecurityHeadersMiddleware>();
-        _admin.UseMiddleware<ApiEdgesMiddleware>();
         _admin.UseMiddleware<AuthMiddleware>(token, _access, sessions, audit);
+        _admin.UseMiddleware<ApiEdgesMiddleware>();
         WebPage.Map(_admin);
         ServicesApi.Map(_admin, admin, _state, counters, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null, rollouts);
         DeploymentsApi.Map(_admin, _state, admin, rollout, _deployers, time, _stopping.Token);

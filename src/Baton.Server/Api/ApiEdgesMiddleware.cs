@@ -8,8 +8,8 @@ namespace Baton.Server.Api;
 /// Gives the answers the framework would leave empty a sentence, like every other error of the
 /// API: a call that does not exist under <c>/api/</c> (404), a path that exists but not with that
 /// method (405, with <c>Allow</c>), and a route or query value that does not bind, such as
-/// <c>?limit=abc</c> (400). It runs before authentication: the calls are listed in the OpenAPI
-/// document anyway, and a mistyped path deserves "no such call" rather than "who are you".
+/// <c>?limit=abc</c> (400). It runs after authentication, so an anonymous caller learns nothing
+/// but 401, as for every call that is not anonymous.
 /// </summary>
 internal sealed partial class ApiEdgesMiddleware(RequestDelegate next)
 {

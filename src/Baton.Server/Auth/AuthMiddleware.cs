@@ -61,7 +61,8 @@ internal sealed class AuthMiddleware(RequestDelegate next, AdminToken adminToken
         // Step 3
         var action = endpoint?.Metadata.GetMetadata<AuditedAction>();
         string? target = (context.GetRouteValue("name") ?? context.GetRouteValue("host")) as string;
-        if (endpoint is not null && required is null)
+        // Routing's own refusals (wrong method or body type) are plain endpoints, not routes: ApiEdgesMiddleware answers them.
+        if (endpoint is RouteEndpoint && required is null)
         {
             await Refuse(context, StatusCodes.Status403Forbidden, "This call declares no role, so Baton refuses it to everyone.");
             return;

@@ -81,6 +81,21 @@ public sealed class ApiEdgeTests : IAsyncLifetime
         Assert.Equal(before, await SnapshotAsync());
     }
 
+    [Theory]
+    [InlineData("GET", "/api/nothing-here")]
+    [InlineData("DELETE", "/api/services/web/history")]
+    [InlineData("POST", "/api/services/web/maintenance")]
+    public async Task Anonymous_UnknownRouteOrWrongMethodOrBodyType_Is401Like_AnyOtherCall(string method, string path)
+    {
+        using var anonymous = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = _router.AdminUri };
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST") request.Content = new StringContent("on", Encoding.UTF8, "text/plain");
+        using var response = await anonymous.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} answered {(int)response.StatusCode}: {body}");
+        AssertOneSentence(body, "token");
+    }
+
     public static TheoryData<string, string, string?> ServiceCalls() => new()
     {
         { "GET", "/api/services/ghost", null },
