@@ -86,7 +86,9 @@ public sealed class DeployPageTests(Browser browser)
         // A tag the registry does not list can still be typed; it fails to resolve.
         await tab.Page.Locator("#deploy-tag-text").FillAsync("no-such-tag");
         await page.DeployButton.ClickAsync();
-        await Expect(page.ProgressState).ToHaveTextAsync("failed", new() { Timeout = (float)DeployTime.TotalMilliseconds });
+        await Expect(page.ProgressState).Not.ToHaveTextAsync("running", new() { Timeout = (float)DeployTime.TotalMilliseconds });
+        var ended = await page.ProgressState.InnerTextAsync();
+        Assert.True(ended == "failed", $"the deploy ended '{ended}', not failed: {await tab.Page.Locator("#progress-steps").InnerTextAsync()}");
         await Expect(tab.Page.Locator("#progress-steps li.failed").Last).ToBeVisibleAsync();
         await Expect(tab.Page.Locator("#history-rows tr").First).ToContainTextAsync("failed");
         await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v1");
