@@ -55,7 +55,8 @@ public sealed record ApplyResponse(string Service, bool Created, string Message)
 
 public sealed record RemoveResponse(string Service, string Message);
 
-public sealed record MaintenanceRequest(bool On, string? Message);
+/// <param name="On">Required: true shows the maintenance page, false takes it away.</param>
+public sealed record MaintenanceRequest(bool? On, string? Message);
 
 /// <param name="Percent">The candidate's share of clients, 0–100 (to 0.01); 0 sends everyone to the active pool.</param>
 public sealed record CanaryRequest(double? Percent);

@@ -55,7 +55,7 @@ internal static class ServicesApi
         {
             var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.MaintenanceRequest);
             if (problem is not null) return problem;
-            var on = body!.On;
+            if (body!.On is not { } on) return ApiResults.Error(StatusCodes.Status400BadRequest, "Say whether maintenance goes on or off: give \"on\": true or false.");
             AuditScope.Of(request.HttpContext)?.Detail = on ? "on" : "off";
             return ApiResults.FromError(admin.Maintenance(name, on, body.Message));
         }).RequireRole(Role.Deployer).Audited("maintenance")

@@ -47,6 +47,7 @@ public sealed class ApiEdgeTests : IAsyncLifetime
         { "POST", "/api/services/web/maintenance", "application/json", """{"on": "yes"}""", 400, "$.on" },
         { "POST", "/api/services/web/maintenance", "application/json", "", 400, "empty" },
         { "POST", "/api/services/web/maintenance", null, null, 400, "empty" },
+        { "POST", "/api/services/web/maintenance", "application/json", """{"message": "back soon"}""", 400, "give \"on\": true or false" },
         { "POST", "/api/services/web/maintenance", "text/plain", """{"on": true}""", 415, "Content-Type: application/json" },
         { "POST", "/api/services/web/maintenance", "application/json", "null", 400, "empty" },
         { "POST", "/api/services/web/pause", "application/json", """{"max": "soon"}""", 400, "soon" },
