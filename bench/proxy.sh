@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
-# Router throughput and latency: the backend hit directly vs nginx vs HAProxy vs Baton.
+# Router throughput, latency, HTTP/2 and memory: the backend hit directly vs nginx vs HAProxy vs Baton.
 #
-#   bench/proxy.sh                     # ROUNDS=5 DURATION=10 by default (about 8 minutes)
-#   ROUNDS=3 DURATION=5 bench/proxy.sh # quicker
+#   bench/proxy.sh                         # ROUNDS=3 DURATION=8 by default (about 15 minutes)
+#   ROUNDS=2 DURATION=5 bench/proxy.sh     # quicker (about 7 minutes)
+#   CONTENDERS="nginx baton" BATON_B_ENV="DOTNET_gcServer=1" bench/proxy.sh   # A/B a runtime setting
+#   BATON_B_DLL=/tmp/other/baton.dll bench/proxy.sh                           # A/B two builds
+#   CASES="get-100b get-10k" LATENCY=0 H2=0 bench/proxy.sh                    # a subset
 #
-# Throughput: wrk, 2 threads, 64 connections, for a 100 B and a 10 KB response. Rounds are
-# interleaved (each round runs every contender once, in order) and the median of the rounds is
-# reported, with each contender's median as a ratio to nginx's and to the direct one.
-# Latency: h2load --h1 at a fixed 5,000 requests/s (50 clients x 100 rps), p50/p99/max taken from
-# h2load's per-request log.
+# Throughput cases (wrk -t2, keep-alive; h2load for HTTP/2), each run once per contender per round;
+# rounds are interleaved and the median of the rounds is reported, as a ratio to nginx's median
+# and to the direct one's, from the same run:
+#   get-100b get-1k get-10k get-100k   GET of that size, 64 connections
+#   post-1k                            POST of a 1 KB body (100 B answer), 64 connections
+#   c16-1k c256-1k                     GET 1 KB with 16 and 256 connections
+#   h2-1k                              HTTP/2 (cleartext, prior knowledge): h2load -c16 -m100, GET 1 KB
+# Memory: each proxy's resident set (VmRSS summed over its processes; nginx: master + workers),
+# sampled every 0.5 s during c256-1k (the peak is reported), and its VmHWM at the end.
+# Latency: h2load --h1 at a fixed 5,000 requests/s (50 clients x 100 rps), p50/p99/p99.9/max
+# from h2load's per-request log.
 #
-# The backend is a separate nginx instance serving two static files: it is the cheapest HTTP
-# server available here, so what changes between contenders is the proxy in front of it.
+# The backend is a separate nginx instance serving static files: it is the cheapest HTTP server
+# available here, so what changes between contenders is the proxy in front of it.
 # Everything listens on 127.0.0.1 on free ports; every process started here is ended by PID.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../scripts/lib.sh
 . "$root/scripts/lib.sh"
 
-ROUNDS="${ROUNDS:-5}"
-DURATION="${DURATION:-10}"      # seconds per wrk run
-CONNECTIONS="${CONNECTIONS:-64}"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-8}"       # seconds per throughput run
+CASES="${CASES:-get-100b get-1k get-10k get-100k post-1k c16-1k c256-1k h2-1k}"
+LATENCY="${LATENCY:-1}"         # 0 skips the fixed-rate latency run
+H2=1; [[ " $CASES " == *" h2-1k "* ]] || H2=0
 RATE="${RATE:-5000}"            # requests/s for the latency run
 LAT_DURATION="${LAT_DURATION:-10}"
 LAT_CLIENTS=50
@@ -49,14 +60,21 @@ trap 'exit 130' INT TERM
 echo "Building baton..."
 "$root/baton" --version >/dev/null
 
-backend_port=$(free_port); nginx_port=$(free_port); haproxy_port=$(free_port)
-baton_port=$(free_port); admin_port=$(free_port); baton_b_port=$(free_port); admin_b_port=$(free_port)
+backend_port=$(free_port); backend_h2_port=$(free_port); nginx_port=$(free_port); nginx_h2_port=$(free_port)
+haproxy_port=$(free_port); haproxy_h2_port=$(free_port)
+baton_port=$(free_port); baton_h2_port=$(free_port); admin_port=$(free_port)
+baton_b_port=$(free_port); baton_b_h2_port=$(free_port); admin_b_port=$(free_port)
 
 # --- The backend: nginx with one worker serving static files -----------------------------------
 chmod 755 "$work"   # nginx workers may run as another user
 mkdir -p "$work/backend/www" "$work/backend/logs" "$work/proxy/logs"
 head -c 100 /dev/zero | tr '\0' 'a' >"$work/backend/www/100b"
+head -c 1024 /dev/zero | tr '\0' 'k' >"$work/backend/www/1k"
 head -c 10240 /dev/zero | tr '\0' 'b' >"$work/backend/www/10k"
+head -c 102400 /dev/zero | tr '\0' 'c' >"$work/backend/www/100k"
+head -c 1024 /dev/zero | tr '\0' 'p' >"$work/body-1k"
+# The POST answer: 100 B, like get-100b; nginx reads and discards the body before it answers.
+post_answer=$(head -c 99 /dev/zero | tr '\0' 'o')
 cat >"$work/backend/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -69,8 +87,10 @@ http {
   default_type application/octet-stream;
   server {
     listen 127.0.0.1:$backend_port;
+    listen 127.0.0.1:$backend_h2_port http2;
     root $work/backend/www;
     location = /health { return 200 "ok\n"; }
+    location = /post { return 200 "$post_answer\n"; }
   }
 }
 EOF
@@ -78,6 +98,7 @@ nginx -p "$work/backend" -c "$work/backend/nginx.conf" -e "$work/backend/logs/er
 pids+=($!)
 
 # --- nginx as a proxy: upstream keepalive, one worker per core ----------------------------------
+# The second listener speaks cleartext HTTP/2 with prior knowledge (nginx-light has http_v2).
 cat >"$work/proxy/nginx.conf" <<EOF
 worker_processes auto;
 daemon off;
@@ -93,6 +114,7 @@ http {
   }
   server {
     listen 127.0.0.1:$nginx_port;
+    listen 127.0.0.1:$nginx_h2_port http2;
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -104,7 +126,8 @@ http {
 }
 EOF
 nginx -p "$work/proxy" -c "$work/proxy/nginx.conf" -e "$work/proxy/logs/error.log" &
-pids+=($!)
+nginx_pid=$!
+pids+=($nginx_pid)
 
 # --- HAProxy: one thread per core, connection reuse --------------------------------------------
 cat >"$work/haproxy.cfg" <<EOF
@@ -120,26 +143,30 @@ defaults
   option forwardfor
 frontend fe
   bind 127.0.0.1:$haproxy_port
+  bind 127.0.0.1:$haproxy_h2_port proto h2
   default_backend be
 backend be
   server s1 127.0.0.1:$backend_port
 EOF
 haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
-pids+=($!)
+haproxy_pid=$!
+pids+=($haproxy_pid)
 
 # --- Baton -------------------------------------------------------------------------------------
 # shellcheck disable=SC2086
-env $BATON_ENV "$root/baton" server --listen "127.0.0.1:$baton_port" --admin "127.0.0.1:$admin_port" \
-  --data "$work/baton" --log-level warning >"$work/baton.log" 2>&1 &
-pids+=($!)
+env $BATON_ENV "$root/baton" server --listen "127.0.0.1:$baton_port" --listen-h2c "127.0.0.1:$baton_h2_port" \
+  --admin "127.0.0.1:$admin_port" --data "$work/baton" --log-level warning >"$work/baton.log" 2>&1 &
+baton_pid=$!
+pids+=($baton_pid)
 
+baton_b_pid=""
 if [ -n "$BATON_B_ENV" ]; then
-  # shellcheck disable=SC2086
   if [ -n "$BATON_B_DLL" ]; then baton_b=(dotnet "$BATON_B_DLL"); else baton_b=("$root/baton"); fi
   # shellcheck disable=SC2086
-  env $BATON_B_ENV "${baton_b[@]}" server --listen "127.0.0.1:$baton_b_port" --admin "127.0.0.1:$admin_b_port" \
-    --data "$work/baton-b" --log-level warning >"$work/baton-b.log" 2>&1 &
-  pids+=($!)
+  env $BATON_B_ENV "${baton_b[@]}" server --listen "127.0.0.1:$baton_b_port" --listen-h2c "127.0.0.1:$baton_b_h2_port" \
+    --admin "127.0.0.1:$admin_b_port" --data "$work/baton-b" --log-level warning >"$work/baton-b.log" 2>&1 &
+  baton_b_pid=$!
+  pids+=($baton_b_pid)
 fi
 
 wait_http "http://127.0.0.1:$backend_port/health" 20 || { echo "backend nginx did not start" >&2; cat "$work/backend/logs/error.log" >&2; exit 1; }
@@ -161,57 +188,123 @@ declare -A url=(
   [baton]="http://127.0.0.1:$baton_port"
   [baton-b]="http://127.0.0.1:$baton_b_port"
 )
+declare -A h2url=(
+  [direct]="http://127.0.0.1:$backend_h2_port"
+  [nginx]="http://127.0.0.1:$nginx_h2_port"
+  [haproxy]="http://127.0.0.1:$haproxy_h2_port"
+  [baton]="http://127.0.0.1:$baton_h2_port"
+  [baton-b]="http://127.0.0.1:$baton_b_h2_port"
+)
+declare -A mainpid=([nginx]=$nginx_pid [haproxy]=$haproxy_pid [baton]=$baton_pid [baton-b]=$baton_b_pid)
 read -r -a contenders <<<"${CONTENDERS:-direct nginx haproxy baton}"   # CONTENDERS: a subset, in this order
 [ -n "$BATON_B_ENV" ] && contenders+=(baton-b)
-sizes=(100b 10k)
+read -r -a cases <<<"$CASES"
 
 for c in "${contenders[@]}"; do
-  for s in "${sizes[@]}"; do
+  for s in 100b 1k 10k 100k; do
     got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "${url[$c]}/$s")
-    want="200 $([ "$s" = 100b ] && echo 100 || echo 10240)"
+    want="200 $(stat -c %s "$work/backend/www/$s")"
     [ "$got" = "$want" ] || { echo "error: $c /$s answered '$got', expected '$want'" >&2; exit 1; }
   done
+  got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' --data-binary "@$work/body-1k" "${url[$c]}/post")
+  [ "$got" = "200 100" ] || { echo "error: $c POST /post answered '$got', expected '200 100'" >&2; exit 1; }
+  if [ "$H2" = 1 ]; then
+    got=$(curl -s -o /dev/null --http2-prior-knowledge -w '%{http_version} %{http_code} %{size_download}' "${h2url[$c]}/1k")
+    [ "$got" = "2 200 1024" ] || { echo "error: $c HTTP/2 /1k answered '$got', expected '2 200 1024'" >&2; exit 1; }
+  fi
 done
+
+cat >"$work/post.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/octet-stream"
+local f = io.open("$work/body-1k", "rb")
+wrk.body = f:read("*a")
+f:close()
+EOF
+
+# proc_pids NAME: the PIDs of a contender's processes (nginx: the master and its workers).
+proc_pids() {
+  local p=${mainpid[$1]:-}
+  [ -n "$p" ] || return 0
+  echo "$p"
+  [ "$1" = nginx ] && pgrep -P "$p" || true
+}
+# proc_kb NAME FIELD: FIELD (VmRSS or VmHWM) summed over the contender's processes, in KB.
+proc_kb() {
+  local sum=0 p kb
+  for p in $(proc_pids "$1"); do
+    kb=$(awk -v f="$2:" '$1 == f {print $2}' "/proc/$p/status" 2>/dev/null || true)
+    sum=$(( sum + ${kb:-0} ))
+  done
+  echo "$sum"
+}
 
 [ -n "$BATON_ENV" ] && echo "baton runs with: $BATON_ENV"
 [ -n "$BATON_B_ENV" ] && echo "baton-b runs with: $BATON_B_ENV ${BATON_B_DLL}"
-echo "Machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -r)"
+echo "Machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -r); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Warming up (5 s per contender)..."
-for c in "${contenders[@]}"; do wrk -t2 -c"$CONNECTIONS" -d5s "${url[$c]}/100b" >/dev/null; done
+for c in "${contenders[@]}"; do wrk -t2 -c64 -d5s "${url[$c]}/1k" >/dev/null; done
 
-# wrk_rps URL: prints "requests/s errors" for one run.
-wrk_rps() {
-  local out
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s "$1")
-  local rps errs non2xx
+# run_case CONTENDER CASE: prints "requests/s errors" for one run.
+run_case() {
+  local c=$1 case=$2 out rps errs non2xx
+  if [ "$case" = h2-1k ]; then
+    out=$(h2load -t2 -c16 -m100 -D "$DURATION" "${h2url[$c]}/1k" 2>&1 || true)
+    rps=$(awk '/^finished in/ {gsub(",",""); print $4}' <<<"$out")
+    errs=$(awk '/^requests:/ {print $10 + $12}' <<<"$out")
+    non2xx=$(awk '/^status codes:/ {gsub(",",""); print $5 + $7 + $9}' <<<"$out")
+    echo "${rps:-0} $(( ${errs:-0} + ${non2xx:-0} ))"
+    return
+  fi
+  local conns=64 path args=()
+  case $case in
+    get-*) path="/${case#get-}" ;;
+    post-1k) path=/post; args=(-s "$work/post.lua") ;;
+    c*-1k) conns=${case%-1k}; conns=${conns#c}; path=/1k ;;
+    *) echo "unknown case $case" >&2; exit 2 ;;
+  esac
+  out=$(wrk -t2 -c"$conns" -d"${DURATION}s" --timeout 5s "${args[@]}" "${url[$c]}$path")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   errs=$(awk '/Socket errors:/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   echo "$rps $(( ${errs:-0} + ${non2xx:-0} ))"
 }
 
-results="$work/results.tsv"
-: >"$results"
+results="$work/results.tsv"; mem="$work/memory.tsv"
+: >"$results"; : >"$mem"
 for r in $(seq "$ROUNDS"); do
-  for s in "${sizes[@]}"; do
+  for s in "${cases[@]}"; do
     for c in "${contenders[@]}"; do
-      read -r rps errs < <(wrk_rps "${url[$c]}/$s")
+      sampler=""
+      if [ "$s" = c256-1k ] && [ -n "${mainpid[$c]:-}" ]; then
+        # Peak resident set during the run, sampled every 0.5 s (bounded: the run's length + 2 s).
+        ( peak=0; for _ in $(seq $(( DURATION * 2 + 4 ))); do
+            kb=$(proc_kb "$c" VmRSS); [ "$kb" -gt "$peak" ] && peak=$kb; echo "$peak" >"$work/peak-$c"; sleep 0.5
+          done ) &
+        sampler=$!
+      fi
+      read -r rps errs < <(run_case "$c" "$s")
+      if [ -n "$sampler" ]; then
+        kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+        printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$(cat "$work/peak-$c" 2>/dev/null || echo 0)" "$(proc_kb "$c" VmHWM)" >>"$mem"
+      fi
       printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$c" "$rps" "$errs" >>"$results"
-      printf 'round %d  %-4s  %-8s %10.0f req/s  errors %s\n' "$r" "$s" "$c" "$rps" "$errs"
+      printf 'round %d  %-9s %-8s %10.0f req/s  errors %s  (load %s)\n' "$r" "$s" "$c" "$rps" "$errs" "$(cut -d' ' -f1 /proc/loadavg)"
     done
   done
 done
 
-echo
-echo "Latency at ${RATE} requests/s (h2load --h1, ${LAT_CLIENTS} clients, ${LAT_DURATION} s, 100 B):"
-per_client=$(( RATE / LAT_CLIENTS ))
 lat="$work/latency.tsv"
 : >"$lat"
-for c in "${contenders[@]}"; do
-  log="$work/h2load-$c.log"
-  h2load --h1 -t2 -c"$LAT_CLIENTS" --rps="$per_client" -D "$LAT_DURATION" --warm-up-time=2 \
-    --log-file="$log" "${url[$c]}/100b" >"$work/h2load-$c.out" 2>&1 || true
-  python3 - "$c" "$log" >>"$lat" <<'EOF'
+if [ "$LATENCY" = 1 ]; then
+  echo
+  echo "Latency at ${RATE} requests/s (h2load --h1, ${LAT_CLIENTS} clients, ${LAT_DURATION} s, 100 B):"
+  per_client=$(( RATE / LAT_CLIENTS ))
+  for c in "${contenders[@]}"; do
+    log="$work/h2load-$c.log"
+    h2load --h1 -t2 -c"$LAT_CLIENTS" --rps="$per_client" -D "$LAT_DURATION" --warm-up-time=2 \
+      --log-file="$log" "${url[$c]}/100b" >"$work/h2load-$c.out" 2>&1 || true
+    python3 - "$c" "$log" >>"$lat" <<'EOF'
 import sys
 name, path = sys.argv[1], sys.argv[2]
 lat, bad = [], 0
@@ -222,33 +315,44 @@ for line in open(path):
     lat.append(int(parts[2]))
 lat.sort()
 def pct(p): return lat[min(len(lat) - 1, int(p * len(lat)))] / 1000 if lat else float("nan")
-print(f"{name}\t{len(lat)}\t{bad}\t{pct(0.50):.2f}\t{pct(0.99):.2f}\t{(lat[-1] / 1000 if lat else 0):.2f}")
+print(f"{name}\t{len(lat)}\t{bad}\t{pct(0.50):.2f}\t{pct(0.99):.2f}\t{pct(0.999):.2f}\t{(lat[-1] / 1000 if lat else 0):.2f}")
 EOF
-done
+    echo "  $c done (load $(cut -d' ' -f1 /proc/loadavg))"
+  done
+fi
 
-python3 - "$results" "$lat" "$ROUNDS" "$DURATION" "$CONNECTIONS" "${contenders[@]}" <<'EOF'
+python3 - "$results" "$lat" "$mem" "$ROUNDS" "$DURATION" "${contenders[@]}" <<'EOF'
 import sys, statistics
-results, lat, rounds, duration, conns = sys.argv[1:6]
+results, lat, mem, rounds, duration = sys.argv[1:6]
 contenders = sys.argv[6:]
 rows = [l.rstrip("\n").split("\t") for l in open(results)]
-med, errs = {}, {}
+med, errs, cases = {}, {}, []
 for r, s, c, rps, e in rows:
+    if s not in cases: cases.append(s)
     med.setdefault((s, c), []).append(float(rps))
     errs[(s, c)] = errs.get((s, c), 0) + int(e)
+def median(s, c): return statistics.median(med[(s, c)]) if (s, c) in med else float("nan")
 print()
-print(f"Throughput: wrk -t2 -c{conns}, {rounds} interleaved rounds of {duration} s, median of rounds")
-print(f"{'size':<6}{'contender':<10}{'req/s (median)':>16}{'min':>10}{'max':>10}{'vs nginx':>10}{'vs direct':>10}{'errors':>8}")
-for s in ("100b", "10k"):
-    n = statistics.median(med[(s, "nginx")]) if (s, "nginx") in med else float("nan")
-    d = statistics.median(med[(s, "direct")]) if (s, "direct") in med else float("nan")
+print(f"Throughput: {rounds} interleaved rounds of {duration} s, median of rounds (wrk -t2; h2-1k: h2load -t2 -c16 -m100)")
+print(f"{'case':<10}{'contender':<10}{'req/s (median)':>16}{'min':>10}{'max':>10}{'vs nginx':>10}{'vs direct':>10}{'errors':>8}")
+for s in cases:
+    n, d = median(s, "nginx"), median(s, "direct")
     for c in contenders:
         v = med[(s, c)]
         m = statistics.median(v)
-        print(f"{s:<6}{c:<10}{m:>16.0f}{min(v):>10.0f}{max(v):>10.0f}{m / n:>10.2f}{m / d:>10.2f}{errs[(s, c)]:>8}")
-print()
-print("Latency at a fixed rate (h2load --h1, per-request log), 100 B response")
-print(f"{'contender':<10}{'requests':>10}{'non-2xx':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-for line in open(lat):
-    c, n, bad, p50, p99, mx = line.split()
-    print(f"{c:<10}{n:>10}{bad:>9}{p50:>9}{p99:>9}{mx:>9}")
+        print(f"{s:<10}{c:<10}{m:>16.0f}{min(v):>10.0f}{max(v):>10.0f}{m / n:>10.2f}{m / d:>10.2f}{errs[(s, c)]:>8}")
+mrows = [l.split() for l in open(mem)]
+if mrows:
+    print()
+    print("Memory during c256-1k: peak VmRSS sampled every 0.5 s (MB, max over rounds), VmHWM at the end (MB)")
+    for c in contenders:
+        got = [(int(p), int(h)) for r, cc, p, h in mrows if cc == c]
+        if got: print(f"{c:<10}{max(p for p, _ in got) / 1024:>10.1f}{max(h for _, h in got) / 1024:>10.1f}")
+lrows = [l.split() for l in open(lat)]
+if lrows:
+    print()
+    print("Latency at a fixed rate (h2load --h1, per-request log), 100 B response")
+    print(f"{'contender':<10}{'requests':>10}{'non-2xx':>9}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'max ms':>9}")
+    for c, n, bad, p50, p99, p999, mx in lrows:
+        print(f"{c:<10}{n:>10}{bad:>9}{p50:>9}{p99:>9}{p999:>10}{mx:>9}")
 EOF

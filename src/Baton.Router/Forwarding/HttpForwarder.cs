@@ -240,7 +240,14 @@ public sealed class HttpForwarder : IDisposable
                     }
                     return new ForwardResult(ForwarderError.ResponseBodyTarget, true);
                 }
-                if (read == 0) return ForwardResult.Ok; // Kestrel flushes what is left when the request ends
+                if (read == 0)
+                {
+                    // Flush the tail ourselves: once the head has been flushed (a body over FlushEvery),
+                    // Kestrel does not flush a kept-alive response's unflushed bytes when the request ends.
+                    if (pending > 0 && (await writer.FlushAsync(aborted).ConfigureAwait(false)).IsCanceled)
+                        return new ForwardResult(ForwarderError.ResponseBodyClient, true);
+                    return ForwardResult.Ok;
+                }
                 writer.Advance(read);
                 pending += read;
                 if (length is not null && pending < FlushEvery) continue;

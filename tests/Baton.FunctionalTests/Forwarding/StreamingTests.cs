@@ -51,6 +51,23 @@ public sealed class StreamingTests : IClassFixture<SingleServiceFixture>
     }
 
     [Theory]
+    [InlineData(100_000)]
+    [InlineData(1_500_123)]
+    public async Task Download_KnownLengthNotAMultipleOf64K_CompletesTwiceOnOneConnection(long bytes)
+    {
+        // Past the forwarder's 64 KB flush, with a tail that is not flushed by it: the tail must still
+        // arrive while the connection stays open for the next request.
+        for (int i = 0; i < 2; i++)
+        {
+            using var response = await _router.Proxy.GetAsync($"/download?bytes={bytes}&length=1", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await Wait.ForAsync(response.Content.ReadAsByteArrayAsync(), $"the whole {bytes} byte body (request {i + 1})");
+            Assert.Equal(bytes, body.LongLength);
+            Assert.Equal(TestData.Sha256Hex(bytes), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body)));
+        }
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Download_50Megabytes_ArrivesIntact(bool withLength)
