@@ -159,8 +159,10 @@ public sealed class BatonServer : IAsyncDisposable
         var rollouts = new RolloutBoard();
         _deployers = new DeployerHost(_store, control, rollouts, _loggerFactory) { PullCredentials = image => PullLogins.For(logins, image) };
 
-        // The public host: Kestrel and the forwarder, nothing else on the request path.
-        _proxy = CreateHost(kestrel =>
+        // The public host: Kestrel and the forwarder, nothing else on the request path. Its request
+        // code runs inline on the socket threads (no hop to the thread pool): the forwarder never
+        // blocks. The admin host keeps the thread pool, since its endpoints do synchronous SQLite work.
+        _proxy = CreateHost(inlineScheduling: true, kestrel: kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = null; // bodies stream through; the app sets its own limits
             kestrel.Limits.MinRequestBodyDataRate = null;
@@ -233,9 +235,10 @@ public sealed class BatonServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private WebApplication CreateHost(Action<KestrelServerOptions> kestrel, Action<IServiceCollection>? services = null)
+    private WebApplication CreateHost(Action<KestrelServerOptions> kestrel, Action<IServiceCollection>? services = null, bool inlineScheduling = false)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inlineScheduling);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggerFactory!);
         builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>(); // signals are handled by the CLI, once for both hosts
