@@ -62,7 +62,8 @@ echo "Baton $(baton --version)$(git -C "$root" diff --quiet HEAD -- src 2>/dev/n
 echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 port=$(free_port); admin_port=$(free_port)
-baton server --listen "127.0.0.1:$port" --admin "127.0.0.1:$admin_port" --data "$work/data" --log-level warning >"$work/baton.log" 2>&1 & server=$!
+# dotnet itself, not the baton function: $! must be the server's PID for the cleanup to end it.
+dotnet "$work/cli/baton.dll" server --listen "127.0.0.1:$port" --admin "127.0.0.1:$admin_port" --data "$work/data" --log-level warning >"$work/baton.log" 2>&1 & server=$!
 pids+=("$server")
 wait_http "http://127.0.0.1:$admin_port/healthz" 60 || { echo "baton did not start" >&2; cat "$work/baton.log" >&2; exit 1; }
 export BATON_URL="127.0.0.1:$admin_port" BATON_DATA="$work/data"
