@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Baton.Contracts;
 
 namespace Baton.Cli.Commands;
@@ -12,20 +11,15 @@ internal sealed class ReleasesCommand : ServiceCommand
         Options.Add(ClientOptions.Json);
     }
 
-    protected override async Task<int> RunAsync(BatonClient client, ParseResult parse, string service, CancellationToken ct)
+    protected override Task<int> RunAsync(BatonClient client, ParseResult parse, string service, CancellationToken ct) =>
+        ShowAsync(client, parse, PathOf(service, "/releases"), BatonJson.Default.ReleasesResponse, BatonJson.Indented.ReleasesResponse, releases => Print(service, releases), ct);
+
+    private static void Print(string service, ReleasesResponse releases)
     {
-        var result = await client.GetAsync(PathOf(service, "/releases"), BatonJson.Default.ReleasesResponse, ct);
-        if (!result.Ok) return Output.Fail(result.ExitCode, result.Error!);
-        var releases = result.Value!;
-        if (parse.GetValue(ClientOptions.Json))
-        {
-            Output.Line(JsonSerializer.Serialize(releases, BatonJson.Indented.ReleasesResponse));
-            return ExitCodes.Success;
-        }
         if (releases.Releases.Count == 0)
         {
             Output.Line($"{service} has no releases yet; deploy one with: baton deploy {service} --image REPO:TAG");
-            return ExitCodes.Success;
+            return;
         }
         var rows = releases.Releases.Select(r => (r.Release, r.State, Color: r.Color ?? "-", r.Image,
             Deployed: r.DeployedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), By: r.DeployedBy)).ToList();
@@ -35,6 +29,5 @@ internal sealed class ReleasesCommand : ServiceCommand
         Output.Line($"{"RELEASE".PadRight(releaseWidth)}  {"STATE",-5}  {"COLOUR".PadRight(colorWidth)}  {"IMAGE".PadRight(imageWidth)}  {"DEPLOYED",-19}  BY");
         foreach (var r in rows)
             Output.Line($"{r.Release.PadRight(releaseWidth)}  {r.State,-5}  {r.Color.PadRight(colorWidth)}  {r.Image.PadRight(imageWidth)}  {r.Deployed,-19}  {r.By}");
-        return ExitCodes.Success;
     }
 }

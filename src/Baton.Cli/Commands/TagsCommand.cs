@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Baton.Contracts;
 
 namespace Baton.Cli.Commands;
@@ -12,27 +11,21 @@ internal sealed class TagsCommand : ServiceCommand
         Options.Add(ClientOptions.Json);
     }
 
-    protected override async Task<int> RunAsync(BatonClient client, ParseResult parse, string service, CancellationToken ct)
+    protected override Task<int> RunAsync(BatonClient client, ParseResult parse, string service, CancellationToken ct) =>
+        ShowAsync(client, parse, PathOf(service, "/tags"), BatonJson.Default.TagsResponse, BatonJson.Indented.TagsResponse, Print, ct);
+
+    private static void Print(TagsResponse tags)
     {
-        var result = await client.GetAsync(PathOf(service, "/tags"), BatonJson.Default.TagsResponse, ct);
-        if (!result.Ok) return Output.Fail(result.ExitCode, result.Error!);
-        var tags = result.Value!;
-        if (parse.GetValue(ClientOptions.Json))
-        {
-            Output.Line(JsonSerializer.Serialize(tags, BatonJson.Indented.TagsResponse));
-            return ExitCodes.Success;
-        }
         if (tags.Tags.Count == 0)
         {
             Output.Line($"{tags.Repository} has no tags yet.");
-            return ExitCodes.Success;
+            return;
         }
         var rows = tags.Tags.Select(t => (t.Tag, Digest: ShortDigest(t.Digest), Created: t.Created?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") ?? "-")).ToList();
         int tagWidth = Math.Max(3, rows.Max(r => r.Tag.Length));
         int digestWidth = Math.Max(6, rows.Max(r => r.Digest.Length));
         Output.Line($"{"TAG".PadRight(tagWidth)}  {"DIGEST".PadRight(digestWidth)}  CREATED");
         foreach (var (tag, digest, created) in rows) Output.Line($"{tag.PadRight(tagWidth)}  {digest.PadRight(digestWidth)}  {created}");
-        return ExitCodes.Success;
     }
 
     /// <summary><c>sha256:</c> and the first 12 hex digits, as Docker shows image ids.</summary>
