@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using static Baton.Deploy.Store.SqliteFile;
 
 namespace Baton.Deploy.Store;
 
@@ -10,19 +11,14 @@ namespace Baton.Deploy.Store;
 public sealed class DeployStore : IDisposable
 {
     private const int SchemaVersion = 1;
-    private readonly SqliteConnection _db;
-    private readonly Lock _gate = new();
+    private readonly SqliteFile _file;
     private readonly TimeProvider _time;
-
-    static DeployStore() => SQLitePCL.Batteries_V2.Init();
 
     public DeployStore(string path, TimeProvider time)
     {
         _time = time;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
-        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
+        _file = new SqliteFile(path);
         Migrate();
     }
 
@@ -31,10 +27,10 @@ public sealed class DeployStore : IDisposable
 
     private void Migrate()
     {
-        var version = Convert.ToInt32(Scalar("PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        var version = _file.UserVersion;
         if (version > SchemaVersion) throw new InvalidDataException($"The database was written by a newer Baton (schema {version}); upgrade Baton to use it.");
         if (version == SchemaVersion) return;
-        Exec("""
+        _file.Write("""
             CREATE TABLE IF NOT EXISTS services (
                 name TEXT PRIMARY KEY, definition TEXT NOT NULL, applied_at TEXT NOT NULL, applied_by TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS deployments (
@@ -53,56 +49,56 @@ public sealed class DeployStore : IDisposable
 
     // --- services ---
 
-    public void SaveService(string name, string definition, string author) => Write(
+    public void SaveService(string name, string definition, string author) => _file.Write(
         "INSERT INTO services(name, definition, applied_at, applied_by) VALUES ($n, $d, $t, $a) ON CONFLICT(name) DO UPDATE SET definition = $d, applied_at = $t, applied_by = $a",
         ("$n", name), ("$d", definition), ("$t", Now()), ("$a", author));
 
-    public string? GetService(string name) => Scalar("SELECT definition FROM services WHERE name = $n", ("$n", name)) as string;
+    public string? GetService(string name) => _file.Scalar("SELECT definition FROM services WHERE name = $n", ("$n", name)) as string;
 
     public IReadOnlyList<string> ServiceNames() =>
-        Query("SELECT name FROM services ORDER BY name", r => r.GetString(0));
+        _file.Query("SELECT name FROM services ORDER BY name", r => r.GetString(0));
 
-    public void DeleteService(string name) => Write("DELETE FROM services WHERE name = $n", ("$n", name));
+    public void DeleteService(string name) => _file.Write("DELETE FROM services WHERE name = $n", ("$n", name));
 
     // --- deployments and steps ---
 
     /// <summary>Records a new deployment as running. Its release is <paramref name="release"/> (a rollback), else <c>r{id}</c>.</summary>
     public long BeginDeployment(string service, string kind, string image, string? digest, string? color, string author, string? definition, string? release = null)
     {
-        lock (_gate)
+        lock (_file.Gate)
         {
-            using var cmd = Command(
+            using var cmd = _file.Command(
                 "INSERT INTO deployments(service, kind, image, digest, color, author, started_at, outcome, definition, release) VALUES ($s, $k, $i, $d, $c, $a, $t, 'running', $def, $rel) RETURNING id",
                 ("$s", service), ("$k", kind), ("$i", image), ("$d", digest), ("$c", color), ("$a", author), ("$t", Now()), ("$def", definition), ("$rel", release));
             var id = (long)cmd.ExecuteScalar()!;
             if (release is null)
             {
-                using var set = Command("UPDATE deployments SET release = 'r' || id WHERE id = $id", ("$id", id));
+                using var set = _file.Command("UPDATE deployments SET release = 'r' || id WHERE id = $id", ("$id", id));
                 set.ExecuteNonQuery();
             }
             return id;
         }
     }
 
-    public void UpdateDeployment(long id, string? digest = null, string? color = null) => Write(
+    public void UpdateDeployment(long id, string? digest = null, string? color = null) => _file.Write(
         "UPDATE deployments SET digest = COALESCE($d, digest), color = COALESCE($c, color) WHERE id = $id",
         ("$id", id), ("$d", digest), ("$c", color));
 
-    public void FinishDeployment(long id, string outcome, string? reason) => Write(
+    public void FinishDeployment(long id, string outcome, string? reason) => _file.Write(
         "UPDATE deployments SET outcome = $o, reason = $r, finished_at = CASE WHEN $o IN ('running','held') THEN NULL ELSE $t END WHERE id = $id",
         ("$id", id), ("$o", outcome), ("$r", reason), ("$t", Now()));
 
     public long BeginStep(long deploymentId, string name)
     {
-        lock (_gate)
+        lock (_file.Gate)
         {
-            using var cmd = Command("INSERT INTO steps(deployment_id, name, started_at, outcome) VALUES ($d, $n, $t, 'running') RETURNING id",
+            using var cmd = _file.Command("INSERT INTO steps(deployment_id, name, started_at, outcome) VALUES ($d, $n, $t, 'running') RETURNING id",
                 ("$d", deploymentId), ("$n", name), ("$t", Now()));
             return (long)cmd.ExecuteScalar()!;
         }
     }
 
-    public void FinishStep(long stepId, string outcome, string? detail) => Write(
+    public void FinishStep(long stepId, string outcome, string? detail) => _file.Write(
         "UPDATE steps SET outcome = $o, detail = $x, finished_at = $t WHERE id = $id",
         ("$id", stepId), ("$o", outcome), ("$x", detail), ("$t", Now()));
 
@@ -122,19 +118,19 @@ public sealed class DeployStore : IDisposable
         ReadDeployments("WHERE outcome IN ('running','held') ORDER BY id");
 
     public string? DefinitionOf(long deploymentId) =>
-        Scalar("SELECT definition FROM deployments WHERE id = $id", ("$id", deploymentId)) as string;
+        _file.Scalar("SELECT definition FROM deployments WHERE id = $id", ("$id", deploymentId)) as string;
 
     // --- locks ---
 
     /// <summary>Takes the service's lock for a deployment, or returns who holds it.</summary>
     public LockHolder? TryLock(string service, long deploymentId, string author)
     {
-        lock (_gate)
+        lock (_file.Gate)
         {
-            using var tx = _db.BeginTransaction();
+            using var tx = _file.BeginTransaction();
             var held = ReadLock(service, tx);
             if (held is not null) return held;
-            using var cmd = Command("INSERT INTO locks(service, deployment_id, holder, author, since) VALUES ($s, $d, $h, $a, $t)",
+            using var cmd = _file.Command("INSERT INTO locks(service, deployment_id, holder, author, since) VALUES ($s, $d, $h, $a, $t)",
                 ("$s", service), ("$d", deploymentId), ("$h", ThisProcess), ("$a", author), ("$t", Now()));
             cmd.Transaction = tx;
             cmd.ExecuteNonQuery();
@@ -145,18 +141,18 @@ public sealed class DeployStore : IDisposable
 
     public LockHolder? GetLock(string service)
     {
-        lock (_gate) return ReadLock(service, null);
+        lock (_file.Gate) return ReadLock(service, null);
     }
 
     public IReadOnlyList<LockHolder> Locks() =>
-        Query("SELECT service, deployment_id, holder, author, since FROM locks", ReadLockRow);
+        _file.Query("SELECT service, deployment_id, holder, author, since FROM locks", ReadLockRow);
 
     public void Unlock(string service, long deploymentId) =>
-        Write("DELETE FROM locks WHERE service = $s AND deployment_id = $d", ("$s", service), ("$d", deploymentId));
+        _file.Write("DELETE FROM locks WHERE service = $s AND deployment_id = $d", ("$s", service), ("$d", deploymentId));
 
     private LockHolder? ReadLock(string service, SqliteTransaction? tx)
     {
-        using var cmd = Command("SELECT service, deployment_id, holder, author, since FROM locks WHERE service = $s", ("$s", service));
+        using var cmd = _file.Command("SELECT service, deployment_id, holder, author, since FROM locks WHERE service = $s", ("$s", service));
         cmd.Transaction = tx;
         using var r = cmd.ExecuteReader();
         return r.Read() ? ReadLockRow(r) : null;
@@ -169,10 +165,10 @@ public sealed class DeployStore : IDisposable
 
     private List<DeploymentRecord> ReadDeployments(string where, params (string, object?)[] args)
     {
-        lock (_gate)
+        lock (_file.Gate)
         {
             var rows = new List<DeploymentRecord>();
-            using (var cmd = Command($"SELECT id, service, kind, image, digest, color, author, started_at, finished_at, outcome, reason, release FROM deployments {where}", args))
+            using (var cmd = _file.Command($"SELECT id, service, kind, image, digest, color, author, started_at, finished_at, outcome, reason, release FROM deployments {where}", args))
             using (var r = cmd.ExecuteReader())
             {
                 while (r.Read())
@@ -181,7 +177,7 @@ public sealed class DeployStore : IDisposable
             }
             for (int i = 0; i < rows.Count; i++)
             {
-                using var cmd = Command("SELECT name, started_at, finished_at, outcome, detail FROM steps WHERE deployment_id = $d ORDER BY id", ("$d", rows[i].Id));
+                using var cmd = _file.Command("SELECT name, started_at, finished_at, outcome, detail FROM steps WHERE deployment_id = $d ORDER BY id", ("$d", rows[i].Id));
                 using var r = cmd.ExecuteReader();
                 var steps = new List<StepRecord>();
                 while (r.Read()) steps.Add(new StepRecord(r.GetString(0), Time(r.GetString(1)), Str(r, 2) is { } f ? Time(f) : null, r.GetString(3), Str(r, 4)));
@@ -191,52 +187,7 @@ public sealed class DeployStore : IDisposable
         }
     }
 
-    private static string? Str(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private string Now() => Format(_time.GetUtcNow());
 
-    private static DateTimeOffset Time(string s) => DateTimeOffset.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
-
-    private string Now() => _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
-    {
-        var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return cmd;
-    }
-
-    private void Write(string sql, params (string, object?)[] args)
-    {
-        lock (_gate)
-        {
-            using var cmd = Command(sql, args);
-            cmd.ExecuteNonQuery();
-        }
-    }
-
-    private void Exec(string sql) => Write(sql);
-
-    private object? Scalar(string sql, params (string, object?)[] args)
-    {
-        lock (_gate)
-        {
-            using var cmd = Command(sql, args);
-            var v = cmd.ExecuteScalar();
-            return v is DBNull ? null : v;
-        }
-    }
-
-    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read)
-    {
-        lock (_gate)
-        {
-            using var cmd = Command(sql);
-            using var r = cmd.ExecuteReader();
-            var list = new List<T>();
-            while (r.Read()) list.Add(read(r));
-            return list;
-        }
-    }
-
-    public void Dispose() => _db.Dispose();
+    public void Dispose() => _file.Dispose();
 }

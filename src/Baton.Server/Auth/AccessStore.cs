@@ -1,6 +1,8 @@
 using System.Globalization;
 using Baton.Contracts;
+using Baton.Deploy.Store;
 using Microsoft.Data.Sqlite;
+using static Baton.Deploy.Store.SqliteFile;
 
 namespace Baton.Server.Auth;
 
@@ -27,20 +29,15 @@ internal sealed record TokenRecord(long Id, string Name, string Owner, Role Role
 internal sealed class AccessStore : IDisposable
 {
     private const int SchemaVersion = 1;
-    private readonly SqliteConnection _db;
-    private readonly Lock _gate = new();
+    private readonly SqliteFile _file;
     private readonly TimeProvider _time;
-
-    static AccessStore() => SQLitePCL.Batteries_V2.Init();
 
     public AccessStore(string path, TimeProvider time)
     {
         _time = time;
         bool existed = File.Exists(path);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
+        _file = new SqliteFile(path);
         if (!existed && !OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
         Migrate();
     }
 
@@ -48,10 +45,10 @@ internal sealed class AccessStore : IDisposable
 
     private void Migrate()
     {
-        var version = Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
+        var version = _file.UserVersion;
         if (version > SchemaVersion) throw new InvalidDataException($"access.db was written by a newer Baton (schema {version}); upgrade Baton to use it.");
         if (version == SchemaVersion) return;
-        Exec("""
+        _file.Write("""
             CREATE TABLE IF NOT EXISTS users (
                 name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL, password_hash TEXT NOT NULL,
                 created_at TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0);
@@ -71,20 +68,20 @@ internal sealed class AccessStore : IDisposable
 
     // --- users ---
 
-    public int UserCount() => Convert.ToInt32(Scalar("SELECT COUNT(*) FROM users"), CultureInfo.InvariantCulture);
+    public int UserCount() => Convert.ToInt32(_file.Scalar("SELECT COUNT(*) FROM users"), CultureInfo.InvariantCulture);
 
     public UserRecord? GetUser(string name) =>
-        Query("SELECT name, role, password_hash, created_at, disabled FROM users WHERE name = $n", ReadUser, ("$n", name)).FirstOrDefault();
+        _file.Query("SELECT name, role, password_hash, created_at, disabled FROM users WHERE name = $n", ReadUser, ("$n", name)).FirstOrDefault();
 
     public IReadOnlyList<UserRecord> Users() =>
-        Query("SELECT name, role, password_hash, created_at, disabled FROM users ORDER BY name", ReadUser);
+        _file.Query("SELECT name, role, password_hash, created_at, disabled FROM users ORDER BY name", ReadUser);
 
     /// <summary>Adds a user; false when the name is taken.</summary>
     public bool AddUser(string name, Role role, string passwordHash)
     {
-        lock (_gate)
+        lock (_file.Gate)
         {
-            using var cmd = Command("INSERT INTO users(name, role, password_hash, created_at) VALUES ($n, $r, $h, $t) ON CONFLICT(name) DO NOTHING",
+            using var cmd = _file.Command("INSERT INTO users(name, role, password_hash, created_at) VALUES ($n, $r, $h, $t) ON CONFLICT(name) DO NOTHING",
                 ("$n", name), ("$r", Roles.Name(role)), ("$h", passwordHash), ("$t", Now()));
             return cmd.ExecuteNonQuery() == 1;
         }
@@ -96,17 +93,17 @@ internal sealed class AccessStore : IDisposable
     /// </summary>
     public string? UpdateUser(string name, Role? role, string? passwordHash, bool? disabled)
     {
-        lock (_gate)
+        lock (_file.Gate)
         {
-            using var tx = _db.BeginTransaction();
-            var user = QueryIn(tx, "SELECT name, role, password_hash, created_at, disabled FROM users WHERE name = $n", ReadUser, ("$n", name)).FirstOrDefault();
+            using var tx = _file.BeginTransaction();
+            var user = _file.QueryIn(tx, "SELECT name, role, password_hash, created_at, disabled FROM users WHERE name = $n", ReadUser, ("$n", name)).FirstOrDefault();
             if (user is null) return null;
             bool stillAdmin = (role ?? user.Role) == Role.Admin && !(disabled ?? user.Disabled);
             if (user.Role == Role.Admin && !user.Disabled && !stillAdmin && OtherEnabledAdmins(tx, user.Name) == 0)
                 return $"{user.Name} is the last enabled admin; make another admin first.";
-            ExecIn(tx, "UPDATE users SET role = COALESCE($r, role), password_hash = COALESCE($h, password_hash), disabled = COALESCE($d, disabled) WHERE name = $n",
+            _file.ExecIn(tx, "UPDATE users SET role = COALESCE($r, role), password_hash = COALESCE($h, password_hash), disabled = COALESCE($d, disabled) WHERE name = $n",
                 ("$n", name), ("$r", role is { } r ? Roles.Name(r) : null), ("$h", passwordHash), ("$d", disabled is { } d ? (d ? 1 : 0) : null));
-            if (passwordHash is not null || disabled == true) ExecIn(tx, "DELETE FROM sessions WHERE user = $n", ("$n", name));
+            if (passwordHash is not null || disabled == true) _file.ExecIn(tx, "DELETE FROM sessions WHERE user = $n", ("$n", name));
             tx.Commit();
             return null;
         }
@@ -115,45 +112,45 @@ internal sealed class AccessStore : IDisposable
     /// <summary>Deletes a user, its sessions, and revokes its tokens; refuses to delete the last enabled admin.</summary>
     public string? DeleteUser(string name)
     {
-        lock (_gate)
+        lock (_file.Gate)
         {
-            using var tx = _db.BeginTransaction();
-            var user = QueryIn(tx, "SELECT name, role, password_hash, created_at, disabled FROM users WHERE name = $n", ReadUser, ("$n", name)).FirstOrDefault();
+            using var tx = _file.BeginTransaction();
+            var user = _file.QueryIn(tx, "SELECT name, role, password_hash, created_at, disabled FROM users WHERE name = $n", ReadUser, ("$n", name)).FirstOrDefault();
             if (user is null) return null;
             if (user.Role == Role.Admin && !user.Disabled && OtherEnabledAdmins(tx, user.Name) == 0)
                 return $"{user.Name} is the last enabled admin; make another admin first.";
-            ExecIn(tx, "DELETE FROM sessions WHERE user = $n", ("$n", name));
-            ExecIn(tx, "UPDATE tokens SET revoked_at = $t WHERE owner = $n AND revoked_at IS NULL", ("$n", name), ("$t", Now()));
-            ExecIn(tx, "DELETE FROM users WHERE name = $n", ("$n", name));
+            _file.ExecIn(tx, "DELETE FROM sessions WHERE user = $n", ("$n", name));
+            _file.ExecIn(tx, "UPDATE tokens SET revoked_at = $t WHERE owner = $n AND revoked_at IS NULL", ("$n", name), ("$t", Now()));
+            _file.ExecIn(tx, "DELETE FROM users WHERE name = $n", ("$n", name));
             tx.Commit();
             return null;
         }
     }
 
     private long OtherEnabledAdmins(SqliteTransaction tx, string name) =>
-        QueryIn(tx, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND name <> $n", r => r.GetInt64(0), ("$n", name))[0];
+        _file.QueryIn(tx, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND name <> $n", r => r.GetInt64(0), ("$n", name))[0];
 
     private static UserRecord ReadUser(SqliteDataReader r) =>
         new(r.GetString(0), RoleOf(r.GetString(1)), r.GetString(2), Time(r.GetString(3)), r.GetInt64(4) != 0);
 
     // --- sessions ---
 
-    public void AddSession(string hash, string user, string csrf) => Write(
+    public void AddSession(string hash, string user, string csrf) => _file.Write(
         "INSERT INTO sessions(hash, user, csrf, created_at, last_seen_at) VALUES ($h, $u, $c, $t, $t)",
         ("$h", hash), ("$u", user), ("$c", csrf), ("$t", Now()));
 
     /// <summary>The session with its user's current role; null when unknown or its user is gone or disabled.</summary>
-    public SessionRecord? GetSession(string hash) => Query(
+    public SessionRecord? GetSession(string hash) => _file.Query(
         "SELECT s.hash, u.name, u.role, s.csrf, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.name = s.user WHERE s.hash = $h AND u.disabled = 0",
         r => new SessionRecord(r.GetString(0), r.GetString(1), RoleOf(r.GetString(2)), r.GetString(3), Time(r.GetString(4)), Time(r.GetString(5))),
         ("$h", hash)).FirstOrDefault();
 
-    public void TouchSession(string hash) => Write("UPDATE sessions SET last_seen_at = $t WHERE hash = $h", ("$h", hash), ("$t", Now()));
+    public void TouchSession(string hash) => _file.Write("UPDATE sessions SET last_seen_at = $t WHERE hash = $h", ("$h", hash), ("$t", Now()));
 
-    public void DeleteSession(string hash) => Write("DELETE FROM sessions WHERE hash = $h", ("$h", hash));
+    public void DeleteSession(string hash) => _file.Write("DELETE FROM sessions WHERE hash = $h", ("$h", hash));
 
     /// <summary>Forgets sessions that can no longer be used, so the table does not grow.</summary>
-    public void DeleteSessionsSeenBefore(DateTimeOffset idleCutoff, DateTimeOffset createdCutoff) => Write(
+    public void DeleteSessionsSeenBefore(DateTimeOffset idleCutoff, DateTimeOffset createdCutoff) => _file.Write(
         "DELETE FROM sessions WHERE last_seen_at < $i OR created_at < $c",
         ("$i", Format(idleCutoff)), ("$c", Format(createdCutoff)));
 
@@ -161,9 +158,9 @@ internal sealed class AccessStore : IDisposable
 
     public TokenRecord AddToken(string name, string owner, Role role, string hash, DateTimeOffset? expires)
     {
-        lock (_gate)
+        lock (_file.Gate)
         {
-            using var cmd = Command("INSERT INTO tokens(name, owner, role, hash, created_at, expires_at) VALUES ($n, $o, $r, $h, $t, $e) RETURNING id",
+            using var cmd = _file.Command("INSERT INTO tokens(name, owner, role, hash, created_at, expires_at) VALUES ($n, $o, $r, $h, $t, $e) RETURNING id",
                 ("$n", name), ("$o", owner), ("$r", Roles.Name(role)), ("$h", hash), ("$t", Now()), ("$e", expires is { } e ? Format(e) : null));
             var id = (long)cmd.ExecuteScalar()!;
             return Tokens("WHERE t.id = $id", ("$id", id))[0];
@@ -177,7 +174,7 @@ internal sealed class AccessStore : IDisposable
     public TokenRecord? FindUsableToken(string hash)
     {
         var now = _time.GetUtcNow();
-        var found = Query(
+        var found = _file.Query(
             "SELECT t.id, t.name, u.name, t.role, u.role, t.created_at, t.last_used_at, t.expires_at, t.revoked_at FROM tokens t JOIN users u ON u.name = t.owner WHERE t.hash = $h AND u.disabled = 0",
             r => new TokenRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), (Role)Math.Min((int)RoleOf(r.GetString(3)), (int)RoleOf(r.GetString(4))),
                 Time(r.GetString(5)), TimeOrNull(r, 6), TimeOrNull(r, 7), !r.IsDBNull(8)),
@@ -186,7 +183,7 @@ internal sealed class AccessStore : IDisposable
         return found;
     }
 
-    public void TouchToken(long id) => Write("UPDATE tokens SET last_used_at = $t WHERE id = $id", ("$id", id), ("$t", Now()));
+    public void TouchToken(long id) => _file.Write("UPDATE tokens SET last_used_at = $t WHERE id = $id", ("$id", id), ("$t", Now()));
 
     /// <summary>Every token, or those of <paramref name="owner"/>; newest first.</summary>
     public IReadOnlyList<TokenRecord> ListTokens(string? owner) => owner is null
@@ -195,21 +192,21 @@ internal sealed class AccessStore : IDisposable
 
     public TokenRecord? GetToken(long id) => Tokens("WHERE t.id = $id", ("$id", id)).FirstOrDefault();
 
-    public void RevokeToken(long id) => Write("UPDATE tokens SET revoked_at = COALESCE(revoked_at, $t) WHERE id = $id", ("$id", id), ("$t", Now()));
+    public void RevokeToken(long id) => _file.Write("UPDATE tokens SET revoked_at = COALESCE(revoked_at, $t) WHERE id = $id", ("$id", id), ("$t", Now()));
 
-    private List<TokenRecord> Tokens(string where, params (string, object?)[] args) => Query(
+    private List<TokenRecord> Tokens(string where, params (string, object?)[] args) => _file.Query(
         $"SELECT t.id, t.name, t.owner, t.role, t.created_at, t.last_used_at, t.expires_at, t.revoked_at FROM tokens t {where}",
         r => new TokenRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), RoleOf(r.GetString(3)), Time(r.GetString(4)), TimeOrNull(r, 5), TimeOrNull(r, 6), !r.IsDBNull(7)),
         args);
 
     // --- audit ---
 
-    public void AppendAudit(string actor, string action, string? target, string outcome, string? detail) => Write(
+    public void AppendAudit(string actor, string action, string? target, string outcome, string? detail) => _file.Write(
         "INSERT INTO audit(at, actor, action, target, outcome, detail) VALUES ($t, $a, $x, $g, $o, $d)",
         ("$t", Now()), ("$a", actor), ("$x", action), ("$g", target), ("$o", outcome), ("$d", detail));
 
     /// <summary>Newest first; only entries about <paramref name="target"/> when it is given.</summary>
-    public IReadOnlyList<AuditEntry> Audit(string? target, int limit) => Query(
+    public IReadOnlyList<AuditEntry> Audit(string? target, int limit) => _file.Query(
         $"SELECT id, at, actor, action, target, outcome, detail FROM audit {(target is null ? "" : "WHERE target = $g")} ORDER BY id DESC LIMIT $l",
         r => new AuditEntry(r.GetInt64(0), Time(r.GetString(1)), r.GetString(2), r.GetString(3), Str(r, 4), r.GetString(5), Str(r, 6)),
         ("$g", target), ("$l", limit));
@@ -218,65 +215,9 @@ internal sealed class AccessStore : IDisposable
 
     private static Role RoleOf(string text) => Roles.TryParse(text, out var role) ? role : Role.Viewer;
 
-    private static string? Str(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private static DateTimeOffset Time(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture);
-
     private static DateTimeOffset? TimeOrNull(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : Time(r.GetString(i));
-
-    private static string Format(DateTimeOffset t) => t.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private string Now() => Format(_time.GetUtcNow());
 
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
-    {
-        var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return cmd;
-    }
-
-    private void Write(string sql, params (string, object?)[] args)
-    {
-        lock (_gate)
-        {
-            using var cmd = Command(sql, args);
-            cmd.ExecuteNonQuery();
-        }
-    }
-
-    private void ExecIn(SqliteTransaction tx, string sql, params (string, object?)[] args)
-    {
-        using var cmd = Command(sql, args);
-        cmd.Transaction = tx;
-        cmd.ExecuteNonQuery();
-    }
-
-    private void Exec(string sql) => Write(sql);
-
-    private object? Scalar(string sql, params (string, object?)[] args)
-    {
-        lock (_gate)
-        {
-            using var cmd = Command(sql, args);
-            return cmd.ExecuteScalar();
-        }
-    }
-
-    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string, object?)[] args)
-    {
-        lock (_gate) return QueryIn(null, sql, read, args);
-    }
-
-    private List<T> QueryIn<T>(SqliteTransaction? tx, string sql, Func<SqliteDataReader, T> read, params (string, object?)[] args)
-    {
-        using var cmd = Command(sql, args);
-        cmd.Transaction = tx;
-        using var reader = cmd.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read()) rows.Add(read(reader));
-        return rows;
-    }
-
-    public void Dispose() => _db.Dispose();
+    public void Dispose() => _file.Dispose();
 }
