@@ -25,16 +25,26 @@ public sealed partial class BlueGreenDeployer
             return await SwitchAsync(run, progress, ct);
         }
         var steps = options.Steps ?? run.Def.Canary.Steps;
-        var rollout = board.Begin(run.Service, run.Id, Strategy.Canary, run.Image, steps.Count);
+        return await OnBoardAsync(run, Strategy.Canary, steps.Count,
+            rollout => CanaryStepsAsync(run, rollout, steps, options.StepTime ?? run.Def.Canary.StepTime, live.Targets, progress, ct));
+    }
+
+    /// <summary>
+    /// Runs a canary or rolling deployment listed on the board (for status, promote and abort),
+    /// and takes it off with its outcome however it ends.
+    /// </summary>
+    private async Task<DeployOutcome> OnBoardAsync(Run run, Strategy strategy, int steps, Func<ActiveRollout, Task<DeployOutcome>> body)
+    {
+        var rollout = board.Begin(run.Service, run.Id, strategy, run.Image, steps);
         DeployOutcome? outcome = null;
         try
         {
-            outcome = await CanaryStepsAsync(run, rollout, steps, options.StepTime ?? run.Def.Canary.StepTime, live.Targets, progress, ct);
+            outcome = await body(rollout).ConfigureAwait(false);
             return outcome;
         }
         finally
         {
-            board.End(rollout, outcome ?? DeployOutcome.Fail("The canary stopped on an unexpected error.", run.Id));
+            board.End(rollout, outcome ?? DeployOutcome.Fail($"The {DeployOptions.Name(strategy)} deploy stopped on an unexpected error.", run.Id));
         }
     }
 

@@ -26,17 +26,8 @@ public sealed partial class BlueGreenDeployer
         int batches = (replicas + batchSize - 1) / batchSize;
         var batchTime = options.StepTime ?? run.Def.Rolling.BatchTime;
         progress("step", $"Rolling {replicas} replicas in {batches} batch{(batches == 1 ? "" : "es")} of up to {batchSize} (max surge {surge}, max unavailable {unavailable}), each watched for {Durations(batchTime)}");
-        var rollout = board.Begin(run.Service, run.Id, Strategy.Rolling, run.Image, batches);
-        DeployOutcome? outcome = null;
-        try
-        {
-            outcome = await RollingBatchesAsync(run, rollout, new Rolling(old, live.Name, surge, unavailable, batches, batchTime), progress, ct).ConfigureAwait(false);
-            return outcome;
-        }
-        finally
-        {
-            board.End(rollout, outcome ?? DeployOutcome.Fail("The rolling deploy stopped on an unexpected error.", run.Id));
-        }
+        return await OnBoardAsync(run, Strategy.Rolling, batches,
+            rollout => RollingBatchesAsync(run, rollout, new Rolling(old, live.Name, surge, unavailable, batches, batchTime), progress, ct)).ConfigureAwait(false);
     }
 
     /// <summary>A rolling deploy's plan and what it has done so far.</summary>

@@ -40,12 +40,9 @@ public sealed partial class BlueGreenDeployer(DockerEngine docker, DeployStore s
     /// Steps: 1. validate and resolve the image to its digest (pull if missing); 2. take the
     /// service's lock; 3. start the idle colour; 4. wait until healthy; 5. run the release task;
     /// 6. run the smoke checks on the staging route; then hold, or switch, move workers, drain,
-    /// stop the old colour and prune old releases.
+    /// stop the old colour and prune old releases. A canary takes over after step 6 (see
+    /// <see cref="CanaryAsync"/>); a rolling deploy after step 1 (see <see cref="RollingAsync"/>).
     /// </summary>
-    public Task<DeployOutcome> DeployAsync(string service, string image, string author, bool hold, DeployProgress progress, CancellationToken ct) =>
-        DeployAsync(service, image, author, DeployOptions.Default with { Hold = hold }, progress, ct);
-
-    /// <summary>A deploy by <see cref="DeployOptions.Strategy"/>: blue-green as above, or a canary after step 6, or rolling (see <see cref="RollingAsync"/>).</summary>
     public async Task<DeployOutcome> DeployAsync(string service, string image, string author, DeployOptions options, DeployProgress progress, CancellationToken ct)
     {
         // Step 1

@@ -17,8 +17,6 @@ public enum Strategy
 /// <summary>A deploy's choices beyond the image, validated; null members take the service file's values.</summary>
 public sealed record DeployOptions
 {
-    public static readonly DeployOptions Default = new();
-
     public Strategy Strategy { get; init; } = Strategy.BlueGreen;
     public bool Hold { get; init; }
     public IReadOnlyList<int>? Steps { get; init; }
