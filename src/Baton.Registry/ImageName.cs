@@ -2,8 +2,8 @@ namespace Baton.Registry;
 
 /// <summary>
 /// Where an image repository lives: the registry host to talk to, the repository path on it, and
-/// the base URL. Registries on loopback are spoken to over http (as Docker treats 127.0.0.0/8 as
-/// insecure by default); every other registry over https. A reference without a registry host
+/// the base URL. Registries on a loopback address or <c>localhost</c> are spoken to over http (as
+/// Docker treats 127.0.0.0/8 as insecure by default); every other registry over https. A reference without a registry host
 /// means Docker Hub, where one-part names live under <c>library/</c>.
 /// </summary>
 public sealed record ImageName(string Host, string Repository, Uri BaseUri)
@@ -33,13 +33,12 @@ public sealed record ImageName(string Host, string Repository, Uri BaseUri)
         var colon = path.LastIndexOf(':');
         if (colon >= 0) path = path[..colon];
         if (host == DockerHub && path.Length > 0 && !path.Contains('/', StringComparison.Ordinal)) path = "library/" + path;
-        if (!IsRepositoryPath(path) || !IsHost(host))
+        if (!IsRepositoryPath(path) || !IsHost(host) || BaseUriOf(host) is not { } baseUri)
         {
             error = $"'{reference}' is not an image repository such as 127.0.0.1:5000/shop.";
             return false;
         }
-        var scheme = IsLoopback(host) ? "http" : "https";
-        name = new ImageName(host, path, new Uri($"{scheme}://{host}/"));
+        name = new ImageName(host, path, baseUri);
         error = "";
         return true;
     }
@@ -49,15 +48,19 @@ public sealed record ImageName(string Host, string Repository, Uri BaseUri)
     {
         normalized = NormalizeHost((host ?? "").Trim());
         baseUri = null!;
-        if (!IsHost(normalized))
+        if (!IsHost(normalized) || BaseUriOf(normalized) is not { } uri)
         {
             error = $"'{host}' is not a registry host such as registry.example.com or 127.0.0.1:5000.";
             return false;
         }
-        baseUri = new Uri($"{(IsLoopback(normalized) ? "http" : "https")}://{normalized}/");
+        baseUri = uri;
         error = "";
         return true;
     }
+
+    /// <summary>http for loopback, else https; null when the host does not make a URL (bench/fuzz.sh found names that pass the checks above but not Uri's).</summary>
+    private static Uri? BaseUriOf(string host) =>
+        Uri.TryCreate($"{(IsLoopback(host) ? "http" : "https")}://{host}/", UriKind.Absolute, out var uri) ? uri : null;
 
     /// <summary>Docker's rule: the first part is a host when it has a dot or a port, or is localhost.</summary>
     private static bool LooksLikeHost(string part) =>
@@ -70,14 +73,17 @@ public sealed record ImageName(string Host, string Repository, Uri BaseUri)
         return h is "docker.io" or "index.docker.io" ? DockerHub : h;
     }
 
+    /// <summary>Only a real loopback address or <c>localhost</c>: a name such as <c>127.example.com</c> gets https like any other.</summary>
     private static bool IsLoopback(string host) =>
-        SplitPort(host) is (var name, _) && (name is "localhost" or "[::1]" || name.StartsWith("127.", StringComparison.Ordinal));
+        SplitPort(host) is (var name, _) && RegistryAddresses.IsLoopbackHost(name);
 
     private static bool IsHost(string host)
     {
         if (host.Length is 0 or > 255 || SplitPort(host) is not (var name, var port)) return false;
         var bare = name.StartsWith('[') ? name[1..^1] : name;
-        return Uri.CheckHostName(bare) != UriHostNameType.Unknown && (port is null || int.TryParse(port, out var p) && p is > 0 and < 65536);
+        // The port in plain digits: int.TryParse also takes "+4" and "5000\0".
+        return Uri.CheckHostName(bare) != UriHostNameType.Unknown
+            && (port is null || port.Length is > 0 and <= 5 && port.All(char.IsAsciiDigit) && int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) is > 0 and < 65536);
     }
 
     /// <summary>NAME[:PORT] or [IPv6][:PORT]; null when there is more than one unbracketed colon.</summary>

@@ -16,6 +16,14 @@ namespace Baton.Registry;
 /// bounded: at most <see cref="MaxTags"/> tags, the newest-listed <see cref="MaxDetailed"/> of them
 /// with digest and creation time, <see cref="Parallelism"/> requests at once. Every failure comes
 /// back as a <see cref="RegistryError"/> with one sentence.
+/// <para>
+/// Where it goes is bounded too, since whoever applies a service file picks the registry host
+/// (see docs/registry.md): redirects are followed by hand, on the registry's own host, and for
+/// blobs and token servers to another host as Docker does (object storage), but never with the
+/// registry's Authorization, never to plain http unless loopback, never from a remote registry
+/// to loopback; no connection is made to a link-local or metadata address whatever name led
+/// there (<see cref="RegistryAddresses"/>); a stored login goes only to the host it was stored for.
+/// </para>
 /// </summary>
 public sealed partial class RegistryClient : IDisposable
 {
@@ -29,6 +37,8 @@ public sealed partial class RegistryClient : IDisposable
     public const int Parallelism = 4;
 
     private const int MaxBodyBytes = 4 * 1024 * 1024;
+    /// <summary>Most redirects followed for one request.</summary>
+    private const int MaxRedirects = 3;
     private static readonly TimeSpan DetailBudget = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _http;
@@ -49,9 +59,9 @@ public sealed partial class RegistryClient : IDisposable
         {
             UseProxy = false,
             ConnectTimeout = TimeSpan.FromSeconds(5),
-            AllowAutoRedirect = true, // blobs may be served from elsewhere; the handler drops Authorization on a redirect
-            MaxAutomaticRedirections = 3,
+            AllowAutoRedirect = false, // followed by hand, where the rules of the class allow (RedirectRefusal)
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectCallback = ConnectAsync,
         })
         {
             Timeout = _timeout,
@@ -179,7 +189,7 @@ public sealed partial class RegistryClient : IDisposable
 
     private async Task<DateTimeOffset?> CreatedAsync(RegistrySession session, string configDigest, CancellationToken ct)
     {
-        var sent = await SendAsync(session, new Uri(session.BaseUri, $"v2/{session.Repository}/blobs/{configDigest}"), null, ct).ConfigureAwait(false);
+        var sent = await SendAsync(session, new Uri(session.BaseUri, $"v2/{session.Repository}/blobs/{configDigest}"), null, ct, Hops.Storage).ConfigureAwait(false);
         if (!sent.TryGetValue(out var response, out _)) return null;
         using (response)
         {
@@ -202,12 +212,12 @@ public sealed partial class RegistryClient : IDisposable
     /// Sends a GET with the session's authorization; on a 401 answers its challenge once and sends again.
     /// A 401 after that is the caller's to report (credentials refused).
     /// </summary>
-    private async Task<RegistryResult<HttpResponseMessage>> SendAsync(RegistrySession session, Uri uri, string[]? accept, CancellationToken ct)
+    private async Task<RegistryResult<HttpResponseMessage>> SendAsync(RegistrySession session, Uri uri, string[]? accept, CancellationToken ct, Hops hops = Hops.SameHost)
     {
         for (int attempt = 0; ; attempt++)
         {
             var authorization = session.Authorization;
-            var response = await RawSendAsync(session, uri, accept, authorization, ct).ConfigureAwait(false);
+            var response = await RawSendAsync(session, uri, accept, authorization, hops, ct).ConfigureAwait(false);
             if (!response.TryGetValue(out var answer, out _)) return response;
             if (answer.StatusCode != HttpStatusCode.Unauthorized || attempt == 1) return answer;
             var challenge = Challenge.Pick(answer.Headers.WwwAuthenticate);
@@ -218,7 +228,78 @@ public sealed partial class RegistryClient : IDisposable
         }
     }
 
-    private async Task<RegistryResult<HttpResponseMessage>> RawSendAsync(RegistrySession session, Uri uri, string[]? accept, AuthenticationHeaderValue? authorization, CancellationToken ct)
+    /// <summary>Where a request may be redirected: the registry's own host only, or (blobs, token servers) a storage host too.</summary>
+    private enum Hops
+    {
+        SameHost,
+        Storage,
+    }
+
+    /// <summary>Sends a GET and follows its redirects where <see cref="RedirectRefusal"/> allows, dropping the Authorization on another host.</summary>
+    private async Task<RegistryResult<HttpResponseMessage>> RawSendAsync(RegistrySession session, Uri uri, string[]? accept, AuthenticationHeaderValue? authorization, Hops hops, CancellationToken ct)
+    {
+        for (int hop = 0; ; hop++)
+        {
+            var sent = await SendOnceAsync(session, uri, accept, authorization, ct).ConfigureAwait(false);
+            if (!sent.TryGetValue(out var response, out _)) return sent;
+            if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location) return response;
+            response.Dispose();
+            if (hop == MaxRedirects) return RegistryErrors.BadAnswer(session, $"more than {MaxRedirects} redirects for {uri.AbsolutePath}");
+            if (!Uri.TryCreate(uri, location, out var next)) return RegistryErrors.BadAnswer(session, "a redirect to something that is not a URL");
+            if (RedirectRefusal(session, uri, next, hops) is { } refusal) return new RegistryError(RegistryErrorKind.BadAnswer, refusal);
+            // The registry's login or token is for the registry's host only.
+            if (!SameHost(next, session.BaseUri)) authorization = null;
+            uri = next;
+        }
+    }
+
+    /// <summary>Why Baton does not follow a redirect from <paramref name="from"/> to <paramref name="to"/>, or null when it does.</summary>
+    private static string? RedirectRefusal(RegistrySession session, Uri from, Uri to, Hops hops)
+    {
+        var where = $"The registry {session.Host} redirected {from.AbsolutePath} to {to.GetLeftPart(UriPartial.Authority)}";
+        if (HostRefusal(session, to) is { } refusal) return $"{where}: {refusal}.";
+        if (SameHost(to, session.BaseUri)) return null;
+        return hops == Hops.SameHost
+            ? $"{where}, another host; Baton follows a registry only on its own host (and blobs and token servers to their storage), so nothing was read there."
+            : null;
+    }
+
+    /// <summary>Why Baton does not send a request to <paramref name="to"/> for this registry (a redirect or a token realm), or null.</summary>
+    private static string? HostRefusal(RegistrySession session, Uri to)
+    {
+        if (to.Scheme is not ("http" or "https")) return $"{to.Scheme} is not http or https";
+        if (System.Net.IPAddress.TryParse(to.Host.Trim('[', ']'), out var ip) && RegistryAddresses.IsForbidden(ip)) return "a link-local or metadata address, which Baton never contacts";
+        if (to.Scheme == "http" && !RegistryAddresses.IsLoopbackHost(to.Host)) return "plain http is used only with loopback addresses";
+        if (RegistryAddresses.IsLoopbackHost(to.Host) && !RegistryAddresses.IsLoopbackHost(session.BaseUri.Host) && !SameHost(to, session.BaseUri))
+            return "a loopback address, which a remote registry may not send Baton to";
+        return null;
+    }
+
+    private static bool SameHost(Uri a, Uri b) => Uri.Compare(a, b, UriComponents.HostAndPort, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    /// <summary>Connects to the host's addresses unless one is link-local or a metadata address: then to none (whatever the name).</summary>
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = await Dns.GetHostAddressesAsync(host, ct).ConfigureAwait(false);
+        if (addresses.Length == 0 || addresses.Any(RegistryAddresses.IsForbidden))
+            throw new ForbiddenAddressException($"{host} is a link-local or metadata address, which Baton never contacts");
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct).ConfigureAwait(false);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class ForbiddenAddressException(string message) : IOException(message);
+
+    private async Task<RegistryResult<HttpResponseMessage>> SendOnceAsync(RegistrySession session, Uri uri, string[]? accept, AuthenticationHeaderValue? authorization, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         foreach (var type in accept ?? []) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
@@ -229,6 +310,8 @@ public sealed partial class RegistryClient : IDisposable
         }
         catch (HttpRequestException e)
         {
+            if (e.InnerException is ForbiddenAddressException forbidden)
+                return new RegistryError(RegistryErrorKind.Unreachable, $"The registry {session.Host} led to {forbidden.Message}.");
             var why = e.HttpRequestError switch
             {
                 HttpRequestError.ConnectionError => "connection refused",
@@ -258,9 +341,12 @@ public sealed partial class RegistryClient : IDisposable
     {
         if (!Uri.TryCreate(challenge["realm"], UriKind.Absolute, out var realm) || realm.Scheme is not ("http" or "https"))
             return RegistryErrors.BadAnswer(session, "a Bearer challenge without a usable realm URL");
+        if (HostRefusal(session, realm) is { } refusal)
+            return new RegistryError(RegistryErrorKind.BadAnswer, $"The registry {session.Host} named the token server {realm.GetLeftPart(UriPartial.Authority)}: {refusal}.");
+        var login = RealmLogin(session, realm);
         var service = challenge["service"];
         var scope = challenge["scope"] ?? (session.Repository is { } r ? $"repository:{r}:pull" : null);
-        var key = TokenCache.Key(realm.AbsoluteUri, service, scope, session.Login);
+        var key = TokenCache.Key(realm.AbsoluteUri, service, scope, login);
         // A cached token that was just refused is not offered again.
         if (_tokens.Get(key) is { } cached && sent?.Parameter != cached) return new AuthenticationHeaderValue("Bearer", cached);
 
@@ -268,15 +354,16 @@ public sealed partial class RegistryClient : IDisposable
         if (service is not null) query.Append(query.Length > 0 ? "&" : "").Append("service=").Append(Uri.EscapeDataString(service));
         if (scope is not null) query.Append(query.Length > 0 ? "&" : "").Append("scope=").Append(Uri.EscapeDataString(scope));
         var tokenUri = new UriBuilder(realm) { Query = query.ToString() }.Uri;
-        var basic = session.Login is { } login
+        var basic = login is not null
             ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{login.Username}:{login.Password}")))
             : null;
-        var sentToken = await RawSendAsync(session, tokenUri, null, basic, ct).ConfigureAwait(false);
+        var sentToken = await RawSendAsync(session, tokenUri, null, basic, Hops.Storage, ct).ConfigureAwait(false);
         if (!sentToken.TryGetValue(out var response, out var error)) return error;
         using (response)
         {
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                return session.Login is null ? RegistryErrors.NeedsLogin(session) : RegistryErrors.Refused(session);
+                return login is null && session.Login is not null ? RegistryErrors.RealmNeedsLogin(session, realm)
+                    : session.Login is null ? RegistryErrors.NeedsLogin(session) : RegistryErrors.Refused(session);
             if (!response.IsSuccessStatusCode) return RegistryErrors.BadAnswer(session, $"{(int)response.StatusCode} from its token server {realm.GetLeftPart(UriPartial.Path)}");
             var body = await ReadAsync(response, ct).ConfigureAwait(false);
             var answer = body is null ? null : RegistryJson.TryParse(body, RegistryJson.Default.TokenAnswer);
@@ -286,6 +373,20 @@ public sealed partial class RegistryClient : IDisposable
             _tokens.Put(key, token, lifetime);
             return new AuthenticationHeaderValue("Bearer", token);
         }
+    }
+
+    /// <summary>
+    /// The login a token server gets: the registry's when the token server is on the registry's
+    /// host (any port: a token server beside the registry on the same machine is the usual setup
+    /// of distribution) or is Docker Hub's own, auth.docker.io (as Docker trusts its hosts); else
+    /// the one stored for the token server's own host when there is one, else none: a login goes
+    /// only to the host it was stored for.
+    /// </summary>
+    private RegistryLogin? RealmLogin(RegistrySession session, Uri realm)
+    {
+        if (realm.IdnHost.Equals(session.BaseUri.IdnHost, StringComparison.OrdinalIgnoreCase)) return session.Login;
+        if (session.Host == ImageName.DockerHub && realm.Scheme == "https" && realm.IdnHost == "auth.docker.io") return session.Login;
+        return _logins(realm.IsDefaultPort ? realm.IdnHost : $"{realm.IdnHost}:{realm.Port}");
     }
 
     /// <summary>The next page from <c>Link: &lt;URL&gt;; rel="next"</c>, only on the same registry (the login is not sent elsewhere).</summary>

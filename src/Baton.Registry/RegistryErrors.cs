@@ -18,6 +18,9 @@ internal static class RegistryErrors
     public static RegistryError NeedsLogin(RegistrySession session) => new(RegistryErrorKind.NeedsLogin,
         $"The registry {session.Host} needs a login; store one with `baton registry login {session.Host} --username USER --password-stdin`.");
 
+    public static RegistryError RealmNeedsLogin(RegistrySession session, Uri realm) => new(RegistryErrorKind.NeedsLogin,
+        $"The registry {session.Host} sends logins to the token server {realm.Authority}, another host, which never gets the login stored for {session.Host}; if you trust it, store a login for it with `baton registry login {realm.Authority}`.");
+
     public static RegistryError Refused(RegistrySession session) => new(RegistryErrorKind.CredentialsRefused,
         $"The registry {session.Host} refused the stored login of {session.Login?.Username}; store the right one with `baton registry login {session.Host}`.");
 

@@ -44,6 +44,21 @@ public sealed class ImageNameTests
     public void TryParseHost_Hosts(string host, bool valid) => Assert.Equal(valid, ImageName.TryParseHost(host, out _, out _, out _));
 }
 
+/// <summary>Inputs bench/fuzz.sh found that passed the host checks but made Uri throw.</summary>
+public sealed class ImageNameFuzzFindingsTests
+{
+    [Theory]
+    [InlineData("x.example:+4/app")]
+    [InlineData("d3456:51000\0/app")]
+    [InlineData("[\uFFFD1]:5000/b")]
+    public void TryParse_HostThatIsNoUrl_RefusedNotThrown(string reference)
+    {
+        Assert.False(ImageName.TryParse(reference, out _, out var error));
+        Assert.Contains("is not an image repository", error);
+        Assert.False(ImageName.TryParseHost(reference.Split('/')[0], out _, out _, out _));
+    }
+}
+
 public sealed class ChallengeTests
 {
     [Fact]
