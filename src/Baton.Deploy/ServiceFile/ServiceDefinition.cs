@@ -25,6 +25,15 @@ public sealed record ServiceDefinition
     public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <value>The default is 30 s.</value>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a target may take to start answering before the client gets 504; null: the router's 60 s.</summary>
+    public TimeSpan? TargetTimeout { get; init; }
+
+    /// <summary>
+    /// How long the new release is watched after the switch with the old one kept warm, to switch
+    /// straight back on an exit, failing health checks or worse numbers; zero turns the watch off.
+    /// </summary>
+    /// <value>The default is 30 s.</value>
+    public TimeSpan Watch { get; init; } = TimeSpan.FromSeconds(30);
     /// <value>The default is 10 s.</value>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <value>The default is 1.</value>

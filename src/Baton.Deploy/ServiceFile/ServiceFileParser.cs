@@ -19,10 +19,12 @@ public sealed record ServiceFileResult(ServiceDefinition? Definition, IReadOnlyL
 public static class ServiceFileParser
 {
     private static readonly string[] TopLevel =
-        ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers", "canary", "rolling"];
+        ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "target_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers", "canary", "rolling", "watch"];
 
     public static ServiceFileResult Parse(string text, string fileName = "baton.yml")
     {
+        // Bounded before the node tree is built (its construction recurses once per level).
+        if (ServiceFileLimits.Check(text, fileName) is { } refused) return new(null, [refused.Message + "."]);
         var errors = new List<string>();
         var stream = new YamlStream();
         try
@@ -73,6 +75,13 @@ public static class ServiceFileParser
             if (parsedMode is null) r.Error(r.ValueNode(target, "mode")!, "target.mode", $"'{mode}' is not a mode: use host or network");
             var network = r.String(target, "network");
             if (parsedMode == TargetMode.Network && network is null) r.Missing(target, "target.network", "the user-defined Docker network to join");
+            // A field that has no effect in the mode is an error, not ignored: the user meant something by it.
+            if (parsedMode == TargetMode.Host && r.ValueNode(target, "port") is { } port)
+                r.Error(port, "target.port", "a host-mode container listens on the port Baton passes in target.port_env; target.port is for target.mode: network");
+            if (parsedMode == TargetMode.Host && r.ValueNode(target, "network") is { } net)
+                r.Error(net, "target.network", "a host-mode container shares the host's network; target.network is for target.mode: network");
+            if (parsedMode == TargetMode.Network && r.ValueNode(target, "port_env") is { } portEnv)
+                r.Error(portEnv, "target.port_env", "a network-mode container listens on target.port inside its network; target.port_env is for target.mode: host");
             definition = definition with
             {
                 Mode = parsedMode ?? TargetMode.Host,
@@ -115,8 +124,8 @@ public static class ServiceFileParser
                 Health = new HealthSpec
                 {
                     Path = hp,
-                    Interval = r.Duration(health, "interval", "health.interval") ?? TimeSpan.FromSeconds(1),
-                    Timeout = r.Duration(health, "timeout", "health.timeout") ?? TimeSpan.FromSeconds(5),
+                    Interval = r.Duration(health, "interval", "health.interval", Ms(100), Hours(1)) ?? TimeSpan.FromSeconds(1),
+                    Timeout = r.Duration(health, "timeout", "health.timeout", Ms(100), Minutes(5)) ?? TimeSpan.FromSeconds(5),
                     Passes = r.Int(health, "passes", "health.passes", 1, 100) ?? 2,
                     Host = r.String(health, "host"),
                 },
@@ -125,11 +134,13 @@ public static class ServiceFileParser
 
         definition = definition with
         {
-            DeployTimeout = r.Duration(root, "deploy_timeout", "deploy_timeout") ?? definition.DeployTimeout,
-            DrainTimeout = r.Duration(root, "drain_timeout", "drain_timeout") ?? definition.DrainTimeout,
-            StopTimeout = r.Duration(root, "stop_timeout", "stop_timeout") ?? definition.StopTimeout,
+            DeployTimeout = r.Duration(root, "deploy_timeout", "deploy_timeout", Seconds(1), Hours(24)) ?? definition.DeployTimeout,
+            DrainTimeout = r.Duration(root, "drain_timeout", "drain_timeout", TimeSpan.Zero, Hours(1)) ?? definition.DrainTimeout,
+            TargetTimeout = r.Duration(root, "target_timeout", "target_timeout", Seconds(1), Hours(1)) ?? definition.TargetTimeout,
+            StopTimeout = r.Duration(root, "stop_timeout", "stop_timeout", TimeSpan.Zero, Hours(1)) ?? definition.StopTimeout,
             Replicas = r.Int(root, "replicas", "replicas", 1, 64) ?? 1,
             Keep = r.Int(root, "keep", "keep", 0, 20) ?? 2,
+            Watch = r.Duration(root, "watch", "watch", TimeSpan.Zero, Hours(1)) ?? definition.Watch,
         };
 
         if (r.Map(root, "labels") is { } labels)
@@ -150,7 +161,7 @@ public static class ServiceFileParser
             r.CheckKeys(task, "release_task.", ["command", "timeout"]);
             var command = r.Command(task, "command", "release_task.command");
             if (command is null) r.Missing(task, "release_task.command", "the arguments for the image's entrypoint, e.g. [migrate]");
-            definition = definition with { ReleaseTask = new ReleaseTask(command ?? [], r.Duration(task, "timeout", "release_task.timeout") ?? TimeSpan.FromMinutes(5)) };
+            definition = definition with { ReleaseTask = new ReleaseTask(command ?? [], r.Duration(task, "timeout", "release_task.timeout", Seconds(1), Hours(24)) ?? TimeSpan.FromMinutes(5)) };
         }
 
         if (r.Seq(root, "smoke") is { } smoke)
@@ -200,10 +211,10 @@ public static class ServiceFileParser
             spec = spec with
             {
                 Steps = steps,
-                StepTime = r.Duration(canary, "step_time", "canary.step_time") ?? spec.StepTime,
+                StepTime = r.Duration(canary, "step_time", "canary.step_time", Seconds(1), Hours(24)) ?? spec.StepTime,
                 MinRequests = r.Int(canary, "min_requests", "canary.min_requests", 1, 1_000_000) ?? spec.MinRequests,
                 MaxErrorRate = r.Fraction(canary, "max_error_rate", "canary.max_error_rate") ?? spec.MaxErrorRate,
-                MaxP95Increase = r.Duration(canary, "max_p95_increase", "canary.max_p95_increase") ?? spec.MaxP95Increase,
+                MaxP95Increase = r.Duration(canary, "max_p95_increase", "canary.max_p95_increase", TimeSpan.Zero, Hours(1)) ?? spec.MaxP95Increase,
                 MaxP95Ratio = r.Ratio(canary, "max_p95_ratio", "canary.max_p95_ratio") ?? spec.MaxP95Ratio,
             };
             definition = definition with { Canary = spec };
@@ -216,7 +227,7 @@ public static class ServiceFileParser
             {
                 MaxSurge = r.Int(rolling, "max_surge", "rolling.max_surge", 0, 64) ?? 1,
                 MaxUnavailable = r.Int(rolling, "max_unavailable", "rolling.max_unavailable", 0, 64) ?? 0,
-                BatchTime = r.Duration(rolling, "batch_time", "rolling.batch_time") ?? new RollingSpec().BatchTime,
+                BatchTime = r.Duration(rolling, "batch_time", "rolling.batch_time", Seconds(1), Hours(24)) ?? new RollingSpec().BatchTime,
             };
             if (spec.MaxSurge + spec.MaxUnavailable == 0) r.Error(rolling, "rolling", "max_surge and max_unavailable cannot both be 0: no batch could start");
             definition = definition with { Rolling = spec };
@@ -312,12 +323,18 @@ public static class ServiceFileParser
             return null;
         }
 
-        public TimeSpan? Duration(YamlMappingNode map, string key, string field)
+        /// <summary>A duration from <paramref name="min"/> to <paramref name="max"/>: one that cannot work (a 0 s health interval spins a core) is an error.</summary>
+        public TimeSpan? Duration(YamlMappingNode map, string key, string field, TimeSpan min, TimeSpan max)
         {
             var text = String(map, key);
             if (text is null) return null;
-            if (Durations.TryParse(text, out var d)) return d;
-            Error(ValueNode(map, key)!, field, $"'{text}' is not a duration; write it like 500ms, 30s or 2m");
+            if (!Durations.TryParse(text, out var d))
+            {
+                Error(ValueNode(map, key)!, field, $"'{text}' is not a duration; write it like 500ms, 30s or 2m");
+                return null;
+            }
+            if (d >= min && d <= max) return d;
+            Error(ValueNode(map, key)!, field, $"'{text}' must be from {Durations.Format(min)} to {Durations.Format(max)}");
             return null;
         }
 
@@ -404,4 +421,9 @@ public static class ServiceFileParser
             return d[a.Length, b.Length];
         }
     }
+
+    private static TimeSpan Ms(int n) => TimeSpan.FromMilliseconds(n);
+    private static TimeSpan Seconds(int n) => TimeSpan.FromSeconds(n);
+    private static TimeSpan Minutes(int n) => TimeSpan.FromMinutes(n);
+    private static TimeSpan Hours(int n) => TimeSpan.FromHours(n);
 }

@@ -21,6 +21,7 @@ public sealed class ServiceFileParserTests
           passes: 3
         deploy_timeout: 2m
         drain_timeout: 10s
+        target_timeout: 15s
         stop_timeout: 5s
         replicas: 2
         keep: 3
@@ -55,6 +56,7 @@ public sealed class ServiceFileParserTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), d.Health.Interval);
         Assert.Equal(3, d.Health.Passes);
         Assert.Equal(TimeSpan.FromMinutes(2), d.DeployTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), d.TargetTimeout);
         Assert.Equal(2, d.Replicas);
         Assert.Equal(3, d.Keep);
         Assert.Equal("shop", d.Labels["team"]);
@@ -69,6 +71,7 @@ public sealed class ServiceFileParserTests
         var d = ServiceFileParser.Parse("service: web\nimage: sample\n").Definition!;
         Assert.Equal("/health", d.Health.Path);
         Assert.Equal(TimeSpan.FromSeconds(30), d.DrainTimeout);
+        Assert.Null(d.TargetTimeout); // the router's 60 s
         Assert.Equal(TimeSpan.FromSeconds(10), d.StopTimeout);
         Assert.Equal(2, d.Keep);
         Assert.Equal(TargetMode.Host, d.Mode);
@@ -82,6 +85,8 @@ public sealed class ServiceFileParserTests
     [InlineData("service: Web\nimage: sample\n", "baton.yml line 1: service: Service name 'Web' is invalid")]
     [InlineData("service: web\nimage: sample:v1\n", "baton.yml line 2: image: 'sample:v1' must be a repository without a tag")]
     [InlineData("service: web\n", "baton.yml line 1: image: missing")]
+    [InlineData("service: web\nimage: sample\ntarget_timeout: soon\n", "baton.yml line 3: target_timeout: 'soon' is not a duration")]
+    [InlineData("service: web\nimage: sample\ntarget_timeout: 500ms\n", "baton.yml line 3: target_timeout: '500ms' must be from 1s to 60m")]
     [InlineData("service: web\nimage: sample\nreplicas: 0\n", "baton.yml line 3: replicas: '0' must be a whole number from 1 to 64")]
     [InlineData("service: web\nimage: sample\nhosts: [\"bad host\"]\n", "baton.yml line 3: hosts: Host 'bad host' is not a host name")]
     [InlineData("service: web\nimage: sample\nlabels:\n  baton.color: x\n", "baton.yml line 4: labels: 'baton.color': labels starting with baton. are Baton's own")]
@@ -161,5 +166,33 @@ public sealed class ServiceFileRolloutTests
         var parsed = ServiceFileParser.Parse(Head + section);
         Assert.False(parsed.Ok);
         Assert.Contains(parsed.Errors, e => e.EndsWith(expected, StringComparison.Ordinal));
+    }
+}
+
+public sealed class ServiceFileWatchAndRangeTests
+{
+    private static ServiceFileResult Parse(string extra) => ServiceFileParser.Parse($"service: web\nimage: 127.0.0.1:5000/shop\n{extra}\n");
+
+    [Fact]
+    public void Watch_DefaultsTo30s_ZeroTurnsItOff()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), Parse("").Definition!.Watch);
+        Assert.Equal(TimeSpan.Zero, Parse("watch: 0s").Definition!.Watch);
+    }
+
+    [Theory]
+    [InlineData("health:\n  interval: 0s", "health.interval")]
+    [InlineData("health:\n  timeout: 0s", "health.timeout")]
+    [InlineData("deploy_timeout: 0s", "deploy_timeout")]
+    [InlineData("watch: 2h", "watch")]
+    [InlineData("canary:\n  step_time: 0s", "canary.step_time")]
+    [InlineData("target:\n  port: 8080", "target.port")]
+    [InlineData("target:\n  mode: host\n  network: shop-net", "target.network")]
+    [InlineData("target:\n  mode: network\n  network: shop-net\n  port_env: P", "target.port_env")]
+    public void FieldThatCannotWork_IsAnError(string yaml, string field)
+    {
+        var result = Parse(yaml);
+        Assert.False(result.Ok);
+        Assert.Contains(result.Errors, e => e.Contains(field, StringComparison.Ordinal));
     }
 }
