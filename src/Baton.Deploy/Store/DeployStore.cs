@@ -6,20 +6,26 @@ namespace Baton.Deploy.Store;
 
 /// <summary>
 /// The deployer's durable state in <c>&lt;data&gt;/baton.db</c> (SQLite, WAL): service definitions,
-/// deployments with every step, and the one-deployment-per-service locks.
+/// deployments with every step, and the one-deployment-per-service locks. Service definitions
+/// (which hold secret env values) are stored encrypted (<see cref="DefinitionCipher"/>, key in
+/// <c>secrets.key</c> beside the database); clear ones left by an older Baton are encrypted at open.
 /// </summary>
 public sealed class DeployStore : IDisposable
 {
     private const int SchemaVersion = 1;
     private readonly SqliteFile _file;
     private readonly TimeProvider _time;
+    private readonly DefinitionCipher _cipher;
 
     public DeployStore(string path, TimeProvider time)
     {
         _time = time;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        _cipher = DefinitionCipher.OpenOrCreate(directory);
         _file = new SqliteFile(path);
         Migrate();
+        EncryptClearDefinitions();
     }
 
     /// <summary>This process, as a lock holder: a lock whose holder is not this process is left from a dead one.</summary>
@@ -47,13 +53,37 @@ public sealed class DeployStore : IDisposable
             """);
     }
 
+    /// <summary>
+    /// Encrypts definitions stored in clear (by a Baton before encryption), then rewrites the file
+    /// (VACUUM) and empties the WAL, so no page of the file keeps the clear text.
+    /// </summary>
+    private void EncryptClearDefinitions()
+    {
+        lock (_file.Gate)
+        {
+            var services = _file.QueryIn(null, "SELECT name, definition FROM services WHERE definition NOT LIKE 'enc:v1:%'", r => (r.GetString(0), r.GetString(1)));
+            var deployments = _file.QueryIn(null, "SELECT id, definition FROM deployments WHERE definition IS NOT NULL AND definition NOT LIKE 'enc:v1:%'", r => (r.GetInt64(0), r.GetString(1)));
+            if (services.Count + deployments.Count == 0) return;
+            using (var tx = _file.BeginTransaction())
+            {
+                foreach (var (name, text) in services) _file.ExecIn(tx, "UPDATE services SET definition = $d WHERE name = $n", ("$n", name), ("$d", _cipher.Encrypt(text)));
+                foreach (var (id, text) in deployments) _file.ExecIn(tx, "UPDATE deployments SET definition = $d WHERE id = $id", ("$id", id), ("$d", _cipher.Encrypt(text)));
+                tx.Commit();
+            }
+            _file.ExecIn(null, "PRAGMA wal_checkpoint(TRUNCATE)");
+            _file.ExecIn(null, "VACUUM");
+            _file.ExecIn(null, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+    }
+
     // --- services ---
 
     public void SaveService(string name, string definition, string author) => _file.Write(
         "INSERT INTO services(name, definition, applied_at, applied_by) VALUES ($n, $d, $t, $a) ON CONFLICT(name) DO UPDATE SET definition = $d, applied_at = $t, applied_by = $a",
-        ("$n", name), ("$d", definition), ("$t", Now()), ("$a", author));
+        ("$n", name), ("$d", _cipher.Encrypt(definition)), ("$t", Now()), ("$a", author));
 
-    public string? GetService(string name) => _file.Scalar("SELECT definition FROM services WHERE name = $n", ("$n", name)) as string;
+    public string? GetService(string name) =>
+        _file.Scalar("SELECT definition FROM services WHERE name = $n", ("$n", name)) is string stored ? _cipher.Decrypt(stored) : null;
 
     public IReadOnlyList<string> ServiceNames() =>
         _file.Query("SELECT name FROM services ORDER BY name", r => r.GetString(0));
@@ -62,21 +92,29 @@ public sealed class DeployStore : IDisposable
 
     // --- deployments and steps ---
 
-    /// <summary>Records a new deployment as running. Its release is <paramref name="release"/> (a rollback), else <c>r{id}</c>.</summary>
-    public long BeginDeployment(string service, string kind, string image, string? digest, string? color, string author, string? definition, string? release = null)
+    /// <summary>
+    /// Records a new deployment as running. Its release is <paramref name="release"/> (a rollback),
+    /// else the service's next: <c>r1</c>, <c>r2</c> … of that service.
+    /// </summary>
+    public (long Id, string Release) BeginDeployment(string service, string kind, string image, string? digest, string? color, string author, string? definition, string? release = null)
     {
         lock (_file.Gate)
         {
-            using var cmd = _file.Command(
-                "INSERT INTO deployments(service, kind, image, digest, color, author, started_at, outcome, definition, release) VALUES ($s, $k, $i, $d, $c, $a, $t, 'running', $def, $rel) RETURNING id",
-                ("$s", service), ("$k", kind), ("$i", image), ("$d", digest), ("$c", color), ("$a", author), ("$t", Now()), ("$def", definition), ("$rel", release));
-            var id = (long)cmd.ExecuteScalar()!;
+            using var tx = _file.BeginTransaction();
             if (release is null)
             {
-                using var set = _file.Command("UPDATE deployments SET release = 'r' || id WHERE id = $id", ("$id", id));
-                set.ExecuteNonQuery();
+                using var next = _file.Command(
+                    "SELECT COALESCE(MAX(CAST(SUBSTR(release, 2) AS INTEGER)), 0) + 1 FROM deployments WHERE service = $s AND release GLOB 'r[0-9]*'", ("$s", service));
+                next.Transaction = tx;
+                release = $"r{(long)next.ExecuteScalar()!}";
             }
-            return id;
+            using var cmd = _file.Command(
+                "INSERT INTO deployments(service, kind, image, digest, color, author, started_at, outcome, definition, release) VALUES ($s, $k, $i, $d, $c, $a, $t, 'running', $def, $rel) RETURNING id",
+                ("$s", service), ("$k", kind), ("$i", image), ("$d", digest), ("$c", color), ("$a", author), ("$t", Now()), ("$def", definition is null ? null : _cipher.Encrypt(definition)), ("$rel", release));
+            cmd.Transaction = tx;
+            var id = (long)cmd.ExecuteScalar()!;
+            tx.Commit();
+            return (id, release);
         }
     }
 
@@ -118,7 +156,7 @@ public sealed class DeployStore : IDisposable
         ReadDeployments("WHERE outcome IN ('running','held') ORDER BY id");
 
     public string? DefinitionOf(long deploymentId) =>
-        _file.Scalar("SELECT definition FROM deployments WHERE id = $id", ("$id", deploymentId)) as string;
+        _file.Scalar("SELECT definition FROM deployments WHERE id = $id", ("$id", deploymentId)) is string stored ? _cipher.Decrypt(stored) : null;
 
     // --- locks ---
 

@@ -16,8 +16,7 @@ public sealed record DeploymentRecord(
     string Release,
     IReadOnlyList<StepRecord> Steps)
 {
-    /// <summary>Definition of <see cref="Release"/>: the containers' <c>baton.release</c> label; <c>r{Id}</c> for a deploy, the earlier release for a rollback.</summary>
-    public static string ReleaseOf(long id) => $"r{id}";
+    // Release: the containers' baton.release label; r1, r2 … of the service for a deploy, the earlier release for a rollback.
 }
 
 public sealed record StepRecord(string Name, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Outcome, string? Detail);

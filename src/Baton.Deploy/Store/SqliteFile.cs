@@ -14,11 +14,13 @@ public sealed class SqliteFile : IDisposable
 
     static SqliteFile() => SQLitePCL.Batteries_V2.Init();
 
+    /// <summary>Opens (or creates, mode 600, so its -wal and -shm files get that mode too) the file at <paramref name="path"/>.</summary>
     public SqliteFile(string path)
     {
+        PrivateFiles.Create(path);
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
-        Write("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
+        Write("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;");
     }
 
     /// <summary>Held around every use of the connection, and around a transaction as a whole.</summary>

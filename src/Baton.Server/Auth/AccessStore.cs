@@ -12,6 +12,9 @@ internal sealed record UserRecord(string Name, Role Role, string PasswordHash, D
 /// <summary>A live session with its user's current role.</summary>
 internal sealed record SessionRecord(string Hash, string User, Role Role, string CsrfToken, DateTimeOffset Created, DateTimeOffset LastSeen);
 
+/// <summary>Failed sign-ins since some time: from one address (any user), and for one user (any address), each with the latest.</summary>
+internal sealed record LoginFailureCounts(int FromAddress, DateTimeOffset? LastFromAddress, int ForUser, DateTimeOffset? LastForUser);
+
 /// <summary>An API token row with its owner's current role and state.</summary>
 internal sealed record TokenRecord(long Id, string Name, string Owner, Role Role, DateTimeOffset Created, DateTimeOffset? LastUsed, DateTimeOffset? Expires, bool Revoked)
 {
@@ -28,7 +31,7 @@ internal sealed record TokenRecord(long Id, string Name, string Owner, Role Role
 /// </summary>
 internal sealed class AccessStore : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private readonly SqliteFile _file;
     private readonly TimeProvider _time;
 
@@ -48,7 +51,7 @@ internal sealed class AccessStore : IDisposable
         var version = _file.UserVersion;
         if (version > SchemaVersion) throw new InvalidDataException($"access.db was written by a newer Baton (schema {version}); upgrade Baton to use it.");
         if (version == SchemaVersion) return;
-        _file.Write("""
+        if (version < 1) _file.Write("""
             CREATE TABLE IF NOT EXISTS users (
                 name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL, password_hash TEXT NOT NULL,
                 created_at TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0);
@@ -63,6 +66,14 @@ internal sealed class AccessStore : IDisposable
                 target TEXT, outcome TEXT NOT NULL, detail TEXT);
             CREATE INDEX IF NOT EXISTS audit_target ON audit(target, id);
             PRAGMA user_version = 1;
+            """);
+        // 2: failed sign-ins, so the throttle's counts survive a restart.
+        _file.Write("""
+            CREATE TABLE IF NOT EXISTS login_failures (user TEXT NOT NULL, address TEXT NOT NULL, at TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS login_failures_address ON login_failures(address, at);
+            CREATE INDEX IF NOT EXISTS login_failures_user ON login_failures(user, at);
+            CREATE INDEX IF NOT EXISTS login_failures_at ON login_failures(at);
+            PRAGMA user_version = 2;
             """);
     }
 
@@ -198,6 +209,35 @@ internal sealed class AccessStore : IDisposable
         $"SELECT t.id, t.name, t.owner, t.role, t.created_at, t.last_used_at, t.expires_at, t.revoked_at FROM tokens t {where}",
         r => new TokenRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), RoleOf(r.GetString(3)), Time(r.GetString(4)), TimeOrNull(r, 5), TimeOrNull(r, 6), !r.IsDBNull(7)),
         args);
+
+    // --- failed sign-ins ---
+
+    public LoginFailureCounts LoginFailures(string user, string address, DateTimeOffset since)
+    {
+        static (int, DateTimeOffset?) Read(SqliteDataReader r) => (r.GetInt32(0), r.IsDBNull(1) ? null : Time(r.GetString(1)));
+        lock (_file.Gate)
+        {
+            var (fromAddress, lastFromAddress) = _file.QueryIn(null, "SELECT COUNT(*), MAX(at) FROM login_failures WHERE address = $a AND at >= $s", Read, ("$a", address), ("$s", Format(since)))[0];
+            var (forUser, lastForUser) = _file.QueryIn(null, "SELECT COUNT(*), MAX(at) FROM login_failures WHERE user = $u AND at >= $s", Read, ("$u", user), ("$s", Format(since)))[0];
+            return new(fromAddress, lastFromAddress, forUser, lastForUser);
+        }
+    }
+
+    /// <summary>Records a failure, and forgets those before <paramref name="forgetBefore"/> so the table stays as small as the window.</summary>
+    public void AddLoginFailure(string user, string address, DateTimeOffset at, DateTimeOffset forgetBefore)
+    {
+        lock (_file.Gate)
+        {
+            using var tx = _file.BeginTransaction();
+            _file.ExecIn(tx, "DELETE FROM login_failures WHERE at < $f", ("$f", Format(forgetBefore)));
+            _file.ExecIn(tx, "INSERT INTO login_failures(user, address, at) VALUES ($u, $a, $t)", ("$u", user), ("$a", address), ("$t", Format(at)));
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Forgets the failures of one user from one address (that user signed in from there).</summary>
+    public void ClearLoginFailures(string user, string address) =>
+        _file.Write("DELETE FROM login_failures WHERE user = $u AND address = $a", ("$u", user), ("$a", address));
 
     // --- audit ---
 

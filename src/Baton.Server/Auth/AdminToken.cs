@@ -41,8 +41,8 @@ public sealed class AdminToken
         }
         var token = "bt_" + Base64Url(RandomNumberGenerator.GetBytes(32));
         var hash = Hash(token);
-        WritePrivate(TokenFile(dataDirectory), token + "\n");
-        WritePrivate(hashFile, Convert.ToHexString(hash) + "\n");
+        Secrets.WritePrivate(TokenFile(dataDirectory), token + "\n");
+        Secrets.WritePrivate(hashFile, Convert.ToHexString(hash) + "\n");
         return new AdminToken(hash, token);
     }
 
@@ -52,13 +52,4 @@ public sealed class AdminToken
     private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static void WritePrivate(string path, string content)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using var stream = new FileStream(path, options);
-        stream.Write(Encoding.UTF8.GetBytes(content));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
 }

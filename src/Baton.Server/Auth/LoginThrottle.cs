@@ -7,7 +7,7 @@ public sealed record LoginThrottleOptions
     /// <value>The default is 15 minutes.</value>
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Failures for one user name within the window before sign-ins for it wait.</summary>
+    /// <summary>Failures for one user name within the window before sign-ins for it wait (from addresses that failed).</summary>
     /// <value>The default is 5.</value>
     public int FreeFailuresPerUser { get; init; } = 5;
 
@@ -27,75 +27,54 @@ public sealed record LoginThrottleOptions
 }
 
 /// <summary>
-/// Slows password guessing: after too many failed sign-ins for a user name or from a client
-/// address, every sign-in for it (even with the right password) is refused until a delay has
-/// passed, and each further failure doubles the delay. A success clears both counts. Kept in
-/// memory: a restart forgets it, which only gives back the few free failures.
+/// Slows password guessing with two counts of the failed sign-ins of the last
+/// <see cref="LoginThrottleOptions.Window"/>, kept in <c>access.db</c> so a restart forgets nothing:
+/// <list type="bullet">
+/// <item>per client address, over every user name: past its free failures, every sign-in from
+/// that address waits (even with a right password), the wait doubling with each further failure.
+/// A success clears only the failures of the user who signed in, from that address: signing in
+/// to one's own account between guesses at others does not buy more guesses.</item>
+/// <item>per user name, over every address: past its free failures, sign-ins for that name wait,
+/// but only from addresses that have failed within the window. Someone guessing a user's password
+/// from elsewhere cannot lock that user out of an address that has not failed.</item>
+/// </list>
+/// So a guesser gets the address's free failures per address, and against one user at most the
+/// user's free failures plus one per fresh address.
 /// </summary>
-public sealed class LoginThrottle(TimeProvider time, LoginThrottleOptions options)
+internal sealed class LoginThrottle(AccessStore store, TimeProvider time, LoginThrottleOptions options)
 {
-    /// <summary>Most keys tracked at once, so a flood of made-up names cannot grow memory without end.</summary>
-    private const int MaxKeys = 10_000;
-
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
-
     /// <summary>How long a sign-in for this user from this address must still wait; null when it may be tried now.</summary>
     public TimeSpan? RetryAfter(string user, string address)
     {
         var now = time.GetUtcNow();
-        lock (_gate)
+        var since = now - options.Window;
+        var counts = store.LoginFailures(Key(user), address, since);
+        var wait = Wait(counts.FromAddress, counts.LastFromAddress, options.FreeFailuresPerAddress, now);
+        if (counts.FromAddress > 0)
         {
-            var wait = TimeSpan.Zero;
-            foreach (var key in Keys(user, address))
-                if (_entries.TryGetValue(key, out var e) && e.LockedUntil > now && e.LockedUntil - now > wait) wait = e.LockedUntil - now;
-            return wait > TimeSpan.Zero ? wait : null;
+            var userWait = Wait(counts.ForUser, counts.LastForUser, options.FreeFailuresPerUser, now);
+            if (userWait > wait) wait = userWait;
         }
+        return wait > TimeSpan.Zero ? wait : null;
     }
 
     public void Failed(string user, string address)
     {
         var now = time.GetUtcNow();
-        lock (_gate)
-        {
-            if (_entries.Count >= MaxKeys) Prune(now);
-            var keys = Keys(user, address);
-            Record(keys[0], options.FreeFailuresPerUser, now);
-            Record(keys[1], options.FreeFailuresPerAddress, now);
-        }
+        store.AddLoginFailure(Key(user), address, now, now - options.Window);
     }
 
-    public void Succeeded(string user, string address)
-    {
-        lock (_gate)
-            foreach (var key in Keys(user, address)) _entries.Remove(key);
-    }
+    public void Succeeded(string user, string address) => store.ClearLoginFailures(Key(user), address);
 
-    private void Record(string key, int free, DateTimeOffset now)
+    /// <summary>The wait left after <paramref name="count"/> failures, the last at <paramref name="last"/>: none below the free ones, then the first delay doubling per failure, capped.</summary>
+    private TimeSpan Wait(int count, DateTimeOffset? last, int free, DateTimeOffset now)
     {
-        if (!_entries.TryGetValue(key, out var entry)) _entries[key] = entry = new Entry();
-        while (entry.Failures.Count > 0 && now - entry.Failures.Peek() > options.Window) entry.Failures.Dequeue();
-        entry.Failures.Enqueue(now);
-        int over = entry.Failures.Count - free;
-        if (over < 0) return;
+        int over = count - free;
+        if (over < 0 || last is not { } at) return TimeSpan.Zero;
         var delay = options.FirstDelay * Math.Pow(2, Math.Min(over, 30));
-        entry.LockedUntil = now + (delay > options.MaxDelay ? options.MaxDelay : delay);
+        var until = at + (delay > options.MaxDelay ? options.MaxDelay : delay);
+        return until > now ? until - now : TimeSpan.Zero;
     }
 
-    private void Prune(DateTimeOffset now)
-    {
-        foreach (var (key, e) in _entries.ToList())
-            if (e.LockedUntil <= now && (e.Failures.Count == 0 || now - e.Failures.Last() > options.Window)) _entries.Remove(key);
-        // Still full of live entries: forget the ones that unlock soonest.
-        if (_entries.Count >= MaxKeys)
-            foreach (var (key, _) in _entries.OrderBy(p => p.Value.LockedUntil).Take(_entries.Count - MaxKeys / 2).ToList()) _entries.Remove(key);
-    }
-
-    private static string[] Keys(string user, string address) => ["user:" + user.Trim().ToLowerInvariant(), "addr:" + address];
-
-    private sealed class Entry
-    {
-        public Queue<DateTimeOffset> Failures { get; } = new();
-        public DateTimeOffset LockedUntil { get; set; }
-    }
+    private static string Key(string user) => user.Trim().ToLowerInvariant();
 }

@@ -18,12 +18,5 @@ internal static class Secrets
     public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>Writes a file only its owner may read (mode 600), replacing any old one.</summary>
-    public static void WritePrivate(string path, string content)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using var stream = new FileStream(path, options);
-        stream.Write(Encoding.UTF8.GetBytes(content));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
+    public static void WritePrivate(string path, string content) => Baton.Deploy.Store.PrivateFiles.Write(path, Encoding.UTF8.GetBytes(content));
 }

@@ -14,7 +14,7 @@ public sealed class DeployStoreTests : IDisposable
         long id;
         using (var store = Open())
         {
-            id = store.BeginDeployment("web", "deploy", "sample:v2", null, null, "admin", "service: web");
+            (id, _) = store.BeginDeployment("web", "deploy", "sample:v2", null, null, "admin", "service: web");
             store.UpdateDeployment(id, digest: "sha256:abc", color: "green");
             var step = store.BeginStep(id, "start");
             store.FinishStep(step, "ok", "1 container");
@@ -57,10 +57,22 @@ public sealed class DeployStoreTests : IDisposable
         store.SaveService("web", "service: web\nimage: b\n", "admin");
         Assert.Equal("service: web\nimage: b\n", store.GetService("web"));
         Assert.Equal(["web"], store.ServiceNames());
-        var first = store.BeginDeployment("web", "deploy", "a:1", null, "blue", "admin", null);
-        var second = store.BeginDeployment("web", "deploy", "a:2", null, "green", "admin", null);
+        var (first, r1) = store.BeginDeployment("web", "deploy", "a:1", null, "blue", "admin", null);
+        var (second, r2) = store.BeginDeployment("web", "deploy", "a:2", null, "green", "admin", null);
         Assert.Equal([second, first], store.History("web").Select(d => d.Id));
         Assert.Equal(2, store.Unfinished().Count);
+        Assert.Equal(("r1", "r2"), (r1, r2));
+    }
+
+    [Fact]
+    public void BeginDeployment_ReleasesNumberedPerService_RollbackKeepsItsRelease()
+    {
+        using var store = Open();
+        Assert.Equal("r1", store.BeginDeployment("web", "deploy", "a:1", null, "blue", "admin", null).Release);
+        Assert.Equal("r1", store.BeginDeployment("api", "deploy", "b:1", null, "blue", "admin", null).Release);
+        Assert.Equal("r2", store.BeginDeployment("web", "deploy", "a:2", null, "green", "admin", null).Release);
+        Assert.Equal("r1", store.BeginDeployment("web", "rollback", "a:1", null, "blue", "admin", null, "r1").Release);
+        Assert.Equal("r3", store.BeginDeployment("web", "deploy", "a:3", null, "green", "admin", null).Release);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
