@@ -64,6 +64,7 @@ backend_port=$(free_port); backend_h2_port=$(free_port); nginx_port=$(free_port)
 haproxy_port=$(free_port); haproxy_h2_port=$(free_port)
 baton_port=$(free_port); baton_h2_port=$(free_port); admin_port=$(free_port)
 baton_b_port=$(free_port); baton_b_h2_port=$(free_port); admin_b_port=$(free_port)
+staging_port=$(free_port); staging_b_port=$(free_port)
 
 # --- The backend: nginx with one worker serving static files -----------------------------------
 chmod 755 "$work"   # nginx workers may run as another user
@@ -155,15 +156,18 @@ pids+=($haproxy_pid)
 # --- Baton -------------------------------------------------------------------------------------
 # shellcheck disable=SC2086
 env $BATON_ENV "$root/baton" server --listen "127.0.0.1:$baton_port" --listen-h2c "127.0.0.1:$baton_h2_port" \
-  --admin "127.0.0.1:$admin_port" --data "$work/baton" --log-level warning >"$work/baton.log" 2>&1 &
+  --listen-staging "127.0.0.1:$staging_port" --admin "127.0.0.1:$admin_port" --data "$work/baton" --log-level warning >"$work/baton.log" 2>&1 &
 baton_pid=$!
 pids+=($baton_pid)
 
 baton_b_pid=""
 if [ -n "$BATON_B_ENV" ]; then
   if [ -n "$BATON_B_DLL" ]; then baton_b=(dotnet "$BATON_B_DLL"); else baton_b=("$root/baton"); fi
+  # A build from before the staging listener has no such flag; a later one must not take 8081 too.
+  staging_b=()
+  if "${baton_b[@]}" server --help 2>/dev/null | grep -- --listen-staging >/dev/null; then staging_b=(--listen-staging "127.0.0.1:$staging_b_port"); fi
   # shellcheck disable=SC2086
-  env $BATON_B_ENV "${baton_b[@]}" server --listen "127.0.0.1:$baton_b_port" --listen-h2c "127.0.0.1:$baton_b_h2_port" \
+  env $BATON_B_ENV "${baton_b[@]}" server --listen "127.0.0.1:$baton_b_port" --listen-h2c "127.0.0.1:$baton_b_h2_port" "${staging_b[@]}" \
     --admin "127.0.0.1:$admin_b_port" --data "$work/baton-b" --log-level warning >"$work/baton-b.log" 2>&1 &
   baton_b_pid=$!
   pids+=($baton_b_pid)

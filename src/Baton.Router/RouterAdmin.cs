@@ -6,7 +6,8 @@ using Baton.Router.Targets;
 namespace Baton.Router;
 
 /// <summary>The router's operations other than deploys: pause, resume, maintenance, canary share, remove, and status.</summary>
-public sealed class RouterAdmin(RoutingState state)
+/// <param name="stagingUrl">The staging listener's address once it listens (null when there is none), so status can give each staging host's URL.</param>
+public sealed class RouterAdmin(RoutingState state, Func<Uri?>? stagingUrl = null)
 {
     /// <value>The default is 30 s.</value>
     public static readonly TimeSpan DefaultPauseMax = TimeSpan.FromSeconds(30);
@@ -99,13 +100,16 @@ public sealed class RouterAdmin(RoutingState state)
         return error;
     }
 
-    public StatusResponse Status() =>
-        new(state.Current.Services.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(ToStatus).ToList());
+    public StatusResponse Status()
+    {
+        var staging = stagingUrl?.Invoke();
+        return new(state.Current.Services.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => ToStatus(s, staging)).ToList(), StagingUrl: staging?.ToString());
+    }
 
     public ServiceStatus? Status(string service) =>
-        state.Current.Services.TryGetValue(service, out var s) ? ToStatus(s) : null;
+        state.Current.Services.TryGetValue(service, out var s) ? ToStatus(s, stagingUrl?.Invoke()) : null;
 
-    private static ServiceStatus ToStatus(ServiceEntry s) => new(
+    private static ServiceStatus ToStatus(ServiceEntry s, Uri? staging) => new(
         s.Name,
         s.Hosts.Select(h => h.ToString()).ToList(),
         s.Path,
@@ -116,9 +120,10 @@ public sealed class RouterAdmin(RoutingState state)
         s.Maintenance,
         s.Health.Path,
         Durations.Format(s.DrainTimeout),
-        s.Active is null ? null : ToStatus(s, s.Active),
-        s.Candidate is null ? null : ToStatus(s, s.Candidate),
-        s.IsCanary ? s.CanaryPercent : null);
+        s.Active is null ? null : ToStatus(s, s.Active, staging),
+        s.Candidate is null ? null : ToStatus(s, s.Candidate, staging),
+        s.IsCanary ? s.CanaryPercent : null,
+        TargetTimeout: Durations.Format(s.TargetTimeout ?? RouterOptions.DefaultTargetTimeout));
 
     private static WindowStatus ToWindow(TargetPool pool)
     {
@@ -126,7 +131,14 @@ public sealed class RouterAdmin(RoutingState state)
         return new WindowStatus(w.Seconds, w.Requests, w.Errors, Math.Round(w.ErrorRate, 6), w.P95Seconds is { } p ? Math.Round(p * 1000, 3) : null);
     }
 
-    private static PoolStatus ToStatus(ServiceEntry s, TargetPool pool) => new(pool.Targets.Select(t => new TargetStatus(
+    private static PoolStatus ToStatus(ServiceEntry s, TargetPool pool, Uri? staging)
+    {
+        var hosts = pool.Name is { } name && s.StagingHosts(name).ToList() is { Count: > 0 } list ? list : null;
+        return new(Targets(pool), pool.Name, ToWindow(pool), hosts,
+            StagingUrls: staging is null ? null : hosts?.Select(h => $"{staging.Scheme}://{h}:{staging.Port}/").ToList());
+    }
+
+    private static List<TargetStatus> Targets(TargetPool pool) => pool.Targets.Select(t => new TargetStatus(
         t.Authority,
         t.Weight,
         t.Health.ToString().ToLowerInvariant(),
@@ -135,7 +147,7 @@ public sealed class RouterAdmin(RoutingState state)
         t.Metrics.Requests,
         new RequestCounts(t.Metrics.CountOfClass(1), t.Metrics.CountOfClass(2), t.Metrics.CountOfClass(3), t.Metrics.CountOfClass(4), t.Metrics.CountOfClass(5)),
         t.Metrics.ConnectFailures,
-        t.LastProbe)).ToList(), pool.Name, ToWindow(pool), pool.Name is { } name && s.StagingHosts(name).ToList() is { Count: > 0 } staging ? staging : null);
+        t.LastProbe)).ToList();
 
     private static bool Known(IReadOnlyDictionary<string, ServiceEntry> services, string name, out ServiceEntry entry, out string? error)
     {

@@ -10,6 +10,13 @@ public sealed record RouterOptions
     /// <value>The default is 5 s.</value>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a target may take to start answering when its service sets no <c>target_timeout</c>; then the client gets 504.</summary>
+    /// <value>The default is 60 s (nginx's proxy_read_timeout).</value>
+    public TimeSpan TargetTimeout { get; init; } = DefaultTargetTimeout;
+
+    /// <summary>60 s, as nginx's proxy_read_timeout.</summary>
+    public static readonly TimeSpan DefaultTargetTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Seconds given in Retry-After when no healthy target can take a request.</summary>
     /// <value>The default is 5.</value>
     public int RetryAfterSeconds { get; init; } = 5;

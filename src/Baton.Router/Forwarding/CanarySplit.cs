@@ -7,7 +7,8 @@ namespace Baton.Router.Forwarding;
 /// <see cref="BucketCookie"/> cookie; buckets below percent × 100 go to the candidate. Since the
 /// bucket never changes, a client stays on its side, and raising the percent only moves clients
 /// from the live pool to the candidate (never back). Testers force a side with the
-/// <see cref="ForceHeader"/> header or the <see cref="ForceCookie"/> cookie (<c>always</c> or <c>never</c>).
+/// <see cref="ForceHeader"/> header or the <see cref="ForceCookie"/> cookie (<c>always</c> or <c>never</c>),
+/// honoured on the staging listener only: on a public one anybody could choose their side.
 /// Reads cookies straight from the Cookie header, allocating nothing.
 /// </summary>
 public static class CanarySplit

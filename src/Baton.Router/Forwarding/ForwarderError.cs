@@ -14,6 +14,8 @@ public enum ForwarderError
     ResponseBodyTarget,
     /// <summary>The client went away while the response was being written.</summary>
     ResponseBodyClient,
+    /// <summary>The target did not answer within its response timeout: 504, counted against it.</summary>
+    Timeout,
     /// <summary>The client aborted the request before the target answered.</summary>
     Canceled,
 }

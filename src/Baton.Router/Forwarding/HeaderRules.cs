@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Microsoft.Extensions.Primitives;
 
 namespace Baton.Router.Forwarding;
 
@@ -35,13 +36,17 @@ internal static class HeaderRules
 
     /// <summary>
     /// True when <paramref name="name"/> is one of the options of a <c>Connection</c> header: the sender
-    /// made that header hop-by-hop, so it must not cross the proxy either (RFC 9110 §7.6.1).
+    /// made that header hop-by-hop, so it must not cross the proxy either (RFC 9110 §7.6.1). Every
+    /// token of every <c>Connection</c> line counts (<c>Connection: keep-alive, X-Secret</c>).
     /// </summary>
-    public static bool NamedByConnection(string connection, string name)
+    public static bool NamedByConnection(StringValues connection, string name)
     {
-        var options = connection.AsSpan();
-        foreach (var range in options.Split(','))
-            if (options[range].Trim().Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
+        foreach (var line in connection)
+        {
+            var options = line.AsSpan();
+            foreach (var range in options.Split(','))
+                if (options[range].Trim(" \t").Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
+        }
         return false;
     }
 }

@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using System.Text;
+using Baton.Router.Listeners;
 using Baton.Router.Metrics;
 using Baton.Router.Routing;
 using Baton.Router.Targets;
+using Baton.Contracts;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
 using Microsoft.Extensions.Logging;
 
 namespace Baton.Router.Forwarding;
@@ -11,13 +15,15 @@ namespace Baton.Router.Forwarding;
 /// <summary>
 /// The request path of the router: one request from Kestrel to a target and back.
 /// </summary>
-public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwarder, RouterOptions options, RouterCounters counters, ILogger<ProxyHandler> logger)
+public sealed partial class ProxyHandler(RoutingState state, TargetForwarder forwarder, RouterOptions options, RouterCounters counters, ILogger<ProxyHandler> logger)
 {
     /// <summary>
-    /// Steps: 1. read the route table once and match host and path; 2. answer maintenance or hold
-    /// while paused; 3. pick a healthy target not draining and count it in flight; 4. forward;
-    /// on a connection failure before any byte was sent, retry on another target; 5. record the
-    /// status and latency on the target; 6. map failures to a status in one place.
+    /// Steps: 0. on the staging listener, refuse a client outside its allowlist; 1. read the route
+    /// table once and match host and path (staging hosts only on the staging listener); refuse a
+    /// request target that names no resource; 2. answer maintenance or hold while paused; 3. pick a
+    /// healthy target not draining and count it in flight; 4. forward; on a connection failure
+    /// before any byte was sent, retry on another target; 5. record the status and latency on the
+    /// target; 6. map failures to a status in one place.
     /// </summary>
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,23 +31,54 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
         var host = HostPattern.Normalize(context.Request.Host.Host);
         var path = context.Request.Path.Value ?? "/";
 
+        // Step 0
+        bool staging = false;
+        if (context.Features.Get<ListenerFeature>() is { IsStaging: true } listener)
+        {
+            if (!listener.ClientAllowed)
+            {
+                counters.RecordStagingRefused();
+                await WriteErrorAsync(context, StatusCodes.Status403Forbidden, "This is Baton's staging listener and your address is not in its allowlist (--staging-allow).", retryAfter: null);
+                return;
+            }
+            staging = true;
+        }
+
         // Step 1
-        var (service, poolName) = state.Current.Route(host, path);
+        var (service, poolName) = state.Current.Route(host, path, staging);
         Target? tried1 = null, tried2 = null;
         int attempts = 0, reroutes = 0;
         bool? canary = null;
+        TargetTransformer? transformer = null;
+        try
+        {
         while (true)
         {
             if (service is null)
             {
                 counters.RecordNoRoute();
-                await WriteErrorAsync(context, StatusCodes.Status404NotFound, $"No service is routed for {host}{path}.", retryAfter: null);
+                await AnswerAsync(context, "", StatusCodes.Status404NotFound, $"No service is routed for {host}{path}.", retryAfter: null);
                 return;
+            }
+
+            if (transformer is null)
+            {
+                // Refused before any target is chosen: a malformed request is never counted against one.
+                if (RequestTarget.For(context) is not { } pathAndQuery)
+                {
+                    await AnswerAsync(context, service.Name, StatusCodes.Status400BadRequest, "Baton forwards requests for a path (origin or absolute form), not asterisk-form (OPTIONS *).", retryAfter: null);
+                    return;
+                }
+                var deadline = new ResponseDeadline(service.TargetTimeout ?? options.TargetTimeout, state.Time);
+                transformer = new TargetTransformer(pathAndQuery, deadline);
+                if (!TargetForwarder.IsWebSocketUpgrade(context) && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+                    context.Request.Body = deadline.Watch(context.Request.Body);
             }
 
             // Step 2
             if (service.Maintenance is { } message)
             {
+                counters.RecordAnswer(service.Name, StatusCodes.Status503ServiceUnavailable);
                 await WriteMaintenanceAsync(context, service.Name, message);
                 return;
             }
@@ -50,10 +87,10 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
                 if (!await gate.WaitAsync(state.Time, context.RequestAborted))
                 {
                     counters.RecordPauseExpired();
-                    await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is paused; try again shortly.", options.RetryAfterSeconds);
+                    await AnswerAsync(context, service.Name, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is paused; try again shortly.", options.RetryAfterSeconds);
                     return;
                 }
-                (service, poolName) = state.Current.Route(host, path);
+                (service, poolName) = state.Current.Route(host, path, staging);
                 continue;
             }
 
@@ -62,7 +99,7 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
             if (poolName is null && service.IsCanary)
             {
                 // Decided once per request, so a retry or reroute stays on the same side.
-                canary ??= ChooseCandidate(context, service.CanaryPercent);
+                canary ??= ChooseCandidate(context, service.CanaryPercent, honourForce: staging);
                 var (first, second) = canary.Value ? (service.Candidate, service.Active) : (service.Active, service.Candidate);
                 // An empty side falls back to the other rather than failing the request.
                 target = first!.Pick(tried1, tried2) ?? second!.Pick(tried1, tried2);
@@ -75,7 +112,7 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
             if (target is null)
             {
                 counters.RecordNoTarget();
-                await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} has no healthy target right now; try again shortly.", options.RetryAfterSeconds);
+                await AnswerAsync(context, service.Name, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} has no healthy target right now; try again shortly.", options.RetryAfterSeconds);
                 return;
             }
             if (!target.TryAcquire())
@@ -83,19 +120,20 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
                 // Picked from a snapshot that has since been replaced: the target is draining.
                 if (++reroutes > 10)
                 {
-                    await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is switching releases; try again shortly.", options.RetryAfterSeconds);
+                    await AnswerAsync(context, service.Name, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is switching releases; try again shortly.", options.RetryAfterSeconds);
                     return;
                 }
-                (service, poolName) = state.Current.Route(host, path);
+                (service, poolName) = state.Current.Route(host, path, staging);
                 continue;
             }
 
             // Step 4
             ForwardResult result;
             attempts++;
+            transformer.Target = target;
             try
             {
-                result = await forwarder.SendAsync(context, target);
+                result = await forwarder.SendAsync(context, transformer);
             }
             finally
             {
@@ -109,6 +147,9 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
                 if (attempts < options.MaxAttempts)
                 {
                     if (tried1 is null) tried1 = target; else tried2 = target;
+                    // YARP set its own 502 and error feature: the next attempt starts clean.
+                    context.Response.StatusCode = StatusCodes.Status200OK;
+                    context.Features.Set<IForwarderErrorFeature>(null);
                     continue;
                 }
             }
@@ -118,23 +159,29 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
             }
 
             // Step 5 and 6
-            int status = await CompleteAsync(context, result, service.Name, target);
+            int status = await CompleteAsync(context, result, service.Name, target, transformer.Deadline.Timeout);
             // A last attempt that failed to connect is already in the window, as a connect failure.
             target.Metrics.Record(status, Stopwatch.GetElapsedTime(started), inWindow: result.Error != ForwarderError.Connect);
             return;
         }
+        }
+        finally
+        {
+            transformer?.Deadline.Dispose();
+        }
     }
 
     /// <summary>
-    /// The canary decision for one request: a forced side first, then the client's sticky bucket.
+    /// The canary decision for one request: a forced side first (only when <paramref name="honourForce"/>,
+    /// on the staging listener), then the client's sticky bucket.
     /// A client without a bucket draws one, and the response gives it to it as a cookie; the cookie
     /// is added when the response starts, so the target's own Set-Cookie headers cannot replace it.
     /// </summary>
     /// <returns>True to send the request to the candidate.</returns>
-    private static bool ChooseCandidate(HttpContext context, double percent)
+    private static bool ChooseCandidate(HttpContext context, double percent, bool honourForce)
     {
         var headers = context.Request.Headers;
-        if (CanarySplit.Forced(headers[CanarySplit.ForceHeader], headers.Cookie) is { } forced) return forced;
+        if (honourForce && CanarySplit.Forced(headers[CanarySplit.ForceHeader], headers.Cookie) is { } forced) return forced;
         int bucket = CanarySplit.Bucket(headers.Cookie);
         if (bucket < 0)
         {
@@ -149,19 +196,19 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
         return CanarySplit.InCandidate(bucket, percent);
     }
 
-    private async ValueTask<int> CompleteAsync(HttpContext context, ForwardResult result, string service, Target target)
+    private async ValueTask<int> CompleteAsync(HttpContext context, ForwardResult result, string service, Target target, TimeSpan timeout)
     {
         switch (result.Error)
         {
             case ForwarderError.None:
                 return context.Response.StatusCode;
             case ForwarderError.Connect:
-                await WriteErrorAsync(context, StatusCodes.Status502BadGateway, $"Service {service} could not be reached; try again shortly.", options.RetryAfterSeconds);
+                await AnswerAsync(context, service, StatusCodes.Status502BadGateway, $"Service {service} could not be reached; try again shortly.", options.RetryAfterSeconds);
                 return StatusCodes.Status502BadGateway;
             case ForwarderError.Target:
                 LogForwardFailed(logger, target.Authority, service, result.Error);
                 if (context.Response.HasStarted) context.Abort();
-                else await WriteErrorAsync(context, StatusCodes.Status502BadGateway, $"Service {service} failed to answer.", retryAfter: null);
+                else await AnswerAsync(context, service, StatusCodes.Status502BadGateway, $"Service {service} failed to answer.", retryAfter: null);
                 return StatusCodes.Status502BadGateway;
             case ForwarderError.ResponseBodyTarget:
                 // The status line is committed (part of the body may wait unsent in the pipe):
@@ -169,14 +216,25 @@ public sealed partial class ProxyHandler(RoutingState state, HttpForwarder forwa
                 LogForwardFailed(logger, target.Authority, service, result.Error);
                 context.Abort();
                 return StatusCodes.Status502BadGateway;
+            case ForwarderError.Timeout:
+                LogForwardFailed(logger, target.Authority, service, result.Error);
+                await AnswerAsync(context, service, StatusCodes.Status504GatewayTimeout, $"Service {service} did not answer within {Durations.Format(timeout)}.", retryAfter: null);
+                return StatusCodes.Status504GatewayTimeout;
             case ForwarderError.RequestBodyClient:
-                if (!context.Response.HasStarted) await WriteErrorAsync(context, StatusCodes.Status400BadRequest, "The request body could not be read.", retryAfter: null);
+                if (!context.Response.HasStarted) await AnswerAsync(context, service, StatusCodes.Status400BadRequest, "The request body could not be read.", retryAfter: null);
                 return StatusCodes.Status400BadRequest;
             default:
                 // The client went away: nobody is left to answer.
                 context.Abort();
                 return 499;
         }
+    }
+
+    /// <summary>An answer of the router's own (not the target's), counted per service and status for /metrics and status.</summary>
+    private Task AnswerAsync(HttpContext context, string service, int status, string message, int? retryAfter)
+    {
+        counters.RecordAnswer(service, status);
+        return WriteErrorAsync(context, status, message, retryAfter);
     }
 
     internal static async Task WriteErrorAsync(HttpContext context, int status, string message, int? retryAfter)

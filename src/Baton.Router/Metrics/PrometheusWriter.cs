@@ -46,6 +46,12 @@ public static class PrometheusWriter
         sb.Append("baton_unrouted_requests_total{reason=\"no_route\"} ").Append(counters.NoRoute).Append('\n');
         sb.Append("baton_unrouted_requests_total{reason=\"no_healthy_target\"} ").Append(counters.NoTarget).Append('\n');
         sb.Append("baton_unrouted_requests_total{reason=\"pause_expired\"} ").Append(counters.PauseExpired).Append('\n');
+        sb.Append("baton_unrouted_requests_total{reason=\"staging_refused\"} ").Append(counters.StagingRefused).Append('\n');
+
+        // No service's name is empty, so service="" (which Prometheus reads as no label) is unambiguous for "no route matched".
+        Header(sb, "baton_router_responses_total", "counter", "Answers the router gave itself (404 no route, 400 refused, 502, 503, 504), by service (empty: no route matched) and status.");
+        foreach (var (service, status, count) in counters.Answers())
+            sb.Append("baton_router_responses_total{service=\"").Append(service).Append("\",code=\"").Append(status).Append("\"} ").Append(count).Append('\n');
         return sb.ToString();
     }
 

@@ -15,13 +15,15 @@ public sealed record DeployPlan(
     TimeSpan DeployTimeout,
     TimeSpan DrainTimeout,
     string? PoolName = null,
-    string? Staging = null)
+    string? Staging = null,
+    TimeSpan? TargetTimeout = null)
 {
     /// <value>The default is 60 s.</value>
     public static readonly TimeSpan DefaultDeployTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Validates the request against the current table; the error is one sentence for the user.</summary>
-    public static DeployPlan? TryCreate(string service, DeployRequest request, RouteTable table, out string error)
+    /// <param name="staging">The staging pattern the deploy brings; null keeps the service's own (a <c>--target</c> deploy).</param>
+    public static DeployPlan? TryCreate(string service, DeployRequest request, RouteTable table, out string error, string? staging = null)
     {
         error = "";
         if (!ServiceNames.IsValid(service, out error)) return null;
@@ -59,6 +61,11 @@ public sealed record DeployPlan(
             error = $"{DescribeRoute(hosts, path)} is already routed to service {other.Name}; remove it there first or choose another host or path.";
             return null;
         }
+        if (StagingHosts.FindConflict(table, service, hosts, staging ?? current?.Staging) is { } conflict)
+        {
+            error = $"Cannot route {service}: {conflict}; choose another host, or another staging pattern (staging: in baton.yml).";
+            return null;
+        }
 
         var baseHealth = current?.Health ?? new HealthCheckOptions();
         var spec = request.Health;
@@ -87,7 +94,18 @@ public sealed record DeployPlan(
         }
         if ((error = Durations.Parse(request.DeployTimeout, "Deploy timeout", DefaultDeployTimeout, out var deployTimeout) ?? "") != "") return null;
         if ((error = Durations.Parse(request.DrainTimeout, "Drain timeout", current?.DrainTimeout ?? TimeSpan.FromSeconds(30), out var drainTimeout) ?? "") != "") return null;
-        return new DeployPlan(service, targets, hosts, path, health, deployTimeout, drainTimeout);
+        TimeSpan? targetTimeout = current?.TargetTimeout;
+        if (request.TargetTimeout is not null)
+        {
+            if ((error = Durations.Parse(request.TargetTimeout, "Target timeout", RouterOptions.DefaultTargetTimeout, out var parsed) ?? "") != "") return null;
+            if (parsed < TimeSpan.FromSeconds(1))
+            {
+                error = "Target timeout must be at least 1s.";
+                return null;
+            }
+            targetTimeout = parsed;
+        }
+        return new DeployPlan(service, targets, hosts, path, health, deployTimeout, drainTimeout, TargetTimeout: targetTimeout, Staging: staging);
     }
 
     private static string DescribeRoute(IReadOnlyList<HostPattern> hosts, string path) =>

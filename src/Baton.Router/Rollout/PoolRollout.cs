@@ -90,7 +90,7 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
             next[plan.Service] = services.TryGetValue(plan.Service, out var s)
                 // A new candidate starts with no canary share: `baton canary` gives it one once it is healthy.
                 ? s with { Candidate = candidate, PendingPlan = plan, Staging = plan.Staging ?? s.Staging, CanaryPercent = 0 }
-                : new ServiceEntry { Name = plan.Service, Hosts = plan.Hosts, Path = plan.Path, Health = plan.Health, DrainTimeout = plan.DrainTimeout, Candidate = candidate, PendingPlan = plan, Staging = plan.Staging };
+                : new ServiceEntry { Name = plan.Service, Hosts = plan.Hosts, Path = plan.Path, Health = plan.Health, DrainTimeout = plan.DrainTimeout, TargetTimeout = plan.TargetTimeout, Candidate = candidate, PendingPlan = plan, Staging = plan.Staging };
             return next;
         });
 
@@ -202,6 +202,7 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
         Path = plan.Path,
         Health = plan.Health,
         DrainTimeout = plan.DrainTimeout,
+        TargetTimeout = plan.TargetTimeout,
     };
 
     private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

@@ -41,7 +41,7 @@ public sealed class RouteTable
         foreach (var s in Services.Values)
             foreach (var name in new[] { s.Active?.Name, s.Candidate?.Name }.OfType<string>().Distinct())
                 foreach (var host in s.StagingHosts(name))
-                    staging.TryAdd(host.ToLowerInvariant(), (s, name));
+                    staging.TryAdd(host, (s, name));
         _staging = staging.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
@@ -52,12 +52,16 @@ public sealed class RouteTable
     /// The most specific match: an exact host before a wildcard (longest suffix first) before
     /// any-host services; within each, the longest matching path prefix.
     /// </summary>
-    public ServiceEntry? Match(string normalizedHost, string path) => Route(normalizedHost, path).Service;
+    public ServiceEntry? Match(string normalizedHost, string path) => MatchService(normalizedHost, path);
 
-    /// <summary>Like <see cref="Match"/>, and a staging host (<c>green.app.example.com</c>) names the pool too.</summary>
-    public RouteMatch Route(string normalizedHost, string path)
+    /// <summary>
+    /// Like <see cref="Match"/>; on the staging listener a staging host (<c>green.app.example.com</c>)
+    /// names the pool too. On the public listeners staging hosts do not exist: such a host is
+    /// matched like any other, so an unknown one is a 404 like every unknown host.
+    /// </summary>
+    public RouteMatch Route(string normalizedHost, string path, bool stagingListener)
     {
-        if (_staging.Count > 0 && _staging.TryGetValue(normalizedHost, out var staged) && PathPrefix.Matches(staged.Service.Path, path))
+        if (stagingListener && _staging.Count > 0 && _staging.TryGetValue(normalizedHost, out var staged) && PathPrefix.Matches(staged.Service.Path, path))
             return new RouteMatch(staged.Service, staged.Pool);
         return new RouteMatch(MatchService(normalizedHost, path), null);
     }

@@ -16,6 +16,8 @@ public sealed record ServiceEntry
     public HealthCheckOptions Health { get; init; } = new();
     /// <value>The default is 30 s.</value>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a target may take to start answering before the client gets 504; null: the router's default (60 s).</summary>
+    public TimeSpan? TargetTimeout { get; init; }
     /// <summary>Null until the first deploy has switched: such a service is not routed yet.</summary>
     public TargetPool? Active { get; init; }
     public TargetPool? Candidate { get; init; }
@@ -28,6 +30,7 @@ public sealed record ServiceEntry
     /// <summary>
     /// How each named pool gets its own host: <c>{color}</c> and <c>{host}</c> are replaced by the
     /// pool's name and each exact host (<c>{color}.{host}</c> makes <c>green.app.example.com</c>). Null: no staging hosts.
+    /// Staging hosts answer only on the staging listener; see <see cref="Routing.StagingHosts"/>.
     /// </summary>
     public string? Staging { get; init; }
 
@@ -50,8 +53,7 @@ public sealed record ServiceEntry
         (Active?.Targets ?? []).Concat(Candidate?.Targets ?? []).Distinct();
 
     /// <summary>The staging host of pool <paramref name="pool"/> for each exact host.</summary>
-    public IEnumerable<string> StagingHosts(string pool) =>
-        Staging is null ? [] : Hosts.Where(h => !h.IsWildcard).Select(h => Staging.Replace("{color}", pool, StringComparison.Ordinal).Replace("{host}", h.Text, StringComparison.Ordinal));
+    public IEnumerable<string> StagingHosts(string pool) => Routing.StagingHosts.Of(Staging, Hosts, pool);
 
     /// <summary>The pool a staging route names: the active one first, then the candidate.</summary>
     public TargetPool? PoolNamed(string name) =>

@@ -18,7 +18,8 @@ internal sealed record PersistedService(
     string? Maintenance,
     string? ActiveName = null,
     string? Staging = null,
-    double CanaryPercent = 0);
+    double CanaryPercent = 0,
+    double? TargetTimeoutSeconds = null);
 
 internal sealed record PersistedHealth(string Path, double IntervalSeconds, double TimeoutSeconds, int Passes, int Failures, string? Host, int EjectAfter);
 

@@ -21,7 +21,10 @@ public sealed class RouterStateStore(string path)
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
         Directory.CreateDirectory(dir);
         var temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(Path)}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+        // Only the owner may read it (mode 600), like every file in the data directory.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(temp, options))
         {
             JsonSerializer.Serialize(stream, state, PersistedStateJson.Default.PersistedState);
             stream.Flush(flushToDisk: true);
@@ -61,7 +64,8 @@ public sealed class RouterStateStore(string path)
         s.Maintenance,
         s.Active?.Name,
         s.Staging,
-        s.CanaryPercent);
+        s.CanaryPercent,
+        s.TargetTimeout?.TotalSeconds);
 
     private static ServiceEntry FromPersisted(PersistedService s, TimeProvider time)
     {
@@ -82,6 +86,7 @@ public sealed class RouterStateStore(string path)
             Path = s.Path,
             Health = health,
             DrainTimeout = TimeSpan.FromSeconds(s.DrainTimeoutSeconds),
+            TargetTimeout = s.TargetTimeoutSeconds is { } seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null,
             Active = s.Active is null ? null : Pool(s.Active, TargetHealth.Healthy, s.ActiveName, time),
             Staging = s.Staging,
             // A candidate belonged to a rollout that died with the previous process; it is not restored.

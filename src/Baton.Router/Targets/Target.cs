@@ -23,12 +23,16 @@ public sealed class Target
         Weight = Math.Max(1, weight);
         BaseUri = new Uri($"http://{address}/");
         Authority = address.ToString();
+        Prefix = "http://" + Authority;
         _health = (int)initial;
     }
 
     public TargetAddress Address { get; }
     public string Authority { get; }
     public Uri BaseUri { get; }
+
+    /// <summary><c>http://host:port</c>: what a forwarded request's target is appended to.</summary>
+    public string Prefix { get; }
     public int Weight { get; }
     public TargetMetrics Metrics { get; }
 

@@ -61,4 +61,24 @@ public sealed class DeployPlanTests
         Assert.Null(DeployPlan.TryCreate("api", Request(), Table, out error));
         Assert.Contains("at least one target", error);
     }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("15s", 15)]
+    public void TryCreate_TargetTimeout_ParsedOrLeftToTheDefault(string? text, int? seconds)
+    {
+        var plan = DeployPlan.TryCreate("api", Request("127.0.0.1:6001") with { Hosts = ["api.example.com"], TargetTimeout = text }, Table, out var error);
+        Assert.True(plan is not null, error);
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, plan.TargetTimeout);
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("500ms")]
+    public void TryCreate_BadTargetTimeout_RefusedWithASentence(string text)
+    {
+        var plan = DeployPlan.TryCreate("api", Request("127.0.0.1:6001") with { Hosts = ["api.example.com"], TargetTimeout = text }, Table, out var error);
+        Assert.Null(plan);
+        Assert.StartsWith("Target timeout", error, StringComparison.Ordinal);
+    }
 }

@@ -72,4 +72,20 @@ public sealed class RouteTableTests
     [InlineData("plain", "plain")]
     public void Normalize_LowerCasesAndDropsPort(string raw, string expected) =>
         Assert.Equal(expected, HostPattern.Normalize(raw));
+
+    [Fact]
+    public void Route_StagingHost_NamesItsPoolOnlyOnTheStagingListener()
+    {
+        var staged = Service("web", "/", "app.example.com") with
+        {
+            Staging = "{color}.{host}",
+            Candidate = new TargetPool([new Target(new TargetAddress("127.0.0.1", 2))], "green"),
+        };
+        var table = Table(staged, Service("wildcard", "/", "*.example.com"));
+        Assert.Equal(new RouteMatch(staged, "green"), table.Route("green.app.example.com", "/", stagingListener: true));
+        // On a public listener the staging host is any other host: here the wildcard's, elsewhere unknown.
+        Assert.Equal(new RouteMatch(table.Services["wildcard"], null), table.Route("green.app.example.com", "/", stagingListener: false));
+        Assert.Equal(new RouteMatch(staged, null), table.Route("app.example.com", "/", stagingListener: true));
+        Assert.Null(Table(staged).Route("green.app.example.com", "/", stagingListener: false).Service);
+    }
 }

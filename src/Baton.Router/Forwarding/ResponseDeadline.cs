@@ -1,0 +1,55 @@
+namespace Baton.Router.Forwarding;
+
+/// <summary>
+/// How long a target may take to answer: from the moment the request (its last body byte) went
+/// out until the response head arrives. It is not YARP's <c>ActivityTimeout</c>, which also runs
+/// while the response body streams and would cut an event stream that stays quiet longer than
+/// the timeout; once the head is in, the body may take as long as it takes.
+/// </summary>
+internal sealed class ResponseDeadline : IDisposable
+{
+    private readonly CancellationTokenSource _source;
+    private readonly TimeSpan _timeout;
+    private volatile bool _answered;
+
+    public ResponseDeadline(TimeSpan timeout, TimeProvider time)
+    {
+        _timeout = timeout;
+        _source = new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, time);
+    }
+
+    public CancellationToken Token => _source.Token;
+
+    public TimeSpan Timeout => _timeout;
+
+    /// <summary>True once the target let the timeout pass without answering.</summary>
+    public bool Expired => _source.IsCancellationRequested;
+
+    /// <summary>Starts (or restarts) the wait: at each attempt and each time a piece of the request body goes out.</summary>
+    public void Arm()
+    {
+        if (!_answered) _source.CancelAfter(_timeout);
+    }
+
+    /// <summary>The response head arrived: the body is not timed.</summary>
+    public void Disarm()
+    {
+        _answered = true;
+        _source.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The client's request body, restarting the wait as each piece is read, so an upload that takes long is not taken for a silent target.</summary>
+    public Stream Watch(Stream body) => new WatchedBody(body, this);
+
+    public void Dispose() => _source.Dispose();
+
+    private sealed class WatchedBody(Stream inner, ResponseDeadline deadline) : ReadOnlyStream
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (!deadline.Expired) deadline.Arm();
+            return read;
+        }
+    }
+}

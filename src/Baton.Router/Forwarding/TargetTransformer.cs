@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Baton.Router.Targets;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Baton.Router.Forwarding;
+
+/// <summary>
+/// What Baton changes on a request and its answer as they cross, for one client request (YARP
+/// calls it once per attempt). It replaces YARP's default transforms where Baton behaves
+/// otherwise: the request target is the client's own (<see cref="RequestTarget"/>), the client's
+/// Host is passed on, X-Forwarded-For is appended to the client's chain, every header the
+/// <c>Connection</c> header names is dropped both ways, and long-lived bodies end at the drain deadline.
+/// </summary>
+internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline deadline) : HttpTransformer
+{
+    private static readonly UriCreationOptions RawUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
+    /// <summary>Bodies of unknown length, or longer than this, may outlive a drain: they end at its deadline.</summary>
+    private const long LongLivedLength = 1024 * 1024;
+
+    /// <summary>The target of the current attempt.</summary>
+    public Target Target { get; set; } = null!;
+
+    public ResponseDeadline Deadline => deadline;
+
+    public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        Apply(httpContext, proxyRequest, destinationPrefix);
+        return default;
+    }
+
+    /// <summary>Headers, forwarded-for and the request target; also used for the WebSocket relay's upgrade request.</summary>
+    public void Apply(HttpContext context, HttpRequestMessage proxyRequest, string destinationPrefix)
+    {
+        var incoming = context.Request;
+        var incomingHeaders = incoming.Headers;
+        var headers = proxyRequest.Headers;
+        var content = proxyRequest.Content;
+        var connection = incomingHeaders.Connection;
+        // Transfer-Encoding overrides Content-Length; passing both on is how requests get smuggled (RFC 9112 §6.3).
+        bool chunked = incomingHeaders.ContainsKey("Transfer-Encoding");
+        foreach (var header in incomingHeaders)
+        {
+            var name = header.Key;
+            if (name.Length > 0 && name[0] == ':') continue; // HTTP/2 pseudo-headers
+            if (HeaderRules.DropFromRequest(name)) continue;
+            if (connection.Count > 0 && HeaderRules.NamedByConnection(connection, name)) continue;
+            if (HeaderRules.IsContentHeader(name))
+            {
+                if (content is not null && !(chunked && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
+                    Add(content.Headers, name, header.Value);
+                continue;
+            }
+            Add(headers, name, header.Value);
+        }
+
+        var host = incomingHeaders.Host.ToString();
+        if (host.Length > 0) headers.Host = host;
+
+        // X-Forwarded-*: append the client's address to any chain it brought.
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        var priorFor = incomingHeaders["X-Forwarded-For"];
+        if (remote is not null)
+            headers.TryAddWithoutValidation("X-Forwarded-For", StringValues.IsNullOrEmpty(priorFor) ? remote : string.Concat(priorFor.ToString(), ", ", remote));
+        headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
+        if (host.Length > 0) headers.TryAddWithoutValidation("X-Forwarded-Host", host);
+
+        proxyRequest.RequestUri = new Uri(string.Concat(destinationPrefix, pathAndQuery), in RawUri);
+    }
+
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null) return new ValueTask<bool>(false); // an error: ProxyHandler answers it
+        deadline.Disarm();
+        CopyResponseHeaders(proxyResponse, httpContext.Response.Headers, keepUpgrade: false);
+
+        var length = proxyResponse.Content.Headers.ContentLength;
+        if (length is null or > LongLivedLength)
+            proxyResponse.Content = new DrainingContent(proxyResponse.Content, Target.StreamsClosing);
+        return new ValueTask<bool>(true);
+    }
+
+    /// <summary>Copies the target's headers, less hop-by-hop ones and those its <c>Connection</c> header names.</summary>
+    public static void CopyResponseHeaders(HttpResponseMessage response, IHeaderDictionary destination, bool keepUpgrade)
+    {
+        var connection = response.Headers.NonValidated.TryGetValues("Connection", out var c) ? c : default;
+        foreach (var header in response.Headers.NonValidated)
+        {
+            bool isUpgrade = header.Key.Equals("Upgrade", StringComparison.OrdinalIgnoreCase);
+            if (HeaderRules.DropFromResponse(header.Key) && !(keepUpgrade && isUpgrade)) continue;
+            if (connection.Count > 0 && !isUpgrade && NamedBy(connection, header.Key)) continue;
+            destination[header.Key] = ToStringValues(header.Value);
+        }
+        foreach (var header in response.Content.Headers.NonValidated)
+            destination[header.Key] = ToStringValues(header.Value);
+        // A bodyless status must not claim a length (Kestrel refuses to write one for 204 and 1xx).
+        if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.ResetContent or < HttpStatusCode.OK)
+            destination.Remove("Content-Length");
+    }
+
+    private static bool NamedBy(HeaderStringValues connection, string name)
+    {
+        foreach (var line in connection)
+            if (HeaderRules.NamedByConnection(line, name)) return true;
+        return false;
+    }
+
+    private static void Add(HttpHeaders headers, string name, StringValues values)
+    {
+        if (values.Count == 1) headers.TryAddWithoutValidation(name, values.ToString());
+        else headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values.ToArray());
+    }
+
+    private static StringValues ToStringValues(HeaderStringValues values)
+    {
+        if (values.Count == 1) return new StringValues(values.ToString());
+        var array = new string[values.Count];
+        int i = 0;
+        foreach (var v in values) array[i++] = v;
+        return new StringValues(array);
+    }
+}
