@@ -38,14 +38,9 @@ require_command python3 python3
 work="$(mktemp -d /tmp/baton-bench-canary.XXXXXX)"
 pids=()
 KEEP="${KEEP:-}"
-remove_containers() {
-  local ids
-  ids=$(docker ps -aq --filter "label=baton.service=$SERVICE")
-  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
-}
 cleanup() {
   stop_pids "${pids[@]}"
-  remove_containers
+  remove_service_containers "$SERVICE"
   if [ -n "$KEEP" ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -57,13 +52,13 @@ flock "$root/.build/cli.lock" cp -r "$root/.build/cli" "$work/cli"
 baton() { dotnet "$work/cli/baton.dll" "$@"; }
 "$root/scripts/build-sample-image.sh" "$REPO" v1 v2 >"$work/build-images.log" 2>&1 \
   || { cat "$work/build-images.log" >&2; exit 1; }
-remove_containers
+remove_service_containers "$SERVICE"
 echo "Baton $(baton --version)$(git -C "$root" diff --quiet HEAD -- src 2>/dev/null || echo ' (src/ has uncommitted changes)')"
 echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 port=$(free_port); admin_port=$(free_port)
 # dotnet itself, not the baton function: $! must be the server's PID for the cleanup to end it.
-dotnet "$work/cli/baton.dll" server --listen "127.0.0.1:$port" --admin "127.0.0.1:$admin_port" --data "$work/data" --log-level warning >"$work/baton.log" 2>&1 & server=$!
+dotnet "$work/cli/baton.dll" server --listen "127.0.0.1:$port" --admin "127.0.0.1:$admin_port" --listen-staging "127.0.0.1:$(free_port)" --data "$work/data" --log-level warning >"$work/baton.log" 2>&1 & server=$!
 pids+=("$server")
 wait_http "http://127.0.0.1:$admin_port/healthz" 60 || { echo "baton did not start" >&2; cat "$work/baton.log" >&2; exit 1; }
 export BATON_URL="127.0.0.1:$admin_port" BATON_DATA="$work/data"

@@ -135,7 +135,7 @@ stop_load() {
 if [[ " $PHASES " == *" baton "* ]]; then
   dir="$work/baton"; mkdir -p "$dir"
   baton_port=$(free_port); admin_port=$(free_port)
-  dotnet "$work/cli/baton.dll" server --listen "127.0.0.1:$baton_port" --admin "127.0.0.1:$admin_port" \
+  dotnet "$work/cli/baton.dll" server --listen "127.0.0.1:$baton_port" --admin "127.0.0.1:$admin_port" --listen-staging "127.0.0.1:$(free_port)" \
     --data "$work/baton-data" --log-level warning >"$work/baton.log" 2>&1 & server=$!
   pids+=("$server")
   wait_http "http://127.0.0.1:$admin_port/" 60 || { echo "baton did not start" >&2; cat "$work/baton.log" >&2; exit 1; }

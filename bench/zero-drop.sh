@@ -151,7 +151,7 @@ baton_switch() {
 }
 if [[ " $PHASES " == *" baton "* ]]; then
   baton_port=$(free_port); admin_port=$(free_port)
-  "$root/baton" server --listen "127.0.0.1:$baton_port" --admin "127.0.0.1:$admin_port" \
+  "$root/baton" server --listen "127.0.0.1:$baton_port" --admin "127.0.0.1:$admin_port" --listen-staging "127.0.0.1:$(free_port)" \
     --data "$work/baton" --log-level warning >"$work/baton.log" 2>&1 & pids+=($!)
   wait_http "http://127.0.0.1:$admin_port/" 60 || { echo "baton did not start" >&2; cat "$work/baton.log" >&2; exit 1; }
   baton_switch "$port_v1" >/dev/null

@@ -142,3 +142,10 @@ require_chromium() {
   echo "Installing chromium..."
   apt_install chromium || { echo "error: could not install chromium" >&2; return 1; }
 }
+
+# remove_service_containers SERVICE: removes every container Baton made for SERVICE (by its label).
+remove_service_containers() {
+  local ids
+  ids=$(docker ps -aq --filter "label=baton.service=$1")
+  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
+}

@@ -2,7 +2,9 @@
 // endpoint, a slow endpoint, a streamed endpoint, a WebSocket echo and a switch to start failing.
 // It listens on $BIND:$PORT (127.0.0.1:5000 by default) and says which VERSION it is.
 // `SampleApp migrate` is a release task (exit 1 when MIGRATE_FAIL=1); `SampleApp work` is a
-// background worker that logs a line a second until SIGTERM.
+// background worker that logs a line a second until SIGTERM. CRASH_AFTER (a duration such as 5s)
+// and CRASH_AFTER_REQUESTS (a count of requests other than /health) make a release that passes its
+// health checks and then dies: it is killed outright (exit 137), like a process that crashes.
 using System.Net.WebSockets;
 
 var version = Environment.GetEnvironmentVariable("VERSION") ?? "v1";
@@ -37,6 +39,20 @@ if (args is ["work", ..])
 var failing = Environment.GetEnvironmentVariable("FAIL") == "1";
 var unhealthy = Environment.GetEnvironmentVariable("UNHEALTHY") == "1";
 
+var crashAfter = Environment.GetEnvironmentVariable("CRASH_AFTER") is { Length: > 0 } crashText ? ParseDuration(crashText) : (TimeSpan?)null;
+long crashAfterRequests = long.TryParse(Environment.GetEnvironmentVariable("CRASH_AFTER_REQUESTS"), out var n) ? n : 0;
+void Crash(string why)
+{
+    Console.Error.WriteLine($"{version} crashing: {why}");
+    Console.Error.Flush();
+    System.Diagnostics.Process.GetCurrentProcess().Kill();
+}
+if (crashAfter is { } after)
+{
+    if (after <= TimeSpan.Zero) Crash("CRASH_AFTER=0s");
+    _ = Task.Delay(after).ContinueWith(_ => Crash($"CRASH_AFTER={Environment.GetEnvironmentVariable("CRASH_AFTER")} elapsed"), TaskScheduler.Default);
+}
+
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.UseUrls($"http://{bind}:{port}");
@@ -65,6 +81,17 @@ if (failRate > 0 || delayMs > 0)
             await context.Response.WriteAsync(version + " failing");
             return;
         }
+        await next(context);
+    });
+}
+
+if (crashAfterRequests > 0)
+{
+    long served = 0;
+    app.Use(async (context, next) =>
+    {
+        if (context.Request.Path != "/health" && Interlocked.Increment(ref served) >= crashAfterRequests)
+            Crash($"request {served} of CRASH_AFTER_REQUESTS={crashAfterRequests}");
         await next(context);
     });
 }
@@ -116,3 +143,9 @@ app.MapFallback(() => failing ? Results.Text(version + " failing", statusCode: 5
 
 await app.RunAsync();
 return 0;
+
+// 500ms, 5s, 2m or a number of seconds.
+static TimeSpan ParseDuration(string text) =>
+    text.EndsWith("ms", StringComparison.Ordinal) ? TimeSpan.FromMilliseconds(double.Parse(text[..^2], System.Globalization.CultureInfo.InvariantCulture))
+    : text.EndsWith('m') ? TimeSpan.FromMinutes(double.Parse(text[..^1], System.Globalization.CultureInfo.InvariantCulture))
+    : TimeSpan.FromSeconds(double.Parse(text.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture));

@@ -1,6 +1,6 @@
 namespace Baton.Deploy;
 
-/// <summary>Reports one line of a deployment's progress: kind is <c>step</c>, <c>info</c>, <c>done</c> or <c>failed</c>.</summary>
+/// <summary>Reports one line of a deployment's progress: kind is <c>step</c>, <c>info</c>, <c>done</c>, <c>failed</c> or <c>stopped</c> (Baton is stopping).</summary>
 public delegate void DeployProgress(string kind, string message);
 
 /// <summary>Why a deployment command did not succeed, for the API's status code and the CLI's exit code.</summary>

@@ -43,8 +43,11 @@ public interface IRouterControl
     /// <summary>The active pool's name and target addresses, or null when the service is not live.</summary>
     LivePool? Live(string service);
 
-    /// <summary>The URL of the public listener and the staging host of a pool, for smoke checks; null host when the service has none.</summary>
-    (Uri PublicUrl, string? StagingHost) Staging(string service, string pool);
+    /// <summary>
+    /// The URL of the router's staging listener (null when it runs none) and the staging host of a
+    /// pool (null when the service has none), for smoke checks and the hold message.
+    /// </summary>
+    (Uri? StagingUrl, string? StagingHost) Staging(string service, string pool);
 }
 
 /// <summary>The old pool's drain after a switch.</summary>
@@ -66,4 +69,5 @@ public sealed record RouteSpec(
     TimeSpan HealthTimeout,
     int HealthPasses,
     string? HealthHost,
-    TimeSpan DrainTimeout);
+    TimeSpan DrainTimeout,
+    TimeSpan? TargetTimeout = null);

@@ -40,7 +40,7 @@ public sealed class ReleaseContainers(DockerEngine docker)
         var started = new List<ReleaseContainer>();
         for (int i = first; i < first + count; i++)
         {
-            var port = FreePorts.Next();
+            var port = Targets.HostPorts.Next();
             var target = $"127.0.0.1:{port}";
             var name = $"{def.Name}-{color}-{release}-{i}";
             var spec = Spec(def, name, release, ContainerLabels.Web, color, image, pinned, target) with
@@ -130,6 +130,23 @@ public sealed class ReleaseContainers(DockerEngine docker)
 
     public async Task RemoveAsync(IEnumerable<ReleaseContainer> containers, CancellationToken ct) =>
         await Task.WhenAll(containers.Select(c => docker.Containers.RemoveAsync(c.Id, force: true, ct))).ConfigureAwait(false);
+
+    /// <summary>
+    /// Host mode: null when each container holds the port it was given (or /proc cannot tell); else
+    /// which port another process holds, so that its answers are not taken for the release's.
+    /// </summary>
+    public async Task<string?> PortsHeldAsync(IEnumerable<ReleaseContainer> containers, CancellationToken ct)
+    {
+        foreach (var c in containers)
+        {
+            if (c.Target is null || !int.TryParse(c.Target.AsSpan(c.Target.LastIndexOf(':') + 1), out var port)) continue;
+            var state = await docker.Containers.InspectAsync(c.Id, ct).ConfigureAwait(false);
+            int pid = state.TryGetValue(out var info, out _) && info.Running ? info.Pid : 0;
+            if (Targets.PortOwner.Check(port, pid) == Targets.PortHolder.Other)
+                return $"port {port} given to {c.Name} is held by another process, not by the container: the health checks reached that process (the port was taken before the container bound it)";
+        }
+        return null;
+    }
 
     /// <summary>The last log lines of each container and how it ended, for a failed deploy's message.</summary>
     public async Task<string> DescribeAsync(IEnumerable<ReleaseContainer> containers, CancellationToken ct)

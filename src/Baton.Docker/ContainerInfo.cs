@@ -27,6 +27,12 @@ public sealed record ContainerInfo
 
     public long ExitCode { get; init; }
 
+    /// <summary>Restarting now, under its restart policy, after an exit.</summary>
+    public bool Restarting { get; init; }
+
+    /// <summary>How many times the engine restarted it under its restart policy.</summary>
+    public int RestartCount { get; init; }
+
     /// <summary>Why the engine could not run the container, when it could not.</summary>
     public string? Error { get; init; }
 
@@ -58,6 +64,8 @@ public sealed record ContainerInfo
         OomKilled = c.State?.OOMKilled ?? false,
         Pid = c.State?.Pid ?? 0,
         ExitCode = c.State?.ExitCode ?? 0,
+        Restarting = c.State?.Restarting ?? false,
+        RestartCount = c.RestartCount,
         Error = string.IsNullOrEmpty(c.State?.Error) ? null : c.State.Error,
         Health = c.State?.Health?.Status,
         Created = c.Created,

@@ -159,24 +159,8 @@ public sealed class DockerEngine : IDisposable
         var ssl = new SslClientAuthenticationOptions();
         if (tls.ClientCertificatePath is { } certPath)
             ssl.ClientCertificates = [X509Certificate2.CreateFromPemFile(certPath, tls.ClientKeyPath)];
-        if (tls.CaCertificatePath is { } caPath)
-        {
-            // Engines use a private CA (dockerd --tlscacert), so trust exactly that CA instead of the system store.
-            // A bundle may hold several certificates; each may anchor the engine's chain.
-            var ca = new X509Certificate2Collection();
-            ca.ImportFromPemFile(caPath);
-            if (ca.Count == 0) throw new IOException($"{caPath} holds no PEM certificate");
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                return chain.Build(leaf);
-            };
-        }
+        // Engines use a private CA (dockerd --tlscacert), so trust exactly that CA instead of the system store.
+        if (tls.CaCertificatePath is { } caPath) ssl.RemoteCertificateValidationCallback = Baton.Contracts.CustomRootTrust.Validator(caPath);
         return ssl;
     }
 

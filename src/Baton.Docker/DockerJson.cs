@@ -73,6 +73,7 @@ internal sealed class WireContainer
     public string? Name { get; set; }
     public string? Image { get; set; }
     public DateTimeOffset Created { get; set; }
+    public int RestartCount { get; set; }
     public WireState? State { get; set; }
     public WireConfig? Config { get; set; }
     public WireNetworkSettings? NetworkSettings { get; set; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Baton.Contracts;
+using Baton.Deploy.Store;
 
 namespace Baton.Deploy.Rollouts;
 
@@ -34,6 +35,39 @@ public sealed class RolloutBoard
     }
 
     public ActiveRollout? Find(string service) => _running.GetValueOrDefault(service);
+
+    /// <summary>
+    /// Runs a canary or rolling deployment listed on the board (for status, promote and abort),
+    /// and takes it off with its outcome however it ends.
+    /// </summary>
+    internal async Task<DeployOutcome> RunAsync(string service, long deployment, Strategy strategy, string image, int steps, Func<ActiveRollout, Task<DeployOutcome>> body)
+    {
+        var rollout = Begin(service, deployment, strategy, image, steps);
+        DeployOutcome? outcome = null;
+        try
+        {
+            outcome = await body(rollout).ConfigureAwait(false);
+            return outcome;
+        }
+        finally
+        {
+            End(rollout, outcome ?? DeployOutcome.Fail($"The {DeployOptions.Name(strategy)} deploy stopped on an unexpected error.", deployment));
+        }
+    }
+
+    /// <summary>Sends promote or abort to a running canary or rolling deployment and waits for its end.</summary>
+    internal static async Task<DeployOutcome> CommandAsync(ActiveRollout rollout, RolloutCommand command, string author, DeployStore store, DeployProgress progress)
+    {
+        var verb = command == RolloutCommand.Promote ? "promote" : "abort";
+        if (!rollout.Send(command, author))
+            return DeployOutcome.Fail($"Deployment #{rollout.Deployment} of {rollout.Service} was already told to {(rollout.Command == RolloutCommand.Promote ? "promote" : "abort")} by {rollout.CommandBy}; it is finishing.", rollout.Deployment, DeployFailure.Conflict);
+        progress("step", $"Told deployment #{rollout.Deployment} ({rollout.Status().Strategy}) to {verb}; waiting for it to finish");
+        var outcome = await rollout.Finished.ConfigureAwait(false);
+        // The deployment's own stream reports an abort as a failure; for the one who asked, it succeeded.
+        bool asked = command == RolloutCommand.Abort ? store.GetDeployment(rollout.Deployment)?.Outcome == Outcomes.Aborted : outcome.Ok;
+        progress(asked ? "done" : "failed", outcome.Message);
+        return asked ? outcome with { Ok = true, Failure = DeployFailure.None } : outcome;
+    }
 
     public RolloutStatus? Status(string service) => Find(service)?.Status();
 }

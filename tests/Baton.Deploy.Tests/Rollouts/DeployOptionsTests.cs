@@ -46,3 +46,80 @@ public sealed class DeployOptionsTests
         Assert.EndsWith(".", error);
     }
 }
+
+public sealed class DeployOptionsScopeTests
+{
+    [Theory]
+    [InlineData("deploy_timeout")]
+    [InlineData("drain_timeout")]
+    [InlineData("health.path")]
+    [InlineData("hosts")]
+    [InlineData("path")]
+    public void Image_WithATargetOnlyFlag_RefusedNamingTheField(string field)
+    {
+        var request = field switch
+        {
+            "deploy_timeout" => new DeployRequest { Image = "a:b", DeployTimeout = "5s" },
+            "drain_timeout" => new DeployRequest { Image = "a:b", DrainTimeout = "5s" },
+            "health.path" => new DeployRequest { Image = "a:b", Health = new HealthCheckSpec { Path = "/up" } },
+            "hosts" => new DeployRequest { Image = "a:b", Hosts = ["x.localhost"] },
+            _ => new DeployRequest { Image = "a:b", Path = "/api" },
+        };
+        Assert.Null(DeployOptions.TryCreate(request, out var error));
+        Assert.Contains(field, error);
+        Assert.Contains("baton.yml", error);
+    }
+
+    [Fact]
+    public void Targets_WithAnImageOnlyFlag_Refused()
+    {
+        Assert.Null(DeployOptions.TryCreate(new DeployRequest { Targets = ["127.0.0.1:1"], Hold = true }, out var error));
+        Assert.Contains("--hold", error);
+        Assert.Null(DeployOptions.TryCreate(new DeployRequest { Targets = ["127.0.0.1:1"], Watch = "5s" }, out error));
+        Assert.Contains("--watch", error);
+    }
+
+    [Theory]
+    [InlineData("0s", 0)]
+    [InlineData("45s", 45)]
+    public void Watch_Parsed(string text, int seconds)
+    {
+        var o = DeployOptions.TryCreate(new DeployRequest { Image = "a:b", Watch = text }, out var error);
+        Assert.True(o is not null, error);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), o.Watch);
+    }
+
+    [Theory]
+    [InlineData("soon", false, null)]
+    [InlineData("2h", false, null)]
+    [InlineData("10s", true, null)]
+    [InlineData("10s", false, "rolling")]
+    public void Watch_Refused(string text, bool hold, string? strategy)
+    {
+        Assert.Null(DeployOptions.TryCreate(new DeployRequest { Image = "a:b", Watch = text, Hold = hold, Strategy = strategy }, out var error));
+        Assert.Contains("atch", error);
+    }
+}
+
+public sealed class ImageReferenceTests
+{
+    [Theory]
+    [InlineData("127.0.0.1:5000/shop:v2")]
+    [InlineData("registry.example.com/team/shop_app:1.2.3-rc1")]
+    [InlineData("shop:latest")]
+    [InlineData("127.0.0.1:5000/shop@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public void Valid(string image) => Assert.True(ImageReference.IsValid(image, out var error), error);
+
+    [Theory]
+    [InlineData("127.0.0.1:5000/shop:v1;id")]
+    [InlineData("127.0.0.1:5000/Shop:v1")]
+    [InlineData("shop:v1 --rm")]
+    [InlineData("shop:")]
+    [InlineData(":v1")]
+    [InlineData("shop:v1$(reboot)")]
+    public void Invalid_OneSentence(string image)
+    {
+        Assert.False(ImageReference.IsValid(image, out var error));
+        Assert.Contains("is not REPOSITORY:TAG", error);
+    }
+}

@@ -14,6 +14,7 @@ public sealed class CanaryTests : IAsyncLifetime
     private Backend _v1 = null!, _v2 = null!;
     // No cookie container: each test decides which cookies a request carries.
     private HttpClient _client = null!;
+    private HttpClient _staging = null!;
 
     public async Task InitializeAsync()
     {
@@ -21,12 +22,14 @@ public sealed class CanaryTests : IAsyncLifetime
         _v1 = await Backend.StartAsync("v1");
         _v2 = await Backend.StartAsync("v2");
         _client = _router.NewProxyClient(h => h.UseCookies = false);
+        _staging = _router.NewStagingClient(h => h.UseCookies = false);
         await _router.DeployOkAsync("app", _v1);
     }
 
     public async Task DisposeAsync()
     {
         _client.Dispose();
+        _staging.Dispose();
         await _router.DisposeAsync();
         await _v1.DisposeAsync();
         await _v2.DisposeAsync();
@@ -47,12 +50,13 @@ public sealed class CanaryTests : IAsyncLifetime
         return response.StatusCode;
     }
 
-    private async Task<(string Body, string? SetCookie)> GetAsync(string? cookie = null, string? force = null, string path = "/")
+    /// <param name="staging">Through the staging listener, the only one that honours the overrides.</param>
+    private async Task<(string Body, string? SetCookie)> GetAsync(string? cookie = null, string? force = null, string path = "/", bool staging = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (cookie is not null) request.Headers.Add("Cookie", cookie);
         if (force is not null) request.Headers.Add(CanarySplit.ForceHeader, force);
-        using var response = await _client.SendAsync(request);
+        using var response = await (staging ? _staging : _client).SendAsync(request);
         var setCookie = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.Single() : null;
         return (await response.Content.ReadAsStringAsync(), setCookie);
     }
@@ -143,9 +147,9 @@ public sealed class CanaryTests : IAsyncLifetime
     {
         await StageV2Async();
         Assert.Equal(HttpStatusCode.NoContent, await SetCanaryAsync(50));
-        for (int i = 0; i < 4; i++) await GetAsync(force: "always", path: "/status/500");
-        for (int i = 0; i < 6; i++) await GetAsync(force: "never", path: "/status/200");
-        await GetAsync(force: "never", path: "/status/503");
+        for (int i = 0; i < 4; i++) await GetAsync(force: "always", path: "/status/500", staging: true);
+        for (int i = 0; i < 6; i++) await GetAsync(force: "never", path: "/status/200", staging: true);
+        await GetAsync(force: "never", path: "/status/503", staging: true);
 
         var status = (await _router.StatusAsync("app"))!;
         Assert.Equal(new WindowStatus(60, 4, 4, 1, status.Candidate!.Window!.P95Ms), status.Candidate.Window);
@@ -155,20 +159,47 @@ public sealed class CanaryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ForceHeaderOrCookie_OverridesTheBucket()
+    public async Task ForceHeaderOrCookie_OnTheStagingListener_OverridesTheBucket()
     {
         await StageV2Async();
         Assert.Equal(HttpStatusCode.NoContent, await SetCanaryAsync(1));
 
         for (int i = 0; i < 10; i++)
         {
-            Assert.Equal("v2", (await GetAsync("baton_canary=9999", force: "always")).Body);
-            Assert.Equal("v1", (await GetAsync("baton_canary=0", force: "never")).Body);
-            Assert.Equal("v2", (await GetAsync("baton_canary=9999; baton_canary_force=always")).Body);
-            Assert.Equal("v1", (await GetAsync("baton_canary_force=never; baton_canary=0")).Body);
+            Assert.Equal("v2", (await GetAsync("baton_canary=9999", force: "always", staging: true)).Body);
+            Assert.Equal("v1", (await GetAsync("baton_canary=0", force: "never", staging: true)).Body);
+            Assert.Equal("v2", (await GetAsync("baton_canary=9999; baton_canary_force=always", staging: true)).Body);
+            Assert.Equal("v1", (await GetAsync("baton_canary_force=never; baton_canary=0", staging: true)).Body);
         }
         // The header wins over the cookie.
-        Assert.Equal("v1", (await GetAsync("baton_canary_force=always", force: "never")).Body);
+        Assert.Equal("v1", (await GetAsync("baton_canary_force=always", force: "never", staging: true)).Body);
+    }
+
+    [Fact]
+    public async Task ForceHeaderOrCookie_OnThePublicListener_IgnoredTheBucketDecides()
+    {
+        await StageV2Async();
+        Assert.Equal(HttpStatusCode.NoContent, await SetCanaryAsync(1));
+        int v1Before = _v1.Requests, v2Before = _v2.Requests;
+
+        // At 1 %, bucket 9999 is on the live pool and bucket 0 on the candidate, whatever is forced.
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Equal("v1", (await GetAsync("baton_canary=9999", force: "always")).Body);
+            Assert.Equal("v1", (await GetAsync("baton_canary=9999; baton_canary_force=always")).Body);
+            Assert.Equal("v2", (await GetAsync("baton_canary=0", force: "never")).Body);
+            Assert.Equal("v2", (await GetAsync("baton_canary_force=never; baton_canary=0")).Body);
+        }
+        Assert.Equal((20, 20), (_v1.Requests - v1Before, _v2.Requests - v2Before));
+
+        // A forced request without a bucket draws one like any client: the override neither
+        // picks its side nor spares it the cookie.
+        for (int i = 0; i < 20; i++)
+        {
+            var (body, setCookie) = await GetAsync(force: "always");
+            Assert.NotNull(setCookie);
+            Assert.Equal(CanarySplit.InCandidate(BucketOf(setCookie), 1) ? "v2" : "v1", body);
+        }
     }
 
     [Fact]
@@ -247,7 +278,7 @@ public sealed class CanaryTests : IAsyncLifetime
         var set = await BatonCli.RunAsync(_router, "canary", "app", "--percent", "0.5");
         Assert.True(set.ExitCode == 0, set.ToString());
         Assert.Contains("0.5 % of clients", set.Stdout);
-        for (int i = 0; i < 5; i++) await GetAsync(force: "always");
+        for (int i = 0; i < 5; i++) await GetAsync(force: "always", staging: true);
 
         var status = await BatonCli.RunAsync(_router, "status", "app");
         Assert.True(status.ExitCode == 0, status.ToString());

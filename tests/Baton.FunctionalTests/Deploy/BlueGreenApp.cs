@@ -17,12 +17,13 @@ public sealed class BlueGreenApp : IAsyncDisposable
     private readonly RouterHost? _router;
     private readonly HttpClient _admin;
 
-    private BlueGreenApp(string name, RouterHost? router, Uri adminUri, Uri proxyUri, Func<string> token)
+    private BlueGreenApp(string name, RouterHost? router, Uri adminUri, Uri proxyUri, Uri? stagingUri, Func<string> token)
     {
         Name = name;
         _router = router;
         AdminUri = adminUri;
         ProxyUri = proxyUri;
+        StagingUri = stagingUri;
         TokenSource = token;
         _admin = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = adminUri, Timeout = TimeSpan.FromSeconds(60) };
     }
@@ -31,6 +32,9 @@ public sealed class BlueGreenApp : IAsyncDisposable
     public string Host => $"{Name}.localhost";
     public Uri AdminUri { get; }
     public Uri ProxyUri { get; }
+
+    /// <summary>The router's staging listener, where staging hosts answer.</summary>
+    public Uri? StagingUri { get; }
     private Func<string> TokenSource { get; }
 
     /// <summary>The in-process server's data directory (null for a server run as a process).</summary>
@@ -41,11 +45,11 @@ public sealed class BlueGreenApp : IAsyncDisposable
     public static string NewName() => "bg-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>A fresh in-process server, and the service applied with <see cref="Yaml"/> plus <paramref name="extra"/>.</summary>
-    public static async Task<BlueGreenApp> StartAsync(string extra = "")
+    public static async Task<BlueGreenApp> StartAsync(string extra = "", Func<Baton.Server.ServerOptions, Baton.Server.ServerOptions>? configure = null)
     {
         await SampleImages.EnsureAsync();
-        var router = await RouterHost.StartAsync();
-        var app = new BlueGreenApp(NewName(), router, router.AdminUri, router.ProxyUri, () => router.Token);
+        var router = await RouterHost.StartAsync(configure: configure);
+        var app = new BlueGreenApp(NewName(), router, router.AdminUri, router.ProxyUri, router.StagingUri, () => router.Token);
         await app.ApplyOkAsync(app.Yaml(extra));
         return app;
     }
@@ -54,13 +58,16 @@ public sealed class BlueGreenApp : IAsyncDisposable
     public static async Task<BlueGreenApp> ForProcessAsync(ServerProcess server, string extra = "")
     {
         await SampleImages.EnsureAsync();
-        var app = new BlueGreenApp(NewName(), null, server.AdminUri, server.ProxyUri, () => server.Token);
+        var app = new BlueGreenApp(NewName(), null, server.AdminUri, server.ProxyUri, server.StagingUri, () => server.Token);
         await app.ApplyOkAsync(app.Yaml(extra));
         return app;
     }
 
-    /// <summary>The service file: fast health checks and short drain and stop, so a deploy takes seconds.</summary>
-    public string Yaml(string extra = "", string deployTimeout = "20s", int passes = 1, string drain = "3s") => $"""
+    /// <summary>
+    /// The service file: fast health checks, short drain and stop, and a 1 s watch after the switch
+    /// (the watch runs, yet a deploy still takes seconds).
+    /// </summary>
+    public string Yaml(string extra = "", string deployTimeout = "20s", int passes = 1, string drain = "3s", string watch = "1s") => $"""
         service: {Name}
         image: {SampleImages.Repository}
         hosts: [{Host}]
@@ -71,6 +78,7 @@ public sealed class BlueGreenApp : IAsyncDisposable
         deploy_timeout: {deployTimeout}
         drain_timeout: {drain}
         stop_timeout: 2s
+        watch: {watch}
         {extra}
         """;
 
@@ -134,6 +142,20 @@ public sealed class BlueGreenApp : IAsyncDisposable
     }, $"{Host} answers {version}", timeout ?? TimeSpan.FromSeconds(20));
 
     public string StagingHost(string color) => $"{color}.{Host}";
+
+    /// <summary>The URL the hold message and the page give for a colour: its staging host on the staging listener.</summary>
+    public string StagingUrl(string color) => $"http://{StagingHost(color)}:{StagingUri!.Port}/";
+
+    /// <summary>GET through the staging listener with the colour's staging host.</summary>
+    public Task<RawResponse> StagingGetAsync(string color, string path = "/version") => RawHttp.SendAsync(StagingUri!, "GET", path, StagingHost(color));
+
+    /// <summary>The version a colour's staging host reaches on the staging listener (asserting a 200).</summary>
+    public async Task<string> StagingVersionAsync(string color)
+    {
+        var r = await StagingGetAsync(color);
+        Assert.True(r.Status == 200, $"GET /version on {StagingHost(color)} (staging listener) answered {r.Status}: {r.Body}");
+        return r.Body;
+    }
 
     public Task<IReadOnlyList<ContainerSummary>> ContainersAsync() => EngineContainers.ListAsync(Name);
 

@@ -10,10 +10,10 @@ namespace Baton.FunctionalTests.Deploy;
 public sealed class CrashRecoveryTests : IAsyncLifetime
 {
     private readonly string _data = RouterHost.NewDataDirectory();
-    private readonly int _proxyPort = ServerProcess.FreePort(), _adminPort = ServerProcess.FreePort();
+    private readonly int _proxyPort = ServerProcess.FreePort(), _adminPort = ServerProcess.FreePort(), _stagingPort = ServerProcess.FreePort();
     private ServerProcess _server = null!;
 
-    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(_data, _proxyPort, _adminPort);
+    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(_data, _proxyPort, _adminPort, _stagingPort);
 
     public async Task DisposeAsync()
     {
@@ -30,7 +30,34 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     private async Task RestartAsync()
     {
         await _server.DisposeAsync();
-        _server = await ServerProcess.StartAsync(_data, _proxyPort, _adminPort);
+        _server = await ServerProcess.StartAsync(_data, _proxyPort, _adminPort, _stagingPort);
+    }
+
+    [Fact]
+    public async Task Server_SigtermWhileWaitingForHealth_CliExit4OneSentence_HistorySaysStoppedDuringHealthy()
+    {
+        await using var app = await BlueGreenApp.ForProcessAsync(_server);
+        await app.DeployOkAsync("v1");
+        await app.ApplyOkAsync(app.Yaml(passes: 30));
+
+        using (var deploy = BatonCli.Start(app.CliEnvironment, "deploy", app.Name, "--image", SampleImages.Image("v2")))
+        {
+            await deploy.WaitForOutputAsync("Containers started", TimeSpan.FromSeconds(30));
+            await _server.TerminateAsync();
+            var cut = await deploy.EndAsync(TimeSpan.FromSeconds(30));
+            Assert.True(cut.ExitCode == 4, cut.ToString());
+            Assert.Contains("Baton stopped during healthy", cut.Stderr);
+            Assert.DoesNotContain("   at ", cut.Stderr + cut.Stdout);
+            Assert.DoesNotContain("Exception", cut.Stderr + cut.Stdout);
+        }
+
+        await RestartAsync();
+        await Wait.UntilAsync(async () => (await app.LatestAsync()).Outcome != "running", "the interrupted deployment is recovered", TimeSpan.FromSeconds(30));
+        var recovered = await app.LatestAsync();
+        Assert.Equal("rolled-back", recovered.Outcome);
+        Assert.Contains("Baton stopped during healthy", recovered.Reason);
+        Assert.DoesNotContain("never became healthy", recovered.Reason);
+        await app.WaitLiveAsync("v1");
     }
 
     [Fact]
@@ -115,7 +142,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         await using var app = await BlueGreenApp.ForProcessAsync(_server);
         await app.DeployOkAsync("v1");
         await app.DeployOkAsync("v2", "--hold");
-        Assert.Equal("v2", await app.LiveVersionAsync(app.StagingHost("green")));
+        Assert.Equal("v2", await app.StagingVersionAsync("green"));
 
         await RestartAsync();
         await Wait.UntilAsync(async () => (await app.LatestAsync()).Outcome != "held", "the held deployment is settled", TimeSpan.FromSeconds(30));

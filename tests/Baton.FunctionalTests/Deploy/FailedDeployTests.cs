@@ -66,7 +66,7 @@ public sealed class FailedDeployTests
         var result = await app.DeployAsync("v2");
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("The release task `work` did not finish within 3 s and was killed.", result.Stderr);
+        Assert.Contains("The release task `work` did not finish within 3 s and was killed", result.Stderr);
         Assert.DoesNotContain("did not answer", result.Stderr);
         Assert.Contains("worker v2 tick 0", result.Stderr);
         Assert.Equal("v1", await app.LiveVersionAsync());

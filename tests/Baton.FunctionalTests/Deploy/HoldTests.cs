@@ -14,8 +14,13 @@ public sealed class HoldTests
 
         var held = await app.DeployOkAsync("v2", "--hold");
         Assert.Contains("Held before the switch", held.Stdout);
-        Assert.Contains(app.StagingHost("green"), held.Stdout);
-        Assert.Equal("v2", await app.LiveVersionAsync(app.StagingHost("green")));
+        // The message points at the staging listener, where the held colour answers; the public
+        // listener knows no staging host.
+        Assert.Contains(app.StagingUrl("green") + " (the staging listener)", held.Stdout);
+        Assert.Equal("v2", await app.StagingVersionAsync("green"));
+        var onPublic = await app.GetAsync("/version", app.StagingHost("green"));
+        Assert.Equal(404, onPublic.Status);
+        Assert.Equal($"No service is routed for {app.StagingHost("green")}/version.\n", onPublic.Body);
         Assert.Equal("v1", await app.LiveVersionAsync());
         Assert.Equal("held", (await app.LatestAsync()).Outcome);
 
@@ -38,14 +43,14 @@ public sealed class HoldTests
         await app.DeployOkAsync("v1");
         var before = await app.ContainersAsync();
         await app.DeployOkAsync("v2", "--hold");
-        Assert.Equal("v2", await app.LiveVersionAsync(app.StagingHost("green")));
+        Assert.Equal("v2", await app.StagingVersionAsync("green"));
 
         var aborted = await app.CliAsync("abort", app.Name);
         Assert.True(aborted.ExitCode == 0, aborted.ToString());
         Assert.Contains("discarded", aborted.Stdout);
 
         Assert.Equal("v1", await app.LiveVersionAsync());
-        var staging = await app.GetAsync("/version", app.StagingHost("green"));
+        var staging = await app.StagingGetAsync("green");
         Assert.NotEqual("v2", staging.Body);
         var after = await app.ContainersAsync();
         Assert.True(after.Select(c => c.Id).SequenceEqual(before.Select(c => c.Id)), $"before: {EngineContainers.Describe(before)}\nafter: {EngineContainers.Describe(after)}");
@@ -73,7 +78,7 @@ public sealed class HoldTests
         Assert.Matches($@"Deployment #{heldId} of {app.Name} by admin holds the lock since \d\d:\d\d:\d\d UTC", refused.Stderr);
         Assert.Contains($"baton promote {app.Name}", refused.Stderr);
         Assert.Equal("v1", await app.LiveVersionAsync());
-        Assert.Equal("v2", await app.LiveVersionAsync(app.StagingHost("green")));
+        Assert.Equal("v2", await app.StagingVersionAsync("green"));
         Assert.Equal(before.Select(c => c.Id), (await app.ContainersAsync()).Select(c => c.Id));
         var rollback = await app.CliAsync("rollback", app.Name);
         Assert.True(rollback.ExitCode is 6, rollback.ToString());
@@ -94,5 +99,29 @@ public sealed class HoldTests
         }
         Assert.Equal("v1", await app.LiveVersionAsync());
         Assert.Equal(before.Where(c => c.Label(ContainerLabels.Release) != "r2").Select(c => c.Id).Order(), (await app.ContainersAsync()).Select(c => c.Id).Order());
+    }
+
+    [Fact]
+    public async Task Deploy_SmokeChecks_GoThroughTheStagingListener()
+    {
+        // The staging listener serves only 127.0.0.2 here, so the deployer's checks (from 127.0.0.1)
+        // are refused there: proof that they went through it and nowhere else.
+        await using var app = await BlueGreenApp.StartAsync("smoke:\n  - { path: /health, status: 200 }", o => o with { StagingAllow = "127.0.0.2/32" });
+        var refused = await app.DeployAsync("v1");
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains($"Smoke check GET /health on {app.StagingHost("blue")} answered 403, expected 200", refused.Stderr);
+        Assert.Equal(404, (await app.GetAsync()).Status);
+    }
+
+    [Fact]
+    public async Task Deploy_NoStagingListener_SmokeChecksGoToTheContainers_HoldNamesThem()
+    {
+        await using var app = await BlueGreenApp.StartAsync("smoke:\n  - { path: /version, status: 200 }", o => o with { ListenStaging = "none" });
+        var first = await app.DeployOkAsync("v1");
+        Assert.Contains("Smoke checks passed", first.Stdout);
+        var held = await app.DeployOkAsync("v2", "--hold");
+        Assert.Matches(@"is reachable at 127\.0\.0\.1:\d+;", held.Stdout);
+        Assert.Equal(404, (await app.GetAsync("/version", app.StagingHost("green"))).Status);
+        Assert.Equal("v1", await app.LiveVersionAsync());
     }
 }

@@ -1,0 +1,28 @@
+using Baton.Deploy.ServiceFile;
+
+namespace Baton.Deploy.Runs;
+
+/// <summary>One deployment in progress, whichever strategy runs it.</summary>
+internal sealed class Run
+{
+    public required long Id { get; init; }
+    public required ServiceDefinition Def { get; init; }
+    public required string Release { get; init; }
+    public required string Color { get; init; }
+    public required string Image { get; init; }
+    /// <summary>The image pinned to its digest (what the containers run), once resolved.</summary>
+    public string Pinned { get; set; } = "";
+    public IReadOnlyList<ReleaseContainer> Web { get; set; } = [];
+    /// <summary>The new containers are the router's candidate pool.</summary>
+    public bool Staged { get; set; }
+    /// <summary>Containers that were kept stopped for rollback: stopped again, not removed, if this run fails.</summary>
+    public bool Reused { get; init; }
+    /// <summary>When its containers were (re)started: their exits from then on fail the run.</summary>
+    public DateTimeOffset StartedAt { get; set; } = DateTimeOffset.UtcNow;
+    /// <summary>The step running now, for "Baton stopped during …".</summary>
+    public string Step { get; set; } = "";
+    /// <summary>The watch window after the switch for this run (0: none).</summary>
+    public TimeSpan Watch { get; init; }
+    public string Service => Def.Name;
+    public IReadOnlyList<string> Targets => Web.Select(w => w.Target!).ToList();
+}

@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using Baton.Deploy.Rollouts;
+using Baton.Deploy.ServiceFile;
+using Baton.Deploy.Store;
+using Baton.Docker;
+using Microsoft.Extensions.Logging;
+
+namespace Baton.Deploy.Runs;
+
+/// <summary>
+/// The steps every strategy is made of, each recorded in the history as it runs: resolve, start,
+/// healthy, release task, smoke, switch, watch, workers, drain, stop, prune. A strategy decides
+/// their order and what comes between (a hold, canary shares, rolling batches).
+/// </summary>
+internal sealed partial class StepRunner(DockerEngine docker, DeployStore store, IRouterControl router, ILogger logger)
+{
+    private static readonly HttpClient Smoke = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
+
+    public ReleaseContainers Containers { get; } = new(docker);
+    public DeployStore Store => store;
+    public IRouterControl Router => router;
+    public DockerEngine Docker => docker;
+    public ILogger Logger => logger;
+    public Func<string, RegistryCredentials?>? PullCredentials { get; init; }
+
+    /// <summary>Runs one step and records it: its time when it passes, its reason when it fails.</summary>
+    public async Task<string?> StepAsync(Run run, string name, DeployProgress progress, Func<Task<string?>> body)
+    {
+        var step = store.BeginStep(run.Id, name);
+        run.Step = name;
+        var clock = Stopwatch.StartNew();
+        string? failure;
+        try
+        {
+            failure = await body().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            store.FinishStep(step, e is OperationCanceledException ? "stopped" : "failed", e is OperationCanceledException ? "Baton stopped" : e.Message);
+            throw;
+        }
+        store.FinishStep(step, failure is null ? "ok" : "failed", failure is null ? $"{clock.Elapsed.TotalSeconds:0.0} s" : failure);
+        if (failure is null) progress("step", $"{Describe(name)} ({clock.Elapsed.TotalSeconds:0.0} s)");
+        return failure;
+    }
+
+    /// <summary>
+    /// Steps: 1. resolve the image to its digest (pull if missing); 2. start the new containers;
+    /// 3. wait until healthy; 4. run the release task; 5. run the smoke checks on the staging route.
+    /// </summary>
+    /// <returns>Null when the release is ready to take traffic, else why not.</returns>
+    public async Task<string?> PrepareAsync(Run run, DeployProgress progress, CancellationToken ct)
+    {
+        var def = run.Def;
+        return await StepAsync(run, "resolve", progress, () => ResolveAsync(run, progress, ct)).ConfigureAwait(false)
+            ?? await StepAsync(run, "start", progress, () => StartAsync(run, ct)).ConfigureAwait(false)
+            ?? await StepAsync(run, "healthy", progress, () => HealthyAsync(run, ct)).ConfigureAwait(false)
+            ?? (def.ReleaseTask is null ? null : await StepAsync(run, "release-task", progress, () => Containers.RunTaskAsync(def, run.Release, run.Color, run.Image, run.Pinned, ct)).ConfigureAwait(false))
+            ?? (def.Smoke.Count == 0 ? null : await StepAsync(run, "smoke", progress, () => SmokeAsync(run, ct)).ConfigureAwait(false));
+    }
+
+    public async Task<string?> ResolveAsync(Run run, DeployProgress progress, CancellationToken ct)
+    {
+        var found = await docker.Images.InspectAsync(run.Image, ct).ConfigureAwait(false);
+        if (!found.IsSuccess && found.Error.Kind == DockerErrorKind.ImageNotFound)
+        {
+            progress("info", $"{run.Image} is not on this engine; pulling it");
+            found = await docker.Images.PullAsync(run.Image, PullCredentials?.Invoke(run.Image), cancellationToken: ct).ConfigureAwait(false);
+            if (!found.IsSuccess)
+                return found.Error.Kind == DockerErrorKind.ImageNotFound
+                    ? $"Image {run.Image} was not found on the engine nor in its registry; check the repository and tag."
+                    // The engine's own sentence usually names the image already ("Could not pull image …").
+                    : found.Error.Message.Contains(run.Image, StringComparison.Ordinal) ? found.Error.Message : $"Image {run.Image} could not be pulled: {found.Error.Message}";
+        }
+        if (!found.TryGetValue(out var info, out var error)) return error.Message;
+        var repo = ImageReference.Repository(run.Image);
+        run.Pinned = info.RepoDigests.FirstOrDefault(d => d.StartsWith(repo + "@", StringComparison.Ordinal)) ?? info.Id;
+        store.UpdateDeployment(run.Id, digest: run.Pinned);
+        progress("info", $"Resolved {run.Image} to {run.Pinned}");
+        return null;
+    }
+
+    public async Task<string?> StartAsync(Run run, CancellationToken ct)
+    {
+        run.StartedAt = DateTimeOffset.UtcNow;
+        var started = await Containers.StartWebAsync(run.Def, run.Release, run.Color, run.Image, run.Pinned, ct).ConfigureAwait(false);
+        if (!started.TryGetValue(out var web, out var error)) return $"The new containers could not start: {error.Message}";
+        run.Web = web;
+        return null;
+    }
+
+    /// <summary>
+    /// Stages the run's containers as the router's candidate and waits until they pass their health
+    /// checks. A container that exits or restarts meanwhile fails the step at once, with its exit
+    /// code and last log lines; in host mode each port must be held by its own container.
+    /// </summary>
+    public async Task<string?> HealthyAsync(Run run, CancellationToken ct)
+    {
+        var d = run.Def;
+        run.Staged = true;
+        using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var stageStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var exits = ExitWatch.StartAsync(docker, run.Service, run.Web, run.StartedAt, watchStop.Token);
+        var stage = router.StageAsync(run.Service, Routes(d), run.Color, run.Targets, d.DeployTimeout, stageStop.Token);
+        // An exit ends the wait at once: the router would only say "connection refused" at the deadline.
+        if (await Task.WhenAny(stage, exits).ConfigureAwait(false) == exits && await exits.ConfigureAwait(false) is not null)
+            await stageStop.CancelAsync().ConfigureAwait(false);
+        var failure = await stage.ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested(); // Baton is stopping: not a verdict on the release
+        var exit = await ExitWatch.StopAsync(exits, watchStop).ConfigureAwait(false);
+        if (exit is not null)
+        {
+            if (failure is null) router.DropCandidate(run.Service);
+            run.Staged = false;
+            return $"{run.Image} did not start: {exit}.{await Containers.DescribeAsync(run.Web, CancellationToken.None).ConfigureAwait(false)}";
+        }
+        if (failure is null && d.Mode == TargetMode.Host && await Containers.PortsHeldAsync(run.Web, ct).ConfigureAwait(false) is { } taken)
+        {
+            router.DropCandidate(run.Service);
+            run.Staged = false;
+            return $"{run.Image} cannot be trusted healthy: {taken}.{await Containers.DescribeAsync(run.Web, CancellationToken.None).ConfigureAwait(false)}";
+        }
+        if (failure is null) return null;
+        run.Staged = false; // the router dropped the candidate itself
+        var details = await Containers.DescribeAsync(run.Web, CancellationToken.None).ConfigureAwait(false);
+        // The router's reason repeats the deadline and "the live release was not touched": keep only its targets' answers.
+        int open = failure.IndexOf('(', StringComparison.Ordinal), close = failure.LastIndexOf(')');
+        var answers = open >= 0 && close > open ? failure[(open + 1)..close] : failure.TrimEnd('.');
+        return $"{run.Image} never became healthy within {d.DeployTimeout.TotalSeconds:0} s ({answers}).{details}";
+    }
+
+    public async Task<string?> SmokeAsync(Run run, CancellationToken ct)
+    {
+        var (url, staging) = router.Staging(run.Service, run.Color);
+        // Through the router's staging listener when the service has a staging host and the router
+        // a staging listener; else straight to the new containers.
+        var host = url is null ? null : staging;
+        foreach (var check in run.Def.Smoke)
+        {
+            var baseUri = host is null ? new Uri($"http://{run.Web[0].Target}/") : url!;
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, check.Path));
+            if (host is not null) request.Headers.Host = host;
+            string answer;
+            try
+            {
+                using var response = await Smoke.SendAsync(request, ct).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                if ((int)response.StatusCode == check.Status && (check.Contains is null || body.Contains(check.Contains, StringComparison.Ordinal))) continue;
+                answer = (int)response.StatusCode != check.Status
+                    ? $"answered {(int)response.StatusCode}, expected {check.Status}"
+                    : $"answered without \"{check.Contains}\" in its body";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                answer = $"failed: {e.Message}";
+            }
+            return $"Smoke check GET {check.Path} on {host ?? run.Web[0].Target} {answer}.";
+        }
+        return null;
+    }
+
+    /// <summary>How users reach the service and how its targets are checked, from its definition.</summary>
+    public static RouteSpec Routes(ServiceDefinition d) =>
+        new(d.Hosts, d.Path, d.Staging, d.Health.Path, d.Health.Interval, d.Health.Timeout, d.Health.Passes, d.Health.Host, d.DrainTimeout);
+
+    /// <summary>
+    /// Ends a run that failed before its release took traffic: the candidate dropped, its new
+    /// containers removed (kept ones stopped again), the failure recorded and the lock released.
+    /// </summary>
+    /// <param name="hadLive">The service had a live release when the run began (so it can say that release was not touched).</param>
+    public async Task<DeployOutcome> FailAsync(Run run, string reason, DeployProgress progress, bool hadLive)
+    {
+        if (run.Staged) router.DropCandidate(run.Service);
+        if (run.Reused) await Containers.StopAsync(run.Web, run.Def.StopTimeout, CancellationToken.None).ConfigureAwait(false);
+        else await Containers.RemoveAsync(run.Web, CancellationToken.None).ConfigureAwait(false);
+        reason = WithLiveNote(reason, hadLive);
+        store.FinishDeployment(run.Id, Outcomes.Failed, reason);
+        store.Unlock(run.Service, run.Id);
+        LogFailed(logger, run.Id, run.Service, reason);
+        progress("failed", reason);
+        return DeployOutcome.Fail(reason, run.Id);
+    }
+
+    /// <summary>Appends "the live release was not touched" to a failure's first sentence when there was one (before any log lines).</summary>
+    public static string WithLiveNote(string reason, bool hadLive)
+    {
+        if (!hadLive) return reason;
+        int logs = reason.IndexOf('\n', StringComparison.Ordinal);
+        var head = logs < 0 ? reason : reason[..logs];
+        var tail = logs < 0 ? "" : reason[logs..];
+        return $"{head.TrimEnd().TrimEnd('.')}; the live release was not touched.{tail}";
+    }
+
+    /// <summary>Ends a run that a stop of Baton cut short: the next start finishes or rolls it back.</summary>
+    public static void Stopped(Run run, DeployProgress progress) =>
+        progress("stopped", $"Baton stopped during {(run.Step.Length == 0 ? "its first step" : run.Step)}; the deployment is finished or rolled back when Baton starts again, and `baton history {run.Service}` shows how.");
+
+    public bool TryLock(string service, long id, string author, out string refused)
+    {
+        refused = "";
+        if (store.TryLock(service, id, author) is not { } holder) return true;
+        var ago = (int)(DateTimeOffset.UtcNow - holder.Since).TotalSeconds;
+        refused = $"Deployment #{holder.DeploymentId} of {service} by {holder.Author} holds the lock since {holder.Since:HH:mm:ss} UTC ({ago} s ago); wait for it to finish{(store.GetDeployment(holder.DeploymentId)?.Outcome == Outcomes.Held ? $", or `baton promote {service}` / `baton abort {service}` it" : "")}.";
+        store.FinishDeployment(id, Outcomes.Refused, refused);
+        return false;
+    }
+
+    /// <summary>The release whose containers the router's live pool reaches, if any.</summary>
+    public string? LiveRelease(string service, IReadOnlyList<ReleaseContainer> all)
+    {
+        var live = router.Live(service);
+        return live is null ? null : all.FirstOrDefault(c => c.Target is not null && live.Targets.Contains(c.Target))?.Release;
+    }
+
+    public static string Describe(string step) => step switch
+    {
+        "resolve" => "Image resolved",
+        "start" => "Containers started",
+        "restart" => "Kept containers started",
+        "healthy" => "Healthy",
+        "release-task" => "Release task succeeded",
+        "smoke" => "Smoke checks passed",
+        "switch" => "Switched: the new release takes the traffic",
+        "watch" => "Watched after the switch: no exit, failed health check or worse numbers",
+        "workers" => "Workers moved to the new release",
+        "drain" => "Old release drained",
+        "stop-old" => "Old containers stopped (kept for rollback)",
+        "prune" => "Old releases removed",
+        _ => step,
+    };
+
+    [LoggerMessage(EventId = LogEvents.DeployFailed, Level = LogLevel.Warning, Message = "Deployment #{Id} of {Service} failed: {Reason}")]
+    public static partial void LogFailed(ILogger logger, long id, string service, string reason);
+}
