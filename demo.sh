@@ -6,7 +6,7 @@
 # the demo started (the server and the demo's containers).
 #
 # Environment: BATON_LISTEN (default 127.0.0.1:8080), BATON_ADMIN (default 127.0.0.1:9000),
-# DEMO_SECONDS (load duration, default 15).
+# BATON_STAGING (the staging listener, default 127.0.0.1:8081), DEMO_SECONDS (load duration, default 15).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -45,8 +45,10 @@ stop_demo
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 listen="${BATON_LISTEN:-127.0.0.1:8080}"
 admin="${BATON_ADMIN:-127.0.0.1:9000}"
+staging="${BATON_STAGING:-127.0.0.1:8081}"
 if ! port_free "${listen##*:}"; then listen="127.0.0.1:$(free_port)"; echo "Port ${BATON_LISTEN:-8080} is busy; the router listens on $listen instead."; fi
 if ! port_free "${admin##*:}"; then admin="127.0.0.1:$(free_port)"; echo "Port ${BATON_ADMIN:-9000} is busy; the admin API listens on $admin instead."; fi
+if ! port_free "${staging##*:}"; then staging="127.0.0.1:$(free_port)"; echo "Port ${BATON_STAGING:-8081} is busy; the staging listener listens on $staging instead."; fi
 
 echo "==> Building Baton (Release)"
 ./baton --help >/dev/null
@@ -56,9 +58,9 @@ scripts/build-sample-image.sh 127.0.0.1:5000/baton-sample v1 v2
 # In the local registry too, so `baton tags web` and the web page's tag picker list them.
 push_images 127.0.0.1:5000/baton-sample:v1 127.0.0.1:5000/baton-sample:v2
 
-echo "==> Starting baton server (public $listen, admin $admin)"
+echo "==> Starting baton server (public $listen, staging $staging, admin $admin)"
 data="$state/data"
-nohup ./baton server --listen "$listen" --admin "$admin" --data "$data" --log-level warning >"$state/server.log" 2>&1 &
+nohup ./baton server --listen "$listen" --listen-staging "$staging" --admin "$admin" --data "$data" --log-level warning >"$state/server.log" 2>&1 &
 echo $! >"$state/server.pid"
 export BATON_URL="$admin" BATON_DATA="$data"
 if ! wait_http "http://$admin/healthz" 60; then
@@ -95,7 +97,7 @@ echo "Requests during the deploy: ${total:-0}"
 echo "Failed requests: $failed"
 echo
 echo "Baton is still running. Open $app/ (the sample app, now $(curl -s -H 'Host: app.localhost' "http://$listen/version"))."
-echo "  http://blue.app.localhost:$port/ and http://green.app.localhost:$port/ reach each colour"
+echo "  http://blue.app.localhost:${staging##*:}/ and http://green.app.localhost:${staging##*:}/ reach each colour (on the staging listener)"
 echo "The web page: http://$admin/  (user admin, password in $data/admin-password)"
 echo "  export BATON_URL=$admin BATON_DATA=$data"
 echo "  ./baton status            pools, targets and request counts"

@@ -23,10 +23,12 @@ internal sealed class BatonClient : IDisposable
 
     private readonly HttpClient _http;
 
-    private BatonClient(Uri server, string? token)
+    private BatonClient(Uri server, string? token, System.Net.Security.RemoteCertificateValidationCallback? trust)
     {
         Server = server;
-        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) })
+        var handler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) };
+        if (trust is not null) handler.SslOptions.RemoteCertificateValidationCallback = trust;
+        _http = new HttpClient(handler)
         {
             BaseAddress = server,
             Timeout = Timeout.InfiniteTimeSpan,
@@ -36,7 +38,7 @@ internal sealed class BatonClient : IDisposable
 
     public Uri Server { get; }
 
-    public static BatonClient? Create(string? server, string? token, string? dataDirectory, out string error)
+    public static BatonClient? Create(string? server, string? token, string? dataDirectory, string? caCertificate, out string error)
     {
         error = "";
         var url = server ?? Environment.GetEnvironmentVariable("BATON_URL") ?? DefaultServer;
@@ -45,6 +47,20 @@ internal sealed class BatonClient : IDisposable
         {
             error = $"Server '{url}' is not a URL such as http://127.0.0.1:9000.";
             return null;
+        }
+        System.Net.Security.RemoteCertificateValidationCallback? trust = null;
+        caCertificate ??= Environment.GetEnvironmentVariable("BATON_CACERT");
+        if (!string.IsNullOrWhiteSpace(caCertificate))
+        {
+            try
+            {
+                trust = CustomRootTrust.Validator(caCertificate);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                error = $"Cannot read the certificate to trust from {caCertificate}: {e.Message}.";
+                return null;
+            }
         }
         token ??= Environment.GetEnvironmentVariable("BATON_TOKEN");
         if (string.IsNullOrWhiteSpace(token))
@@ -59,7 +75,7 @@ internal sealed class BatonClient : IDisposable
                 // Fall through: the server will say the token is missing.
             }
         }
-        return new BatonClient(uri, string.IsNullOrWhiteSpace(token) ? null : token.Trim());
+        return new BatonClient(uri, string.IsNullOrWhiteSpace(token) ? null : token.Trim(), trust);
     }
 
     public Task<ApiResult<T>> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
@@ -129,7 +145,9 @@ internal sealed class BatonClient : IDisposable
     }
 
     private string Unreachable(HttpRequestException e) =>
-        $"Cannot reach the Baton server at {Server} ({(e.HttpRequestError == HttpRequestError.ConnectionError ? "connection refused" : e.Message)}); is `baton server` running? Set --server or BATON_URL otherwise.";
+        e.HttpRequestError == HttpRequestError.SecureConnectionError
+            ? $"The Baton server at {Server} answered with a certificate this client does not trust ({e.InnerException?.Message ?? e.Message}); pass --cacert FILE (or BATON_CACERT) with the admin listener's certificate or its CA."
+            : $"Cannot reach the Baton server at {Server} ({(e.HttpRequestError == HttpRequestError.ConnectionError ? "connection refused" : e.Message)}); is `baton server` running? Set --server or BATON_URL otherwise.";
 
     private async Task<(int Code, string Message, IReadOnlyList<string>? Details)> ErrorOf(HttpResponseMessage response, CancellationToken ct)
     {
@@ -150,7 +168,7 @@ internal sealed class BatonClient : IDisposable
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ExitCodes.Unauthorized,
             HttpStatusCode.NotFound => ExitCodes.NotFound,
             HttpStatusCode.Conflict => ExitCodes.Conflict,
-            HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType => ExitCodes.BadInput,
+            HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType or HttpStatusCode.RequestEntityTooLarge => ExitCodes.BadInput,
             HttpStatusCode.ServiceUnavailable => ExitCodes.Unreachable,
             _ => ExitCodes.Failed,
         };

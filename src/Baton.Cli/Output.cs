@@ -10,4 +10,6 @@ internal static class Output
     }
 
     public static void Line(string text = "") => Console.Out.WriteLine(text);
+
+    public static void Warn(string message) => Console.Error.WriteLine($"warning: {message}");
 }

@@ -14,7 +14,7 @@ internal static class ProgressReader
         using var response = opened.Value!;
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
         string? outcome = null;
-        while (await reader.ReadLineAsync(ct) is { } line)
+        while (await ReadAsync(reader, ct) is { } line)
         {
             if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
             var e = JsonSerializer.Deserialize(line.AsSpan(6), BatonJson.Default.DeployEvent);
@@ -29,6 +29,10 @@ internal static class ProgressReader
                     Console.Error.WriteLine($"  ✗ {e.Message}");
                     outcome = "failed";
                     break;
+                case "stopped":
+                    Console.Error.WriteLine($"  ✗ {e.Message}");
+                    outcome = "stopped";
+                    break;
                 case "info":
                     Output.Line($"    {e.Message}");
                     break;
@@ -41,8 +45,22 @@ internal static class ProgressReader
         {
             "done" => ExitCodes.Success,
             "failed" => ExitCodes.Failed,
-            _ => Output.Fail(ExitCodes.Failed, "The server closed the progress stream before the operation ended; `baton status` and `baton history` show where it stands."),
+            "stopped" => ExitCodes.Unreachable,
+            _ => Output.Fail(ExitCodes.Unreachable, "The Baton server went away before the operation ended (it stopped, or the connection broke); once it is back, `baton status` and `baton history` show how it ended."),
         };
+    }
+
+    /// <summary>The next line, or null at the end of the stream or when the connection broke (the caller tells which by the outcome it saw).</summary>
+    private static async Task<string?> ReadAsync(StreamReader reader, CancellationToken ct)
+    {
+        try
+        {
+            return await reader.ReadLineAsync(ct);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     public static HttpRequestMessage Post<T>(string path, T? body, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>

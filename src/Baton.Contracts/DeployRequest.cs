@@ -19,6 +19,10 @@ public sealed record DeployRequest
     public IReadOnlyList<int>? Steps { get; init; }
     /// <summary>How long each canary step (or rolling batch) is watched, e.g. <c>60s</c>.</summary>
     public string? StepTime { get; init; }
+    /// <summary>How long the new release is watched after the switch with the old one warm, e.g. <c>30s</c>; <c>0s</c> turns it off. Null takes the service file's <c>watch</c>.</summary>
+    public string? Watch { get; init; }
+    /// <summary>Allow an image from another repository than the service file's <c>image</c>.</summary>
+    public bool OtherRepository { get; init; }
     public int? MaxSurge { get; init; }
     public int? MaxUnavailable { get; init; }
     /// <summary>Hosts the service answers on (exact or <c>*.example.com</c>); empty means any host. Null keeps the current ones.</summary>
@@ -28,6 +32,8 @@ public sealed record DeployRequest
     public HealthCheckSpec? Health { get; init; }
     public string? DeployTimeout { get; init; }
     public string? DrainTimeout { get; init; }
+    /// <summary>How long a target may take to start answering before the client gets 504 (<c>60s</c> by default); null keeps the current one.</summary>
+    public string? TargetTimeout { get; init; }
 }
 
 /// <summary>Active health check settings; any null member keeps the current value or the default.</summary>
@@ -41,7 +47,7 @@ public sealed record HealthCheckSpec
 }
 
 /// <summary>One line of a deployment's progress, streamed as a server-sent event.</summary>
-/// <param name="Kind"><c>step</c>, <c>info</c>, <c>done</c> or <c>failed</c>.</param>
+/// <param name="Kind"><c>step</c>, <c>info</c>, <c>done</c>, <c>failed</c>, or <c>stopped</c> (Baton stopped during the operation; the next start finishes or rolls it back).</param>
 public sealed record DeployEvent(string Kind, string Message, DateTimeOffset At);
 
 public sealed record PauseRequest(string? Max);

@@ -1,7 +1,8 @@
 namespace Baton.Contracts;
 
-/// <param name="PublicPort">The port of the router's public (plain HTTP) listener, so a page can link to a service's hosts and staging hosts.</param>
-public sealed record StatusResponse(IReadOnlyList<ServiceStatus> Services, int? PublicPort = null);
+/// <param name="PublicPort">The port of the router's public (plain HTTP) listener, so a page can link to a service's hosts.</param>
+/// <param name="StagingUrl">The router's staging listener (<c>http://127.0.0.1:8081/</c>), where staging hosts and the canary overrides answer; absent when it runs none.</param>
+public sealed record StatusResponse(IReadOnlyList<ServiceStatus> Services, int? PublicPort = null, string? StagingUrl = null);
 
 public sealed record ServiceStatus(
     string Name,
@@ -17,7 +18,25 @@ public sealed record ServiceStatus(
     PoolStatus? Active,
     PoolStatus? Candidate,
     double? CanaryPercent = null,
-    RolloutStatus? Rollout = null);
+    RolloutStatus? Rollout = null,
+    string? TargetTimeout = null,
+    RouterAnswerCounts? RouterAnswers = null,
+    DegradedStatus? Degraded = null);
+
+/// <summary>
+/// Answers the router gave itself for a service since it started, by status: 400 (a request it
+/// refused as malformed, never counted against a target), 502 (no target could be reached or one
+/// failed to answer), 503 (no healthy target, paused too long, maintenance), 504 (a target did not
+/// answer within the target timeout). A request that matched no service (404) has no service.
+/// </summary>
+public sealed record RouterAnswerCounts(long S400, long S502, long S503, long S504);
+
+/// <summary>A live release that is not well: its containers exit under their restart policy.</summary>
+/// <param name="Reason">One sentence: which release, how often, the last exit.</param>
+/// <param name="Exits">Exits (and OOM kills) of the live release's containers over the last <paramref name="Seconds"/>.</param>
+/// <param name="RouterAnswers">The router's own answers to the service since the router started (502, 503, 504 …).</param>
+public sealed record DegradedStatus(string Reason, int Exits, int Seconds, string? LastExitCode, DateTimeOffset LastExitAt, RouterAnswerCounts? RouterAnswers = null);
+
 
 /// <summary>A canary or rolling deployment in progress.</summary>
 /// <param name="Strategy"><c>canary</c> or <c>rolling</c>.</param>
@@ -31,16 +50,18 @@ public sealed record RolloutStatus(long Deployment, string Strategy, string Imag
 
 /// <param name="Name">The pool's name when it has one, such as its colour (<c>blue</c>).</param>
 /// <param name="Window">The pool's traffic over the last minute, as the router counted it.</param>
-/// <param name="StagingHosts">The hosts that reach this pool whatever is live (<c>green.app.example.com</c>); absent without any.</param>
+/// <param name="StagingHosts">The hosts that reach this pool whatever is live (<c>green.app.example.com</c>), on the staging listener only; absent without any.</param>
 /// <param name="Image">The image the pool runs, for a Docker service (from its deployment history); else absent.</param>
 /// <param name="Release">The release the pool runs (<c>r7</c>), with <paramref name="Image"/>.</param>
+/// <param name="StagingUrls">Each staging host as a URL on the staging listener (<c>http://green.app.example.com:8081/</c>); absent without staging hosts or a staging listener.</param>
 public sealed record PoolStatus(
     IReadOnlyList<TargetStatus> Targets,
     string? Name = null,
     WindowStatus? Window = null,
     IReadOnlyList<string>? StagingHosts = null,
     string? Image = null,
-    string? Release = null);
+    string? Release = null,
+    IReadOnlyList<string>? StagingUrls = null);
 
 /// <summary>A pool's traffic over the last <paramref name="Seconds"/> seconds.</summary>
 /// <param name="Errors">5xx answers and failed connections.</param>

@@ -8,6 +8,7 @@ using Baton.Registry.Credentials;
 using Baton.Server.Deployments;
 using Baton.Router;
 using Baton.Router.Forwarding;
+using Baton.Router.Listeners;
 using Baton.Router.Metrics;
 using Baton.Router.Rollout;
 using Baton.Router.Routing;
@@ -30,9 +31,9 @@ using Microsoft.Extensions.Logging;
 namespace Baton.Server;
 
 /// <summary>
-/// <c>baton server</c>: the router's public listener and the admin API in one process, as two
-/// Kestrel hosts sharing one routing state. The public host has nothing on its request path but
-/// the forwarder.
+/// <c>baton server</c>: the router's listeners (public, h2c, TLS, staging) and the admin API in one
+/// process, as two Kestrel hosts sharing one routing state. The router host has nothing on its
+/// request path but the forwarder.
 /// </summary>
 public sealed class BatonServer : IAsyncDisposable
 {
@@ -41,12 +42,13 @@ public sealed class BatonServer : IAsyncDisposable
     private WebApplication? _proxy;
     private WebApplication? _admin;
     private RoutingState? _state;
-    private HttpForwarder? _forwarder;
+    private TargetForwarder? _forwarder;
     private ILoggerFactory? _loggerFactory;
     private DeployStore? _store;
     private AccessStore? _access;
     private DeployerHost? _deployers;
     private RegistryClient? _registry;
+    private DataDirectoryLock? _dataLock;
 
     public BatonServer(ServerOptions options) => _options = options;
 
@@ -54,7 +56,16 @@ public sealed class BatonServer : IAsyncDisposable
     public IReadOnlyList<string> ProxyUrls { get; private set; } = [];
     public string? ProxyTlsUrl { get; private set; }
     public string? ProxyH2cUrl { get; private set; }
+
+    /// <summary>The staging listener's URL once started, or null when it runs none.</summary>
+    public string? StagingUrl { get; private set; }
     public string AdminUrl { get; private set; } = "";
+
+    /// <summary>The admin listener as bound (<c>http://0.0.0.0:9000</c> when it answers on every interface), for the banner.</summary>
+    public string AdminBoundUrl { get; private set; } = "";
+
+    /// <summary>True when the admin listener answers beyond loopback without TLS (<see cref="ServerOptions.AdminInsecure"/>).</summary>
+    public bool AdminExposedInClear { get; private set; }
 
     /// <summary>The admin token in clear if this start created it, else null.</summary>
     public string? CreatedToken { get; private set; }
@@ -78,19 +89,33 @@ public sealed class BatonServer : IAsyncDisposable
     /// <summary>Starts both listeners. Throws <see cref="ServerStartException"/> with one sentence when it cannot.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (!ListenAddress.TryParse(_options.Listen, out var publicEndPoint, out var error)) throw new ServerStartException(error);
-        if (!ListenAddress.TryParse(_options.Admin, out var adminEndPoint, out error)) throw new ServerStartException(error);
-        IPEndPoint? h2cEndPoint = null;
-        if (_options.ListenH2c is not null && !ListenAddress.TryParse(_options.ListenH2c, out h2cEndPoint, out error)) throw new ServerStartException(error);
-        IPEndPoint? tlsEndPoint = null;
-        X509Certificate2? certificate = null;
-        if (_options.ListenTls is not null)
+        try
         {
-            if (!ListenAddress.TryParse(_options.ListenTls, out tlsEndPoint, out error)) throw new ServerStartException(error);
-            certificate = LoadCertificate(_options.TlsCertificate, _options.TlsKey);
+            await StartCoreAsync(cancellationToken);
         }
+        catch
+        {
+            // A server that did not start leaves the data directory to the next one at once,
+            // even if its caller never disposes it.
+            _dataLock?.Dispose();
+            _dataLock = null;
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        var listeners = RouterListeners();
+        if (!ListenAddress.TryParse(_options.Admin, out var adminEndPoint, out var error)) throw new ServerStartException(error);
+        bool adminTls = _options.AdminTlsCertificate is not null || _options.AdminTlsKey is not null;
+        if (AdminListenerPolicy.Refusal(adminEndPoint, adminTls, _options.AdminInsecure) is { } refusal) throw new ServerStartException(refusal);
+        var adminCertificate = adminTls ? LoadCertificate(_options.AdminTlsCertificate, _options.AdminTlsKey, "--admin-tls-cert", "--admin-tls-key") : null;
+        AdminExposedInClear = !adminTls && !IPAddress.IsLoopback(adminEndPoint.Address);
 
         CreatePrivateDirectory(_options.DataDirectory);
+        // One server per data directory, before any store opens or any recovery runs: a second
+        // one would "recover" the first one's running deploy.
+        _dataLock = DataDirectoryLock.TryAcquire(_options.DataDirectory, out var lockError) ?? throw new ServerStartException(lockError);
         AdminToken token;
         try
         {
@@ -106,9 +131,12 @@ public sealed class BatonServer : IAsyncDisposable
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .SetMinimumLevel(_options.LogLevel)
             .AddFilter("Microsoft", LogLevel.Warning)
+            // YARP logs every failed forward at Information; the router logs its own, with the service.
+            .AddFilter("Yarp", LogLevel.Warning)
             // A host that fails to start logs the exception with its stack trace; StartOrExplainAsync
             // already tells the user why in one sentence.
             .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
+        DataDirectoryModes.Check(_options.DataDirectory, _loggerFactory.CreateLogger("Baton.Server.DataDirectory"));
         var time = TimeProvider.System;
         try
         {
@@ -120,11 +148,11 @@ public sealed class BatonServer : IAsyncDisposable
         }
         var routerOptions = new RouterOptions();
         var counters = new RouterCounters();
-        _forwarder = new HttpForwarder(routerOptions.ConnectTimeout);
+        _forwarder = new TargetForwarder(routerOptions.ConnectTimeout, _loggerFactory, time);
         var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, _loggerFactory.CreateLogger<ProxyHandler>());
         var rollout = new PoolRollout(_state, _loggerFactory.CreateLogger<PoolRollout>());
         Rollout = rollout;
-        var admin = new RouterAdmin(_state);
+        var admin = new RouterAdmin(_state, () => StagingUrl is null ? null : new Uri(StagingUrl));
         try
         {
             _store = new DeployStore(Path.Combine(_options.DataDirectory, "baton.db"), time);
@@ -154,10 +182,11 @@ public sealed class BatonServer : IAsyncDisposable
         }
         var audit = new AuditLog(_access);
         var sessions = new Sessions(_access, time, _options.SessionIdleTimeout, _options.SessionLifetime);
-        var throttle = new LoginThrottle(time, _options.LoginThrottle);
-        var control = new InProcessRouterControl(_state, rollout, admin, () => new Uri(ProxyUrls[0]));
+        var throttle = new LoginThrottle(_access, time, _options.LoginThrottle);
+        var control = new InProcessRouterControl(_state, rollout, admin, () => StagingUrl is null ? null : new Uri(StagingUrl));
         var rollouts = new RolloutBoard();
         _deployers = new DeployerHost(_store, control, rollouts, _loggerFactory) { PullCredentials = image => PullLogins.For(logins, image) };
+        _deployers.Crashes.RouterAnswers = name => ServicesApi.AnswersOf(counters, name);
 
         // The public host: Kestrel and the forwarder, nothing else on the request path. Its request
         // code runs inline on the socket threads (no hop to the thread pool): the forwarder never
@@ -167,19 +196,20 @@ public sealed class BatonServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null; // bodies stream through; the app sets its own limits
             kestrel.Limits.MinRequestBodyDataRate = null;
             kestrel.Limits.MinResponseDataRate = null;
-            // Cleartext HTTP/2 needs prior knowledge, which Kestrel only speaks on an HTTP/2-only endpoint.
-            kestrel.Listen(publicEndPoint, l => l.Protocols = HttpProtocols.Http1);
-            if (h2cEndPoint is not null) kestrel.Listen(h2cEndPoint, l => l.Protocols = HttpProtocols.Http2);
-            if (tlsEndPoint is not null)
-                kestrel.Listen(tlsEndPoint, l =>
-                {
-                    l.Protocols = HttpProtocols.Http1AndHttp2;
-                    l.UseHttps(certificate!);
-                });
+            // Header values cross as bytes: Latin-1 maps each byte to one char and back, and the
+            // forwarder's client uses it too, so UTF-8 in a Cookie reaches the target as sent.
+            // Control characters are refused, :path stays UTF-8 (RequestHeaderDecoding).
+            kestrel.RequestHeaderEncodingSelector = RequestHeaderDecoding.Select;
+            kestrel.ResponseHeaderEncodingSelector = static _ => TargetForwarder.HeaderEncoding;
+            // What each listener speaks and who it serves is the router's knowledge; the host only binds.
+            foreach (var listener in listeners) kestrel.Listen(listener.EndPoint, listener.Configure);
         });
         _proxy.Run(handler.InvokeAsync);
 
-        _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint), services =>
+        _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint, l =>
+        {
+            if (adminCertificate is not null) l.UseHttps(adminCertificate);
+        }), services =>
         {
             services.AddOpenApi(ApiDocument.Configure);
             // A route or query value that does not bind throws, so ApiEdgesMiddleware can answer it with a sentence.
@@ -189,7 +219,7 @@ public sealed class BatonServer : IAsyncDisposable
         _admin.UseMiddleware<AuthMiddleware>(token, _access, sessions, audit);
         _admin.UseMiddleware<ApiEdgesMiddleware>();
         WebPage.Map(_admin);
-        ServicesApi.Map(_admin, admin, _state, counters, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null, rollouts);
+        ServicesApi.Map(_admin, admin, _state, counters, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null, rollouts, _deployers.Crashes.Degraded);
         DeploymentsApi.Map(_admin, _state, admin, rollout, _deployers, time, _stopping.Token);
         RegistriesApi.Map(_admin, _state, _store, _registry, logins);
         SessionApi.Map(_admin, _access, sessions, throttle, audit);
@@ -198,18 +228,21 @@ public sealed class BatonServer : IAsyncDisposable
         AuditApi.Map(_admin, audit);
         ApiDocument.Map(_admin);
 
-        await StartOrExplainAsync(_proxy, _options.Listen, "public", cancellationToken);
-        await StartOrExplainAsync(_admin, _options.Admin, "admin", cancellationToken);
+        await StartOrExplainAsync(_proxy, listeners.Select(l => (l.Name, l.Address, l.EndPoint)).ToList(), cancellationToken);
+        await StartOrExplainAsync(_admin, [("admin", _options.Admin, adminEndPoint)], cancellationToken);
 
-        // Kestrel lists addresses in the order they were bound: public, then h2c, then TLS.
-        var proxyUrls = Addresses(_proxy);
-        ProxyUrls = [proxyUrls[0]];
-        ProxyH2cUrl = h2cEndPoint is null ? null : proxyUrls[1];
-        ProxyTlsUrl = tlsEndPoint is null ? null : proxyUrls[^1];
+        // Kestrel lists addresses in the order they were bound, the order of the list.
+        var urls = listeners.Zip(Addresses(_proxy)).ToDictionary(p => p.First.Kind, p => p.Second);
+        ProxyUrls = [urls[ListenerKind.Public]];
+        ProxyH2cUrl = urls.GetValueOrDefault(ListenerKind.H2c);
+        ProxyTlsUrl = urls.GetValueOrDefault(ListenerKind.Tls);
+        StagingUrl = urls.GetValueOrDefault(ListenerKind.Staging);
         AdminUrl = Addresses(_admin)[0];
+        AdminBoundUrl = BoundAddresses(_admin)[0];
 
         // Finish or roll back what a stopped Baton left half-done, when an engine answers.
-        if (_store.Unfinished().Count > 0) _ = _deployers.GetAsync(CancellationToken.None);
+        // Connect at once when there is something to recover, or live services whose crashes the degraded status watches.
+        if (_store.Unfinished().Count > 0 || _store.ServiceNames().Count > 0) _ = _deployers.GetAsync(CancellationToken.None);
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then stops.</summary>
@@ -233,6 +266,7 @@ public sealed class BatonServer : IAsyncDisposable
         _state?.Dispose();
         _loggerFactory?.Dispose();
         _stopping.Dispose();
+        _dataLock?.Dispose(); // last: nothing of this server touches the data directory any more
     }
 
     private WebApplication CreateHost(Action<KestrelServerOptions> kestrel, Action<IServiceCollection>? services = null, bool inlineScheduling = false)
@@ -253,7 +287,31 @@ public sealed class BatonServer : IAsyncDisposable
         return builder.Build();
     }
 
-    private static async Task StartOrExplainAsync(WebApplication app, string address, string which, CancellationToken cancellationToken)
+    /// <summary>The router's listeners, in the order they are bound: public, then h2c, TLS and staging when asked for.</summary>
+    private List<RouterListener> RouterListeners()
+    {
+        var listeners = new List<RouterListener> { RouterListener.Public(Parse(_options.Listen), _options.Listen) };
+        if (_options.ListenH2c is not null) listeners.Add(RouterListener.H2c(Parse(_options.ListenH2c), _options.ListenH2c));
+        if (_options.ListenTls is not null)
+        {
+            var endPoint = Parse(_options.ListenTls);
+            listeners.Add(RouterListener.Tls(endPoint, _options.ListenTls, LoadCertificate(_options.TlsCertificate, _options.TlsKey, "--tls-cert", "--tls-key")));
+        }
+        if (string.Equals(_options.ListenStaging.Trim(), RouterListener.None, StringComparison.OrdinalIgnoreCase))
+        {
+            if (_options.StagingAllow is not null) throw new ServerStartException("--staging-allow needs a staging listener; drop it, or give --listen-staging an address.");
+            return listeners;
+        }
+        var staging = RouterListener.Staging(Parse(_options.ListenStaging), _options.ListenStaging, _options.StagingAllow, out var error);
+        listeners.Add(staging ?? throw new ServerStartException(error));
+        return listeners;
+
+        static IPEndPoint Parse(string address) =>
+            ListenAddress.TryParse(address, out var endPoint, out var error) ? endPoint : throw new ServerStartException(error);
+    }
+
+    /// <summary>Starts a host; a listener that cannot bind is named in one sentence.</summary>
+    private static async Task StartOrExplainAsync(WebApplication app, IReadOnlyList<(string Which, string Address, IPEndPoint EndPoint)> listeners, CancellationToken cancellationToken)
     {
         try
         {
@@ -261,18 +319,33 @@ public sealed class BatonServer : IAsyncDisposable
         }
         catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
+            var (which, address) = Failed(listeners, e);
             throw new ServerStartException($"The {which} address {address} is already in use; stop what listens there or pass another address.");
         }
         catch (System.Net.Sockets.SocketException e)
         {
+            var (which, address) = Failed(listeners, e);
             throw new ServerStartException($"Cannot listen on the {which} address {address}: {e.Message}.");
         }
     }
 
+    /// <summary>Which listener failed: Kestrel names the address it could not bind (<c>http://127.0.0.1:8081: address already in use</c>).</summary>
+    private static (string Which, string Address) Failed(IReadOnlyList<(string Which, string Address, IPEndPoint EndPoint)> listeners, Exception e)
+    {
+        var text = e.Message + " " + e.InnerException?.Message;
+        foreach (var (which, address, endPoint) in listeners)
+            if (endPoint.Port != 0 && text.Contains($":{endPoint.Port}:", StringComparison.Ordinal)) return (which, address);
+        return (listeners[0].Which, listeners[0].Address);
+    }
+
+    /// <summary>The addresses as a client on this machine reaches them (every interface → 127.0.0.1).</summary>
     private static List<string> Addresses(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+        BoundAddresses(app)
             .Select(a => a.Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal))
             .ToList();
+
+    private static List<string> BoundAddresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
 
     /// <summary>The data directory holds the token, and service files with their secret values: only its owner may read it.</summary>
     private static void CreatePrivateDirectory(string path)
@@ -289,9 +362,9 @@ public sealed class BatonServer : IAsyncDisposable
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    private static X509Certificate2 LoadCertificate(string? certFile, string? keyFile)
+    private static X509Certificate2 LoadCertificate(string? certFile, string? keyFile, string certFlag, string keyFlag)
     {
-        if (certFile is null) throw new ServerStartException("A TLS listener needs --tls-cert (and --tls-key unless the certificate file holds the key).");
+        if (certFile is null) throw new ServerStartException($"A TLS listener needs {certFlag} (and {keyFlag} unless the certificate file holds the key).");
         if (!File.Exists(certFile)) throw new ServerStartException($"The certificate file {certFile} does not exist.");
         if (keyFile is not null && !File.Exists(keyFile)) throw new ServerStartException($"The key file {keyFile} does not exist.");
         try

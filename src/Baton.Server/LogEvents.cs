@@ -4,4 +4,5 @@ namespace Baton.Server;
 internal static class LogEvents
 {
     public const int DockerConnected = 3001;
+    public const int FileModeTightened = 3002;
 }

@@ -15,9 +15,33 @@ public sealed record ServerOptions
     public string? TlsCertificate { get; init; }
     public string? TlsKey { get; init; }
 
+    /// <summary>
+    /// The staging listener: the only one where staging hosts (<c>green.app.example.com</c>) answer
+    /// and the canary overrides are honoured. <c>none</c> runs none.
+    /// </summary>
+    /// <value>The default is <c>127.0.0.1:8081</c>.</value>
+    public string ListenStaging { get; init; } = Baton.Router.Listeners.RouterListener.DefaultStagingAddress;
+
+    /// <summary>
+    /// Client networks the staging listener serves (<c>10.0.0.0/8,192.168.1.7</c>). Null: loopback
+    /// clients only, and then the staging listener must bind a loopback address.
+    /// </summary>
+    public string? StagingAllow { get; init; }
+
     /// <summary>Admin API listener; every call but the liveness probe, the page and the sign-in needs a token or a session.</summary>
     /// <value>The default is <c>127.0.0.1:9000</c>.</value>
     public string Admin { get; init; } = "127.0.0.1:9000";
+
+    /// <summary>PEM certificate (and key) that make the admin listener HTTPS; needed on any address but loopback.</summary>
+    public string? AdminTlsCertificate { get; init; }
+    public string? AdminTlsKey { get; init; }
+
+    /// <summary>
+    /// Lets the admin listener bind a non-loopback address without TLS: the user says the network
+    /// is theirs alone. Passwords, tokens and cookies then cross it in clear.
+    /// </summary>
+    /// <value>The default is false: such an address is refused.</value>
+    public bool AdminInsecure { get; init; }
 
     /// <value>The default is <c>./.baton</c>.</value>
     public string DataDirectory { get; init; } = "./.baton";

@@ -39,10 +39,11 @@ public sealed class DeployPageTests(Browser browser)
         await Expect(tab.Page.Locator("#live-tag")).ToHaveTextAsync("v2");
         Assert.Equal("200 v2", await server.LiveVersionAsync());
 
-        // v1 ran on blue, so v2 runs on green: its staging link is on the public port.
+        // v1 ran on blue, so v2 runs on green: its staging link is on the staging listener, the
+        // only one where staging hosts answer.
         var staging = tab.Page.Locator("#detail-links a.staging");
         await Expect(staging).ToHaveCountAsync(1);
-        await Expect(staging).ToHaveAttributeAsync("href", $"http://green.{server.Host}:{server.ProxyUri.Port}/");
+        await Expect(staging).ToHaveAttributeAsync("href", $"http://green.{server.Host}:{server.StagingUri.Port}/");
 
         // Roll back to the release picked from the history: v1's.
         var v1 = (await server.HistoryAsync()).Deployments.Single(d => d.Image.EndsWith(":v1", StringComparison.Ordinal)).Release;

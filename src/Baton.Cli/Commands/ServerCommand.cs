@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Baton.Contracts;
+using Baton.Router.Listeners;
 using Baton.Server;
 using Microsoft.Extensions.Logging;
 
@@ -10,8 +11,13 @@ namespace Baton.Cli.Commands;
 internal sealed class ServerCommand : Command
 {
     private readonly Option<string> _listen = new("--listen") { Description = "Public listener for your apps' traffic", DefaultValueFactory = _ => ":8080" };
-    private readonly Option<string> _admin = new("--admin") { Description = "Admin API listener (keep it on loopback)", DefaultValueFactory = _ => "127.0.0.1:9000" };
-    private readonly Option<string?> _listenH2c = new("--listen-h2c") { Description = "Optional cleartext HTTP/2 (prior knowledge) listener, e.g. :8081" };
+    private readonly Option<string> _admin = new("--admin") { Description = "Admin API and web page listener; any address but loopback needs --admin-tls-cert or --admin-insecure", DefaultValueFactory = _ => "127.0.0.1:9000" };
+    private readonly Option<string?> _adminTlsCert = new("--admin-tls-cert") { Description = "PEM certificate file that makes the admin listener HTTPS" };
+    private readonly Option<string?> _adminTlsKey = new("--admin-tls-key") { Description = "PEM private key file for --admin-tls-cert" };
+    private readonly Option<bool> _adminInsecure = new("--admin-insecure") { Description = "Allow a non-loopback --admin address without TLS (passwords and tokens cross that network in clear)" };
+    private readonly Option<string?> _listenH2c = new("--listen-h2c") { Description = "Optional cleartext HTTP/2 (prior knowledge) listener, e.g. :8082" };
+    private readonly Option<string> _listenStaging = new("--listen-staging") { Description = "Private listener where staging hosts (green.HOST) and canary overrides answer; none to run none", DefaultValueFactory = _ => RouterListener.DefaultStagingAddress };
+    private readonly Option<string?> _stagingAllow = new("--staging-allow") { Description = "Client networks the staging listener serves, CIDR[,CIDR...], replacing the default loopback-only (which needs a loopback address); list 127.0.0.1 too for the smoke checks" };
     private readonly Option<string?> _listenTls = new("--listen-tls") { Description = "Optional HTTPS listener, e.g. :8443 (needs --tls-cert)" };
     private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate file for --listen-tls" };
     private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key file for --listen-tls" };
@@ -23,7 +29,12 @@ internal sealed class ServerCommand : Command
         _logLevel.AcceptOnlyFromAmong("debug", "information", "warning", "error");
         Options.Add(_listen);
         Options.Add(_admin);
+        Options.Add(_adminTlsCert);
+        Options.Add(_adminTlsKey);
+        Options.Add(_adminInsecure);
         Options.Add(_listenH2c);
+        Options.Add(_listenStaging);
+        Options.Add(_stagingAllow);
         Options.Add(_listenTls);
         Options.Add(_tlsCert);
         Options.Add(_tlsKey);
@@ -50,7 +61,12 @@ internal sealed class ServerCommand : Command
         {
             Listen = parse.GetValue(_listen)!,
             Admin = parse.GetValue(_admin)!,
+            AdminTlsCertificate = parse.GetValue(_adminTlsCert),
+            AdminTlsKey = parse.GetValue(_adminTlsKey),
+            AdminInsecure = parse.GetValue(_adminInsecure),
             ListenH2c = parse.GetValue(_listenH2c),
+            ListenStaging = parse.GetValue(_listenStaging)!,
+            StagingAllow = parse.GetValue(_stagingAllow),
             ListenTls = parse.GetValue(_listenTls),
             TlsCertificate = parse.GetValue(_tlsCert),
             TlsKey = parse.GetValue(_tlsKey),
@@ -73,7 +89,8 @@ internal sealed class ServerCommand : Command
         foreach (var url in server.ProxyUrls) Output.Line($"  public   {url}");
         if (server.ProxyH2cUrl is not null) Output.Line($"  h2c      {server.ProxyH2cUrl}");
         if (server.ProxyTlsUrl is not null) Output.Line($"  tls      {server.ProxyTlsUrl}");
-        Output.Line($"  admin    {server.AdminUrl}");
+        Output.Line(server.StagingUrl is null ? "  staging  none" : $"  staging  {server.StagingUrl} (staging hosts and canary overrides; {options.StagingAllow ?? "loopback clients"})");
+        Output.Line($"  admin    {server.AdminBoundUrl}{(server.AdminExposedInClear ? " (beyond loopback without TLS: --admin-insecure)" : "")}");
         Output.Line($"  data     {Path.GetFullPath(data)}");
         if (server.CreatedToken is not null)
         {
@@ -88,6 +105,8 @@ internal sealed class ServerCommand : Command
             Output.Line($"  {server.CreatedPassword}");
         }
         Output.Line();
+        if (server.AdminExposedInClear)
+            Output.Warn($"the admin listener answers on {server.AdminBoundUrl} without TLS; passwords, tokens and session cookies cross that network in clear.");
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });

@@ -61,9 +61,10 @@ internal sealed class StatusCommand : Command
         if (s.Active is null) flags.Add("not live yet");
         if (s.Paused) flags.Add($"PAUSED since {s.PausedSince:HH:mm:ss} (holds up to {s.PauseMax})");
         if (s.Maintenance) flags.Add("MAINTENANCE" + (string.IsNullOrEmpty(s.MaintenanceMessage) ? "" : $": {s.MaintenanceMessage}"));
+        if (s.Degraded is { } d) flags.Add($"DEGRADED: {d.Reason}" + (d.RouterAnswers is { } ra ? $"; the router answered 503 {ra.S503}, 502 {ra.S502}, 504 {ra.S504} times" : ""));
         if (s.CanaryPercent is { } share) flags.Add($"CANARY {share.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} % of clients on the candidate");
         var hosts = s.Hosts.Count == 0 ? "any host" : string.Join(", ", s.Hosts);
-        Output.Line($"{s.Name}  {hosts}{(s.Path == "/" ? "" : " " + s.Path)}  health {s.HealthPath}  drain {s.DrainTimeout}{(flags.Count > 0 ? "  [" + string.Join("] [", flags) + "]" : "")}");
+        Output.Line($"{s.Name}  {hosts}{(s.Path == "/" ? "" : " " + s.Path)}  health {s.HealthPath}  drain {s.DrainTimeout}{(s.TargetTimeout is null ? "" : "  timeout " + s.TargetTimeout)}{(flags.Count > 0 ? "  [" + string.Join("] [", flags) + "]" : "")}");
         if (s.Rollout is { } r)
         {
             var at = r.Step == 0 ? "starting" : $"{(r.Strategy == "rolling" ? "batch" : "step")} {r.Step}/{r.Steps}";
@@ -71,6 +72,8 @@ internal sealed class StatusCommand : Command
             var until = r.Paused ? " (paused by a manual share: promote or abort)" : r.StepEndsAt is { } e ? $", next at {e.ToLocalTime():HH:mm:ss}" : "";
             Output.Line($"  deployment #{r.Deployment} {r.Strategy} of {r.Image}: {at}{atShare}{until}; {r.Detail}");
         }
+        if (s.RouterAnswers is { } a && a.S400 + a.S502 + a.S503 + a.S504 > 0)
+            Output.Line($"  router answered  400 {a.S400}  502 {a.S502}  503 {a.S503}  504 {a.S504}");
         PrintPool("active", s.Active);
         PrintPool("candidate", s.Candidate);
     }
@@ -84,6 +87,8 @@ internal sealed class StatusCommand : Command
             var state = t.Draining ? "draining" : t.Health;
             Output.Line($"  {label,-17}  {t.Address,-22} {state,-9}  in flight {t.InFlight,-4}  requests {t.Requests,-8}  5xx {t.ByClass.S5xx,-6}  connect failures {t.ConnectFailures,-4}  last probe: {t.LastProbe ?? "-"}");
         }
+        if (pool.StagingUrls is { Count: > 0 } urls) Output.Line($"  {"",-17}  staging: {string.Join(", ", urls)}");
+        else if (pool.StagingHosts is { Count: > 0 } hosts) Output.Line($"  {"",-17}  staging hosts: {string.Join(", ", hosts)} (the router runs no staging listener)");
         if (pool.Window is { } w)
         {
             var p95 = w.P95Ms is { } ms ? ms.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " ms" : "-";

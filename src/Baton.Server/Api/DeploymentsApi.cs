@@ -21,6 +21,9 @@ namespace Baton.Server.Api;
 /// </summary>
 internal static class DeploymentsApi
 {
+    /// <summary>An apply body: a service file at its largest, JSON-escaped (a character may take up to six bytes), and its name.</summary>
+    private const long MaxApplyBytes = 6L * ServiceFileLimits.MaxChars + 4096;
+
     public static void Map(IEndpointRouteBuilder app, RoutingState state, RouterAdmin admin, PoolRollout rollout, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
     {
         // A service is known once applied or routed; an unknown one is a 404 before any engine is asked.
@@ -52,9 +55,12 @@ internal static class DeploymentsApi
 
         app.MapPost("/api/services", async (HttpRequest request) =>
         {
-            var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.ApplyRequest);
+            var (body, problem) = await ApiResults.ReadAsync(request, BatonJson.Default.ApplyRequest, maxBytes: MaxApplyBytes);
             if (problem is not null) return problem;
             var file = string.IsNullOrWhiteSpace(body!.FileName) ? "baton.yml" : Path.GetFileName(body.FileName);
+            if (ServiceFileLimits.Check(body.Yaml ?? "", file) is { } refused)
+                return ApiResults.Error(refused.Kind == ServiceFileRefusal.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
+                    $"{refused.Message}; nothing was applied.");
             var parsed = ServiceFileParser.Parse(body.Yaml ?? "", file);
             if (!parsed.Ok)
             {
@@ -65,6 +71,8 @@ internal static class DeploymentsApi
             var hosts = def.Hosts.Select(h => HostPattern.TryParse(h, out var p, out _) ? p : default).ToList();
             if (state.Current.FindClaim(hosts, def.Path, def.Name) is { } other)
                 return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: hosts {string.Join(", ", def.Hosts)} with path {def.Path} are already routed to service {other.Name}; nothing was applied.");
+            if (StagingHosts.FindConflict(state.Current, def.Name, hosts, def.Staging) is { } conflict)
+                return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: {conflict}; nothing was applied.");
             bool created = deployers.Store.GetService(def.Name) is null;
             AuditScope.Of(request.HttpContext)?.Target = def.Name;
             deployers.Store.SaveService(def.Name, body.Yaml!, Caller.NameOf(request.HttpContext));
@@ -74,7 +82,7 @@ internal static class DeploymentsApi
             return Results.Json(new ApplyResponse(def.Name, created, message), BatonJson.Default.ApplyResponse);
         }).RequireRole(Role.Deployer).Audited("apply")
             .Doc("applyService", "Register or update a service from the text of its baton.yml.", "A 400 lists each error of the file in `details`.")
-            .Body<ApplyRequest>().Produces<ApplyResponse>().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status415UnsupportedMediaType);
+            .Body<ApplyRequest>().Produces<ApplyResponse>().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
 
         app.MapGet("/api/services/{name}/definition", (string name) =>
         {
@@ -97,6 +105,11 @@ internal static class DeploymentsApi
             if ((body!.Image is null) == (body.Targets is null))
             {
                 await ApiResults.Error(StatusCodes.Status400BadRequest, "Give either an image (--image REPO:TAG) or targets (--target HOST:PORT), not both.").ExecuteAsync(context);
+                return;
+            }
+            if (body.Image is not null && body.TargetTimeout is not null)
+            {
+                await ApiResults.Error(StatusCodes.Status400BadRequest, "A target timeout is for --target deploys; a Docker service sets target_timeout in its baton.yml.").ExecuteAsync(context);
                 return;
             }
             var options = DeployOptions.TryCreate(body, out var optionsError);
@@ -132,7 +145,22 @@ internal static class DeploymentsApi
                 await ApiResults.Error(StatusCodes.Status409Conflict, error).ExecuteAsync(context);
                 return;
             }
-            await ProgressStream.RunAsync(context, time, report => rollout.RunAsync(plan, (k, m) => report(k, m), stopping));
+            // Recorded like an image deploy, so `baton history` lists it and `baton rollback` can say why it cannot undo it.
+            var store = deployers.Store;
+            var (id, _) = store.BeginDeployment(name, "targets", string.Join(", ", body.Targets!), null, null, Caller.NameOf(context), null);
+            await ProgressStream.RunAsync(context, time, async report =>
+            {
+                string? failure = "Baton stopped during the deployment.";
+                try
+                {
+                    failure = await rollout.RunAsync(plan, (k, m) => report(k, m), stopping);
+                    return failure;
+                }
+                finally
+                {
+                    store.FinishDeployment(id, failure is null ? Outcomes.Succeeded : Outcomes.Failed, failure);
+                }
+            });
         }).RequireRole(Role.Deployer).Audited("deploy")
             .Doc("deployService", "Deploy an image (blue-green, canary or rolling) or switch to targets started elsewhere.")
             .Body<DeployRequest>().Events().Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable);
@@ -183,7 +211,7 @@ internal static class DeploymentsApi
         {
             if (!Known(name)) return ApiResults.NotFound(name);
             // Targets started elsewhere have no releases of Baton's (it never ran their containers).
-            if (deployers.Store.GetService(name) is null && deployers.Store.Succeeded(name, 1).Count == 0)
+            if (deployers.Store.GetService(name) is null)
                 return Results.Json(new ReleasesResponse(name, []), BatonJson.Default.ReleasesResponse);
             var (deployer, error) = await deployers.GetAsync(ct);
             if (deployer is null)
@@ -203,7 +231,7 @@ internal static class DeploymentsApi
     /// (unknown service, bad image, lock held, no engine) are answered as plain 4xx errors.
     /// </summary>
     private static async Task DockerAsync(HttpContext context, DeployerHost deployers, TimeProvider time, CancellationToken stopping,
-        Func<Baton.Deploy.BlueGreen.BlueGreenDeployer, Action<string, string>, Task<Baton.Deploy.DeployOutcome>> run)
+        Func<Baton.Deploy.Deployer, Action<string, string>, Task<Baton.Deploy.DeployOutcome>> run)
     {
         var (deployer, error) = await deployers.GetAsync(context.RequestAborted);
         if (deployer is null)

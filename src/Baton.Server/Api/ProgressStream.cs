@@ -8,7 +8,7 @@ namespace Baton.Server.Api;
 
 /// <summary>
 /// Runs a long operation in the background and streams its progress to the caller as
-/// server-sent events (<c>event: step|info|done|failed</c>). The operation goes on to its end
+/// server-sent events (<c>event: step|info|done|failed|stopped</c>). The operation goes on to its end
 /// even if the caller disconnects.
 /// </summary>
 internal static class ProgressStream
@@ -19,9 +19,10 @@ internal static class ProgressStream
         var events = Channel.CreateUnbounded<DeployEvent>();
         // The audit entry is written with the operation's own end, even if the caller leaves first.
         var audit = AuditScope.Defer(context);
-        bool ended = false;
+        bool ended = false, stopped = false;
         void Report(string kind, string message)
         {
+            stopped |= kind == "stopped";
             if (kind is "done" or "failed")
             {
                 ended = true;
@@ -35,6 +36,11 @@ internal static class ProgressStream
             {
                 var failure = await operation(Report);
                 if (!ended) Report(failure is null ? "done" : "failed", failure ?? "Done.");
+            }
+            catch (OperationCanceledException)
+            {
+                // Baton is stopping: the operation said during which step (a "stopped" event), or this says it plainly.
+                if (!ended && !stopped) Report("stopped", "Baton stopped during the operation; it is finished or rolled back when Baton starts again, and `baton history` shows how.");
             }
             catch (Exception e)
             {

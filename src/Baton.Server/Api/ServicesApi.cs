@@ -15,10 +15,15 @@ namespace Baton.Server.Api;
 /// <summary>Status, pause, resume, maintenance, canary share, remove, and the Prometheus metrics.</summary>
 internal static class ServicesApi
 {
-    public static void Map(IEndpointRouteBuilder app, RouterAdmin admin, RoutingState state, RouterCounters counters, DeployStore store, Func<int?> publicPort, RolloutBoard rollouts)
+    /// <param name="degraded">Whether a live release crash-loops (the deployer's view of the engine); null without one.</param>
+    public static void Map(IEndpointRouteBuilder app, RouterAdmin admin, RoutingState state, RouterCounters counters, DeployStore store, Func<int?> publicPort, RolloutBoard rollouts, Func<string, DegradedStatus?>? degraded = null)
     {
         // The router knows pools and shares; a running canary or rolling deploy adds its step.
-        ServiceStatus WithRollout(ServiceStatus s) => rollouts.Status(s.Name) is { } r ? s with { Rollout = r } : s;
+        ServiceStatus WithRollout(ServiceStatus s)
+        {
+            s = s with { RouterAnswers = AnswersOf(counters, s.Name) };
+            return (rollouts.Status(s.Name) is { } r ? s with { Rollout = r } : s) with { Degraded = degraded?.Invoke(s.Name) };
+        }
 
         app.MapGet("/healthz", () => Results.Text("ok\n")).AllowAnyone()
             .Doc("getHealth", "Liveness probe: answers ok while the server runs.").Produces<string>(StatusCodes.Status200OK, "text/plain");
@@ -26,14 +31,21 @@ internal static class ServicesApi
         app.MapGet("/metrics", () => Results.Text(PrometheusWriter.Write(state.Current, counters), PrometheusWriter.ContentType)).RequireRole(Role.Viewer)
             .Doc("getMetrics", "The router's counters in the Prometheus text format.").Produces<string>(StatusCodes.Status200OK, PrometheusWriter.ContentType);
 
-        app.MapGet("/api/status", () => Results.Json(PoolReleases.Add(new StatusResponse(admin.Status().Services.Select(WithRollout).ToList()), store, publicPort()), BatonJson.Default.StatusResponse)).RequireRole(Role.Viewer)
+        app.MapGet("/api/status", () =>
+        {
+            var all = admin.Status();
+            return Results.Json(PoolReleases.Add(all with { Services = all.Services.Select(WithRollout).ToList() }, store, publicPort()), BatonJson.Default.StatusResponse);
+        }).RequireRole(Role.Viewer)
             .Doc("getStatus", "Every service: pools, targets and their health, requests in flight, the last minute's counts.").Produces<StatusResponse>();
 
         app.MapGet("/api/services", () => Results.Json(new AppliedServicesResponse(store.ServiceNames()), BatonJson.Default.AppliedServicesResponse)).RequireRole(Role.Viewer)
             .Doc("listServices", "The services applied from a baton.yml, deployed or not.").Produces<AppliedServicesResponse>();
 
         app.MapGet("/api/services/{name}", (string name) =>
-            admin.Status(name) is { } s ? Results.Json(PoolReleases.Add(WithRollout(s), store), BatonJson.Default.ServiceStatus) : ApiResults.NotFound(name)).RequireRole(Role.Viewer)
+            admin.Status(name) is { } s ? Results.Json(PoolReleases.Add(WithRollout(s), store), BatonJson.Default.ServiceStatus)
+            // Applied but never live: say so rather than "no service named".
+            : store.GetService(name) is not null ? ApiResults.Error(StatusCodes.Status404NotFound, $"{name} is applied but was never deployed (nothing is routed to it yet); deploy it with: baton deploy {name} --image REPO:TAG.")
+            : ApiResults.NotFound(name)).RequireRole(Role.Viewer)
             .Doc("getService", "One service's status.").Produces<ServiceStatus>().Errors(StatusCodes.Status404NotFound);
 
         app.MapPost("/api/services/{name}/pause", async (string name, HttpRequest request) =>
@@ -72,5 +84,12 @@ internal static class ServicesApi
         }).RequireRole(Role.Deployer).Audited("canary")
             .Doc("setCanaryShare", "Send a sticky share of clients (0–100 %) to the candidate pool.")
             .Body<CanaryRequest>().Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status415UnsupportedMediaType);
+    }
+
+    /// <summary>The answers the router gave itself for <paramref name="service"/>, by status, since it started.</summary>
+    public static RouterAnswerCounts AnswersOf(RouterCounters counters, string service)
+    {
+        var answers = counters.AnswersOf(service);
+        return new RouterAnswerCounts(answers.GetValueOrDefault(400), answers.GetValueOrDefault(502), answers.GetValueOrDefault(503), answers.GetValueOrDefault(504));
     }
 }

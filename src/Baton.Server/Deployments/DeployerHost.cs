@@ -1,5 +1,5 @@
 using Baton.Deploy;
-using Baton.Deploy.BlueGreen;
+using Baton.Deploy.CrashLoops;
 using Baton.Deploy.Rollouts;
 using Baton.Deploy.Store;
 using Baton.Docker;
@@ -8,22 +8,26 @@ using Microsoft.Extensions.Logging;
 namespace Baton.Server.Deployments;
 
 /// <summary>
-/// Holds the blue-green deployer. The Docker engine is connected on first need, so the router
+/// Holds the deployer. The Docker engine is connected on first need, so the router
 /// serves whether or not an engine runs; a deploy without one gets one clear sentence.
 /// </summary>
 internal sealed partial class DeployerHost(DeployStore store, IRouterControl router, RolloutBoard board, ILoggerFactory loggers) : IDisposable
 {
     private readonly SemaphoreSlim _connect = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
     private DockerEngine? _engine;
-    private BlueGreenDeployer? _deployer;
+    private Deployer? _deployer;
 
     public DeployStore Store => store;
+
+    /// <summary>Exits of live containers, for the degraded status; fed from the engine once it is connected.</summary>
+    public CrashWatch Crashes { get; } = new(router, TimeProvider.System);
 
     /// <summary>The stored registry login for an image reference, for the deployer's pulls.</summary>
     public Func<string, RegistryCredentials?>? PullCredentials { get; init; }
 
     /// <summary>The deployer, connecting to the engine first if needed; else why it cannot.</summary>
-    public async Task<(BlueGreenDeployer? Deployer, string? Error)> GetAsync(CancellationToken ct)
+    public async Task<(Deployer? Deployer, string? Error)> GetAsync(CancellationToken ct)
     {
         if (_deployer is not null) return (_deployer, null);
         await _connect.WaitAsync(ct).ConfigureAwait(false);
@@ -33,8 +37,9 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
             var connected = await DockerEngine.ConnectAsync(ct).ConfigureAwait(false);
             if (!connected.TryGetValue(out var engine, out var error)) return (null, error.Message);
             _engine = engine;
-            var deployer = new BlueGreenDeployer(engine, store, router, board, loggers.CreateLogger<BlueGreenDeployer>()) { PullCredentials = PullCredentials };
+            var deployer = new Deployer(engine, store, router, board, loggers.CreateLogger<Deployer>(), PullCredentials);
             await deployer.RecoverAsync(ct).ConfigureAwait(false);
+            _ = Crashes.RunAsync(engine, _stopping.Token);
             _deployer = deployer;
             LogConnected(loggers.CreateLogger<DeployerHost>(), engine.Endpoint.Address, engine.EngineVersion);
             return (_deployer, null);
@@ -47,6 +52,8 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
 
     public void Dispose()
     {
+        _stopping.Cancel();
+        _stopping.Dispose();
         _engine?.Dispose();
         _connect.Dispose();
     }

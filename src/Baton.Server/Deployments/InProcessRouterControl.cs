@@ -10,14 +10,14 @@ using Baton.Router.Routing;
 namespace Baton.Server.Deployments;
 
 /// <summary>The deployer's view of the router when both run in <c>baton server</c>.</summary>
-internal sealed class InProcessRouterControl(RoutingState state, PoolRollout rollout, RouterAdmin admin, Func<Uri> publicUrl) : IRouterControl
+internal sealed class InProcessRouterControl(RoutingState state, PoolRollout rollout, RouterAdmin admin, Func<Uri?> stagingUrl) : IRouterControl
 {
     public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken)
     {
         // Targets, hosts, path and route claims are checked as for any deploy; the settings come
         // from a service file that was validated at apply, so they are taken as they are.
         var request = new DeployRequest { Targets = targets, Hosts = routes.Hosts, Path = routes.Path };
-        var plan = DeployPlan.TryCreate(service, request, state.Current, out var error);
+        var plan = DeployPlan.TryCreate(service, request, state.Current, out var error, routes.Staging);
         if (plan is null) return error;
         plan = plan with
         {
@@ -31,8 +31,8 @@ internal sealed class InProcessRouterControl(RoutingState state, PoolRollout rol
             },
             DeployTimeout = deployTimeout,
             DrainTimeout = routes.DrainTimeout,
+            TargetTimeout = routes.TargetTimeout,
             PoolName = pool,
-            Staging = routes.Staging,
         };
         return await rollout.StageAsync(plan, cancellationToken).ConfigureAwait(false);
     }
@@ -68,8 +68,8 @@ internal sealed class InProcessRouterControl(RoutingState state, PoolRollout rol
             ? new LivePool(active.Name, active.Targets.Select(t => t.Authority).ToList())
             : null;
 
-    public (Uri PublicUrl, string? StagingHost) Staging(string service, string pool) =>
-        (publicUrl(), state.Current.Services.TryGetValue(service, out var s) ? s.StagingHosts(pool).FirstOrDefault() : null);
+    public (Uri? StagingUrl, string? StagingHost) Staging(string service, string pool) =>
+        (stagingUrl(), state.Current.Services.TryGetValue(service, out var s) ? s.StagingHosts(pool).FirstOrDefault() : null);
 
     private sealed class Drain(PoolRollout rollout, SwitchResult switched) : IDrain
     {

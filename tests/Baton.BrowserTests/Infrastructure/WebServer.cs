@@ -28,6 +28,7 @@ public sealed class WebServer : IAsyncDisposable
     public string Host => $"{Service}.localhost";
     public Uri AdminUri => _server.AdminUri;
     public Uri ProxyUri => _server.ProxyUri;
+    public Uri StagingUri => _server.StagingUri;
     public string Token => _server.Token;
     public string Output => _server.Output;
 
@@ -59,6 +60,7 @@ public sealed class WebServer : IAsyncDisposable
         deploy_timeout: 30s
         drain_timeout: 2s
         stop_timeout: 2s
+        watch: 1s
         smoke:
           - path: /version
             status: 200

@@ -45,8 +45,28 @@ public sealed class AccessClient : IDisposable
         return new AccessClient(http, null);
     }
 
-    public static AccessClient Anonymous(Uri admin) =>
-        new(new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false }) { BaseAddress = admin, Timeout = TimeSpan.FromSeconds(60) }, null);
+    /// <param name="from">The client's own address on 127.0.0.0/8 (the server sees the call come from it); any when null.</param>
+    public static AccessClient Anonymous(Uri admin, IPAddress? from = null)
+    {
+        var handler = new SocketsHttpHandler { UseProxy = false, UseCookies = false };
+        if (from is not null)
+            handler.ConnectCallback = async (context, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(from.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(from, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        return new(new HttpClient(handler) { BaseAddress = admin, Timeout = TimeSpan.FromSeconds(60) }, null);
+    }
 
     /// <summary>Sends a call; a JSON body when <paramref name="json"/> is given; the CSRF header unless <paramref name="csrf"/> is false.</summary>
     public async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, string? json = null, bool csrf = true)

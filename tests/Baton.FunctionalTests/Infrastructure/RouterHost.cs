@@ -32,6 +32,7 @@ public sealed class RouterHost : IAsyncDisposable
         Token = File.ReadAllText(server.TokenFile).Trim();
         AdminUri = new Uri(server.AdminUrl);
         ProxyUri = new Uri(server.ProxyUrls[0]);
+        StagingUri = server.StagingUrl is null ? null : new Uri(server.StagingUrl);
         Admin = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = AdminUri, Timeout = TimeSpan.FromSeconds(60) };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         Proxy = NewProxyClient();
@@ -43,6 +44,9 @@ public sealed class RouterHost : IAsyncDisposable
     public string Token { get; }
     public Uri AdminUri { get; }
     public Uri ProxyUri { get; }
+
+    /// <summary>The staging listener (staging hosts, canary overrides), or null when the test runs none.</summary>
+    public Uri? StagingUri { get; }
 
     /// <summary>Admin API client with the token.</summary>
     public HttpClient Admin { get; }
@@ -60,6 +64,7 @@ public sealed class RouterHost : IAsyncDisposable
         {
             Listen = "127.0.0.1:0",
             Admin = "127.0.0.1:0",
+            ListenStaging = "127.0.0.1:0",
             DataDirectory = dataDirectory ?? NewDataDirectory(),
             ShutdownTimeout = TimeSpan.FromSeconds(15),
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
@@ -70,11 +75,17 @@ public sealed class RouterHost : IAsyncDisposable
         return new RouterHost(server, options, owns);
     }
 
-    public HttpClient NewProxyClient(Action<SocketsHttpHandler>? configure = null)
+    public HttpClient NewProxyClient(Action<SocketsHttpHandler>? configure = null) => NewClient(ProxyUri, configure);
+
+    /// <summary>A client of the staging listener.</summary>
+    public HttpClient NewStagingClient(Action<SocketsHttpHandler>? configure = null) =>
+        NewClient(StagingUri ?? throw new InvalidOperationException("This router runs no staging listener."), configure);
+
+    private static HttpClient NewClient(Uri listener, Action<SocketsHttpHandler>? configure)
     {
         var handler = new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false };
         configure?.Invoke(handler);
-        return new HttpClient(handler) { BaseAddress = ProxyUri, Timeout = TimeSpan.FromSeconds(60) };
+        return new HttpClient(handler) { BaseAddress = listener, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>Sends a GET through the router with the given Host header.</summary>

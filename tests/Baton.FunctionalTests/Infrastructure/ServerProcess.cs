@@ -14,10 +14,11 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, Uri proxy, Uri admin, string data)
+    private ServerProcess(Process process, Uri proxy, Uri admin, Uri staging, string data)
     {
         _process = process;
         ProxyUri = proxy;
+        StagingUri = staging;
         AdminUri = admin;
         DataDirectory = data;
         process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
@@ -28,8 +29,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri ProxyUri { get; }
     public Uri AdminUri { get; }
+    public Uri StagingUri { get; }
     public string DataDirectory { get; }
     public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
     public string Token => File.ReadAllText(Path.Combine(DataDirectory, "admin-token")).Trim();
 
     public string Output
@@ -45,8 +48,14 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server and waits until its admin API answers with the token.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, int proxyPort, int adminPort)
+    /// <param name="stagingPort">The staging listener's port; a free one when 0.</param>
+    /// <param name="admin">The <c>--admin</c> address; 127.0.0.1 on <paramref name="adminPort"/> when null.</param>
+    /// <param name="extraArgs">More <c>baton server</c> flags.</param>
+    /// <param name="adminTrust">For an HTTPS admin listener: the certificate the readiness check trusts.</param>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int proxyPort, int adminPort, int stagingPort = 0,
+        string? admin = null, string[]? extraArgs = null, TestCertificate? adminTrust = null)
     {
+        if (stagingPort == 0) stagingPort = FreePort();
         var psi = new ProcessStartInfo(BatonCli.Dotnet)
         {
             RedirectStandardOutput = true,
@@ -54,11 +63,12 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = dataDirectory,
         };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "baton.dll"), "server", "--listen", $"127.0.0.1:{proxyPort}", "--admin", $"127.0.0.1:{adminPort}", "--data", dataDirectory, "--shutdown-timeout", "5s" })
-            psi.ArgumentList.Add(a);
+        string[] args = [Path.Combine(AppContext.BaseDirectory, "baton.dll"), "server", "--listen", $"127.0.0.1:{proxyPort}", "--admin", admin ?? $"127.0.0.1:{adminPort}", "--listen-staging", $"127.0.0.1:{stagingPort}", "--data", dataDirectory, "--shutdown-timeout", "5s", .. extraArgs ?? []];
+        foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var name in new[] { "BATON_URL", "BATON_TOKEN", "BATON_DATA" }) psi.Environment.Remove(name);
-        var server = new ServerProcess(Process.Start(psi)!, new Uri($"http://127.0.0.1:{proxyPort}/"), new Uri($"http://127.0.0.1:{adminPort}/"), dataDirectory);
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
+        var server = new ServerProcess(Process.Start(psi)!, new Uri($"http://127.0.0.1:{proxyPort}/"), new Uri($"{(adminTrust is null ? "http" : "https")}://127.0.0.1:{adminPort}/"), new Uri($"http://127.0.0.1:{stagingPort}/"), dataDirectory);
+        var handler = new SocketsHttpHandler { UseProxy = false };
+        using var http = new HttpClient(adminTrust?.Trusting(handler) ?? handler) { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
@@ -92,6 +102,15 @@ public sealed class ServerProcess : IAsyncDisposable
         if (_process.HasExited) return;
         _process.Kill();
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops it: the server shuts down gracefully; waits up to a minute for it.</summary>
+    public async Task TerminateAsync()
+    {
+        if (_process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await _process.WaitForExitAsync(limit.Token);
     }
 
     public IReadOnlyDictionary<string, string?> CliEnvironment => new Dictionary<string, string?> { ["BATON_URL"] = AdminUri.ToString(), ["BATON_TOKEN"] = Token };

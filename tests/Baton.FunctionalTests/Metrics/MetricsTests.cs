@@ -33,7 +33,7 @@ public sealed class MetricsTests : IAsyncLifetime
             }
     }
 
-    private static double Metric(string text, string line)
+    internal static double Metric(string text, string line)
     {
         var found = text.Split('\n').FirstOrDefault(l => l.StartsWith(line + " ", StringComparison.Ordinal));
         Assert.True(found is not null, $"no line {line} in:\n{text}");

@@ -70,6 +70,7 @@ export function renderCards(container, status, selected, onSelect) {
     const badges = [];
     if (s.paused) badges.push(h('span', { class: 'badge warn' }, 'paused'));
     if (s.maintenance) badges.push(h('span', { class: 'badge warn' }, 'maintenance'));
+    if (s.degraded) badges.push(h('span', { class: 'badge warn', title: s.degraded.reason, dataset: { testid: 'degraded' } }, `degraded: ${s.degraded.exits} exit${s.degraded.exits === 1 ? '' : 's'} in ${Math.round(s.degraded.seconds / 60)} min`));
     if (s.canaryPercent !== undefined && s.canaryPercent !== null) badges.push(h('span', { class: 'badge info', dataset: { testid: 'canary' } }, `canary ${s.canaryPercent} %`));
     if (!s.active) badges.push(h('span', { class: 'badge' }, s.notDeployed ? 'never deployed' : 'not live'));
     const card = h('article', {

@@ -13,6 +13,8 @@ export function createDetail(container, ctx) {
   let port = null;
   let deployments = [];
   let repository = null;
+  // The tags' load also learns the repository: a deploy waits for it, so a typed tag is never sent without its repository.
+  let tagsLoaded = Promise.resolve();
   let streaming = false; // this page runs a deployment command and reads its stream
   let els = {};
 
@@ -24,7 +26,7 @@ export function createDetail(container, ctx) {
     repository = null;
     streaming = false;
     build();
-    loadTags();
+    tagsLoaded = loadTags().catch(() => {});
     refreshHistory();
   }
 
@@ -123,7 +125,9 @@ export function createDetail(container, ctx) {
   function deployRequest() {
     const tag = els.tagText.value.trim() || els.tagSelect.value;
     if (!tag) return { error: 'Pick a tag from the list or type one.' };
-    const image = tag.includes('/') || !repository ? tag : `${repository}:${tag}`;
+    if (!repository && service?.active?.image) repository = repositoryOf(service.active.image);
+    if (!tag.includes('/') && !repository) return { error: `The repository of ${name} is unknown: type a full image reference, such as registry/app:${tag}.` };
+    const image = tag.includes('/') ? tag : `${repository}:${tag}`;
     const body = { image, hold: els.hold.checked };
     const strategy = els.strategy.value;
     if (strategy === 'canary') {
@@ -137,6 +141,9 @@ export function createDetail(container, ctx) {
   }
 
   async function deploy() {
+    const forName = name;
+    await tagsLoaded;
+    if (forName !== name) return;
     const { body, error } = deployRequest();
     showError(els.deployError, error);
     if (error) return;
@@ -237,7 +244,13 @@ export function createDetail(container, ctx) {
     const links = [];
     for (const host of next.hosts.filter((x) => !x.startsWith('*'))) links.push(h('a', { href: publicUrl(host, port), target: '_blank', rel: 'noopener' }, host));
     for (const pool of [next.active, next.candidate].filter(Boolean)) {
-      for (const host of pool.stagingHosts || []) links.push(h('a', { class: 'staging', href: publicUrl(host, port), target: '_blank', rel: 'noopener', dataset: { colour: pool.name } }, colour(pool.name), host));
+      // Staging hosts answer only on the staging listener: link there, or to nothing when it runs none.
+      (pool.stagingHosts || []).forEach((host, i) => {
+        const url = (pool.stagingUrls || [])[i];
+        links.push(url
+          ? h('a', { class: 'staging', href: url, target: '_blank', rel: 'noopener', dataset: { colour: pool.name }, title: 'on the staging listener' }, colour(pool.name), host)
+          : h('span', { class: 'staging muted', title: 'the router runs no staging listener' }, colour(pool.name), host));
+      });
     }
     fill(els.links, links.length ? h('span', { class: 'label' }, 'Open') : null, links);
     updateButtons();
