@@ -12,8 +12,10 @@ public interface IRouterControl
     /// Puts <paramref name="targets"/> in the service's candidate pool named <paramref name="pool"/> and
     /// waits until all pass their health checks. The service's routes take effect only at the switch.
     /// </summary>
+    /// <param name="standby">The pool is an earlier release kept warm while a new one is watched: requests
+    /// that find no available live target go to it.</param>
     /// <returns>Null when healthy; else the health answer of each target that failed. The candidate is then dropped.</returns>
-    Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken);
+    Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false);
 
     /// <summary>Makes the candidate the active pool in one step; the returned drain finishes the old pool's requests.</summary>
     IDrain Switch(string service);

@@ -118,7 +118,7 @@ internal sealed class Switchover(StepRunner steps)
         var router = steps.Router;
         var oldColor = old.Name ?? (run.Color == "blue" ? "green" : "blue");
         using var fallbackStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var fallback = router.StageAsync(run.Service, StepRunner.Routes(run.Def), oldColor, old.Targets, run.Def.DeployTimeout, fallbackStop.Token);
+        var fallback = router.StageAsync(run.Service, StepRunner.Routes(run.Def), oldColor, old.Targets, run.Def.DeployTimeout, fallbackStop.Token, standby: true);
         progress("info", $"Watching {run.Image} for {Contracts.Durations.Format(run.Watch)}; {oldColor} stays warm to switch back to");
         var failure = await steps.StepAsync(run, "watch", progress,
             () => SwitchWatch.RunAsync(router, run, before, exits, _ => { }, ct)).ConfigureAwait(false);

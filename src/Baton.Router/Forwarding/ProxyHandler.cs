@@ -21,7 +21,8 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
     /// Steps: 0. on the staging listener, refuse a client outside its allowlist; 1. read the route
     /// table once and match host and path (staging hosts only on the staging listener); refuse a
     /// request target that names no resource; 2. answer maintenance or hold while paused; 3. pick a
-    /// healthy target not draining and count it in flight; 4. forward; on a connection failure
+    /// healthy target not draining and count it in flight (during a watch window, one of the warm
+    /// standby release when the active pool has none left); 4. forward; on a connection failure
     /// before any byte was sent, retry on another target; 5. record the status and latency on the
     /// target; 6. map failures to a status in one place.
     /// </summary>
@@ -108,6 +109,12 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             {
                 var pool = poolName is null ? service.Active : service.PoolNamed(poolName);
                 target = pool?.Pick(tried1, tried2);
+                // Watching a new release after its switch: the old one is warm as a standby candidate.
+                if (target is null && poolName is null && service.Candidate is { Standby: true } standby)
+                {
+                    target = standby.Pick(tried1, tried2);
+                    if (target is not null) counters.RecordStandby(service.Name);
+                }
             }
             if (target is null)
             {

@@ -52,6 +52,10 @@ public static class PrometheusWriter
         Header(sb, "baton_router_responses_total", "counter", "Answers the router gave itself (404 no route, 400 refused, 502, 503, 504), by service (empty: no route matched) and status.");
         foreach (var (service, status, count) in counters.Answers())
             sb.Append("baton_router_responses_total{service=\"").Append(service).Append("\",code=\"").Append(status).Append("\"} ").Append(count).Append('\n');
+
+        Header(sb, "baton_standby_requests_total", "counter", "Requests sent to the warm old release during a watch window because the live pool had no available target.");
+        foreach (var (service, count) in counters.Standby())
+            sb.Append("baton_standby_requests_total{service=\"").Append(service).Append("\"} ").Append(count).Append('\n');
         return sb.ToString();
     }
 

@@ -15,6 +15,7 @@ public sealed class RouterCounters
     private long _pauseExpired;
     private long _stagingRefused;
     private readonly ConcurrentDictionary<(string Service, int Status), StrongBox> _answers = new();
+    private readonly ConcurrentDictionary<string, StrongBox> _standby = new(StringComparer.Ordinal);
 
     public long NoRoute => Volatile.Read(ref _noRoute);
     public long NoTarget => Volatile.Read(ref _noTarget);
@@ -29,6 +30,14 @@ public sealed class RouterCounters
     /// <param name="service">The service the request was routed to; empty when no route matched.</param>
     public void RecordAnswer(string service, int status) =>
         Interlocked.Increment(ref _answers.GetOrAdd((service, status), static _ => new StrongBox()).Count);
+
+    /// <summary>A request sent to a service's warm standby release because its live pool had no available target.</summary>
+    public void RecordStandby(string service) =>
+        Interlocked.Increment(ref _standby.GetOrAdd(service, static _ => new StrongBox()).Count);
+
+    /// <summary>Requests each service's standby took, ordered by service.</summary>
+    public IReadOnlyList<(string Service, long Count)> Standby() =>
+        _standby.Select(a => (a.Key, Volatile.Read(ref a.Value.Count))).OrderBy(a => a.Key, StringComparer.Ordinal).ToList();
 
     /// <summary>Every (service, status) counted so far, ordered by service then status.</summary>
     public IReadOnlyList<(string Service, int Status, long Count)> Answers() =>

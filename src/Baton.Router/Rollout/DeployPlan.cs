@@ -16,7 +16,8 @@ public sealed record DeployPlan(
     TimeSpan DrainTimeout,
     string? PoolName = null,
     string? Staging = null,
-    TimeSpan? TargetTimeout = null)
+    TimeSpan? TargetTimeout = null,
+    bool Standby = false)
 {
     /// <value>The default is 60 s.</value>
     public static readonly TimeSpan DefaultDeployTimeout = TimeSpan.FromSeconds(60);

@@ -83,7 +83,7 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
     public async Task<string?> StageAsync(DeployPlan plan, CancellationToken cancellationToken)
     {
         var live = state.Current.Services.GetValueOrDefault(plan.Service)?.Active;
-        var candidate = new TargetPool(plan.Targets.Select(a => live?.Find(a) ?? new Target(a, time: state.Time)), plan.PoolName);
+        var candidate = new TargetPool(plan.Targets.Select(a => live?.Find(a) ?? new Target(a, time: state.Time)), plan.PoolName, plan.Standby);
         state.Update(services =>
         {
             var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);

@@ -7,14 +7,22 @@ public sealed class TargetPool
 
     private readonly Target[] _targets;
 
-    public TargetPool(IEnumerable<Target> targets, string? name = null)
+    public TargetPool(IEnumerable<Target> targets, string? name = null, bool standby = false)
     {
         _targets = targets.ToArray();
         Name = name;
+        Standby = standby;
     }
 
     /// <summary>The pool's name, such as a colour (<c>blue</c>); its staging host reaches it whatever is live.</summary>
     public string? Name { get; }
+
+    /// <summary>
+    /// True for the warm earlier release staged as the candidate while a new one is watched after
+    /// its switch: a request that finds no available target in the active pool (the new release
+    /// crashed, or refuses connections) goes to it instead of failing.
+    /// </summary>
+    public bool Standby { get; }
 
     public IReadOnlyList<Target> Targets => _targets;
 

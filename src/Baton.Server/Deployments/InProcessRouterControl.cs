@@ -12,7 +12,7 @@ namespace Baton.Server.Deployments;
 /// <summary>The deployer's view of the router when both run in <c>baton server</c>.</summary>
 internal sealed class InProcessRouterControl(RoutingState state, PoolRollout rollout, RouterAdmin admin, Func<Uri?> stagingUrl) : IRouterControl
 {
-    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken)
+    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false)
     {
         // Targets, hosts, path and route claims are checked as for any deploy; the settings come
         // from a service file that was validated at apply, so they are taken as they are.
@@ -33,6 +33,7 @@ internal sealed class InProcessRouterControl(RoutingState state, PoolRollout rol
             DrainTimeout = routes.DrainTimeout,
             TargetTimeout = routes.TargetTimeout,
             PoolName = pool,
+            Standby = standby,
         };
         return await rollout.StageAsync(plan, cancellationToken).ConfigureAwait(false);
     }
