@@ -164,6 +164,16 @@ public sealed class DockerEngine : IDisposable
         return ssl;
     }
 
+    /// <summary>
+    /// Checks that a Docker network exists (by name or id); a missing one is
+    /// <see cref="DockerErrorKind.NetworkNotFound"/> with a sentence saying how to make it.
+    /// </summary>
+    public async Task<DockerResult> NetworkExistsAsync(string name, CancellationToken ct)
+    {
+        var found = await CallAsync(HttpMethod.Get, $"networks/{Uri.EscapeDataString(name)}", null, $"inspect network {name}", DockerJson.Default.EngineMessage, ct).ConfigureAwait(false);
+        return found.Error ?? DockerResult.Ok;
+    }
+
     // ---- Plumbing shared by Containers, Images and Events ----
 
     /// <summary>Sends a call and parses its JSON answer; every failure comes back as a value.</summary>
@@ -291,6 +301,12 @@ public sealed class DockerEngine : IDisposable
             || message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
             return new DockerError(DockerErrorKind.PortInUse, $"Could not {action}: a host port it needs is already in use ({message}).");
+        }
+        // "network web not found" (create, connect) or "network web not found" (inspect, 404).
+        if (status == HttpStatusCode.NotFound && message.StartsWith("network ", StringComparison.OrdinalIgnoreCase) && message.EndsWith("not found", StringComparison.OrdinalIgnoreCase))
+        {
+            var name = message["network ".Length..^"not found".Length].Trim();
+            return new DockerError(DockerErrorKind.NetworkNotFound, $"There is no Docker network named {name} (create it with `docker network create {name}`, or name another in target.network).");
         }
         if (IsImageNotFound(status, message))
             return new DockerError(DockerErrorKind.ImageNotFound, $"Could not {action}: the image was not found ({message}).");

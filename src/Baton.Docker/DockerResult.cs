@@ -7,6 +7,7 @@ public enum DockerErrorKind
 {
     EngineUnreachable,
     ImageNotFound,
+    NetworkNotFound,
     ContainerNotFound,
     NameInUse,
     PortInUse,

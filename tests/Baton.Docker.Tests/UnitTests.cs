@@ -98,6 +98,16 @@ public sealed class UnitTests
         Assert.DoesNotContain("..", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("network shop-net not found")]
+    [InlineData("network shop-net not found.")]
+    public void Missing_network_is_its_own_kind_not_a_missing_image(string message)
+    {
+        var error = DockerEngine.MapError(HttpStatusCode.NotFound, message, "create container web-1");
+        Assert.Equal(DockerErrorKind.NetworkNotFound, error.Kind);
+        Assert.Equal("There is no Docker network named shop-net (create it with `docker network create shop-net`, or name another in target.network).", error.Message);
+    }
+
     [Fact]
     public void A_spec_becomes_the_engines_create_body()
     {

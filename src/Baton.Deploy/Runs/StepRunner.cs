@@ -61,6 +61,8 @@ internal sealed partial class StepRunner(DockerEngine docker, DeployStore store,
 
     public async Task<string?> ResolveAsync(Run run, DeployProgress progress, CancellationToken ct)
     {
+        if (run.Def.Network is { } network && await docker.NetworkExistsAsync(network, ct).ConfigureAwait(false) is { IsSuccess: false } missing)
+            return missing.Error!.Message;
         var found = await docker.Images.InspectAsync(run.Image, ct).ConfigureAwait(false);
         if (!found.IsSuccess && found.Error.Kind == DockerErrorKind.ImageNotFound)
         {

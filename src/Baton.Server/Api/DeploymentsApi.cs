@@ -73,6 +73,8 @@ internal static class DeploymentsApi
                 return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: hosts {string.Join(", ", def.Hosts)} with path {def.Path} are already routed to service {other.Name}; nothing was applied.");
             if (StagingHosts.FindConflict(state.Current, def.Name, hosts, def.Staging) is { } conflict)
                 return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: {conflict}; nothing was applied.");
+            if (def.Network is { } network && await deployers.MissingNetworkAsync(network, request.HttpContext.RequestAborted) is { } missing)
+                return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: target.network: {missing.TrimEnd('.')}; nothing was applied.");
             bool created = deployers.Store.GetService(def.Name) is null;
             AuditScope.Of(request.HttpContext)?.Target = def.Name;
             deployers.Store.SaveService(def.Name, body.Yaml!, Caller.NameOf(request.HttpContext));

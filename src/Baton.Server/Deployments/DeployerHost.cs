@@ -50,6 +50,18 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
         }
     }
 
+    /// <summary>
+    /// At apply: the network a service file names, checked on the engine. Null when it exists, or
+    /// when the engine cannot be reached now (the deploy checks it again before anything starts).
+    /// </summary>
+    public async Task<string?> MissingNetworkAsync(string network, CancellationToken ct)
+    {
+        var (deployer, _) = await GetAsync(ct).ConfigureAwait(false);
+        if (deployer is null || _engine is null) return null;
+        var found = await _engine.NetworkExistsAsync(network, ct).ConfigureAwait(false);
+        return found.Error is { Kind: DockerErrorKind.NetworkNotFound } missing ? missing.Message : null;
+    }
+
     public void Dispose()
     {
         _stopping.Cancel();

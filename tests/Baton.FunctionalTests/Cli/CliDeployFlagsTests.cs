@@ -157,4 +157,35 @@ public sealed class CliDeployFlagsTests
         Assert.Contains("--target", rollback.Stderr);
         Assert.DoesNotContain("There is no service", rollback.Stderr);
     }
+
+    [Fact]
+    public async Task NetworkThatDoesNotExist_RefusedAtApplyAndAtDeploy()
+    {
+        await using var app = await BlueGreenApp.StartAsync();
+        var network = "baton-ft-net-" + Guid.NewGuid().ToString("N")[..8];
+        var yaml = app.Yaml($"target:\n  mode: network\n  network: {network}\n  port: 8080");
+
+        var refused = await app.ApplyAsync(yaml);
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains($"target.network: There is no Docker network named {network}", refused.Stderr);
+        Assert.Contains("nothing was applied", refused.Stderr);
+
+        // Applied while the network exists, then removed before the deploy: the deploy says so before starting anything.
+        var created = await SampleImages.RunAsync("docker", ["network", "create", "--subnet", "10.200.251.0/24", network], TimeSpan.FromSeconds(30));
+        Assert.True(created.ExitCode == 0, created.ToString());
+        try
+        {
+            await app.ApplyOkAsync(yaml);
+        }
+        finally
+        {
+            var removed = await SampleImages.RunAsync("docker", ["network", "rm", network], TimeSpan.FromSeconds(30));
+            Assert.True(removed.ExitCode == 0, removed.ToString());
+        }
+        var deploy = await app.DeployAsync("v1");
+        Assert.True(deploy.ExitCode == 1, deploy.ToString());
+        Assert.Contains($"There is no Docker network named {network}", deploy.Stderr);
+        Assert.DoesNotContain("image was not found", deploy.Stderr);
+        Assert.Empty(await app.ContainersAsync());
+    }
 }
