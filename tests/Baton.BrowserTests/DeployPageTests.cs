@@ -1,4 +1,5 @@
 using Baton.BrowserTests.Infrastructure;
+using Baton.FunctionalTests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -94,6 +95,31 @@ public sealed class DeployPageTests(Browser browser)
         await Expect(tab.Page.Locator("#history-rows tr").First).ToContainTextAsync("failed");
         await Expect(page.LiveTag(server.Service)).ToHaveTextAsync("v1");
         Assert.Equal("200 v1", await server.LiveVersionAsync());
+    }
+
+    [Fact]
+    public async Task LiveContainerCrashes_CardAndDetailShowTheServiceDegradedWithTheExit()
+    {
+        await using var server = await WebServer.StartAsync();
+        await server.DeployAsync("v1");
+        await using var tab = await browser.OpenAsync(server.AdminUri);
+        var page = new Dashboard(tab.Page);
+        await page.LoginWithTokenAsync(server.Token);
+        await page.WaitLoggedInAsync("admin");
+        await page.OpenServiceAsync(server.Service);
+        var badge = page.Card(server.Service).Locator("[data-testid='degraded']");
+        await Expect(badge).ToHaveCountAsync(0);
+
+        // A crash of the live container after its watch (its restart policy starts it again).
+        var live = Assert.Single(await EngineContainers.ListAsync(server.Service));
+        var killed = await SampleImages.RunAsync("docker", ["kill", live.Id], TimeSpan.FromSeconds(30));
+        Assert.True(killed.ExitCode == 0, killed.ToString());
+
+        // The page refreshes its status by itself: no reload.
+        await Expect(badge).ToContainTextAsync("degraded: 1 exit", new() { Timeout = 30_000 });
+        await Expect(tab.Page.Locator("#detail-degraded")).ToContainTextAsync("exit code 137");
+        await tab.ScreenshotAsync("degraded");
+        Assert.Empty(tab.Errors);
     }
 
     [Fact]

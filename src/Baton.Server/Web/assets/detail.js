@@ -240,7 +240,8 @@ export function createDetail(container, ctx) {
       next.active ? h('span', { class: 'live' }, 'live ', colour(next.active.name), next.active.release ? ` ${next.active.release}` : '', next.active.image ? h('b', { id: 'live-tag' }, ` ${tagOf(next.active.image)}`) : '') : h('span', { class: 'muted' }, 'not live yet'),
       next.rollout ? h('span', { class: 'badge running' }, `${next.rollout.strategy} running`) : null,
       next.paused ? h('span', { class: 'badge warn' }, 'paused') : null,
-      next.maintenance ? h('span', { class: 'badge warn', title: next.maintenanceMessage || '' }, 'maintenance') : null);
+      next.maintenance ? h('span', { class: 'badge warn', title: next.maintenanceMessage || '' }, 'maintenance') : null,
+      next.degraded ? h('p', { class: 'degraded', id: 'detail-degraded' }, h('b', {}, 'Degraded: '), next.degraded.reason, routerAnswers(next.degraded.routerAnswers)) : null);
     const links = [];
     for (const host of next.hosts.filter((x) => !x.startsWith('*'))) links.push(h('a', { href: publicUrl(host, port), target: '_blank', rel: 'noopener' }, host));
     for (const pool of [next.active, next.candidate].filter(Boolean)) {
@@ -254,6 +255,13 @@ export function createDetail(container, ctx) {
     }
     fill(els.links, links.length ? h('span', { class: 'label' }, 'Open') : null, links);
     updateButtons();
+  }
+
+  /** The router's own error answers to the service, the part of a crash loop its visitors saw. */
+  function routerAnswers(a) {
+    if (!a) return null;
+    const parts = [['502', a.s502], ['503', a.s503], ['504', a.s504]].filter(([, n]) => n > 0).map(([code, n]) => `${n} × ${code}`);
+    return parts.length ? h('span', { class: 'muted', dataset: { testid: 'router-answers' } }, ` Router answers since it started: ${parts.join(', ')}.`) : null;
   }
 
   function updateButtons() {
