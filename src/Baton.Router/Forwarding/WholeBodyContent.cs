@@ -1,0 +1,59 @@
+using System.Net;
+
+namespace Baton.Router.Forwarding;
+
+/// <summary>
+/// A target's response body of known length that fits in one of YARP's copy buffers
+/// (<see cref="MaxLength"/>): each read fills the buffer as far as the body goes, so YARP writes
+/// it to the client at once. Without it, YARP writes each piece the target's connection happens
+/// to deliver (the rest of the first 4 KiB the handler read with the headers, then the remainder),
+/// and Kestrel flushes each write: two sends to the client for one 10 KB answer. A body with no
+/// length, or a longer one, streams piece by piece as before (events, downloads).
+/// </summary>
+internal sealed class WholeBodyContent(HttpContent inner, long length) : HttpContent
+{
+    /// <summary>YARP's copy buffer is 64 KiB: a body this long or shorter is written in one piece.</summary>
+    public const long MaxLength = 64 * 1024;
+
+    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
+        new FillingStream(await inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+
+    protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => inner.CopyToAsync(stream, context);
+
+    protected override bool TryComputeLength(out long computed)
+    {
+        computed = length;
+        return true;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private sealed class FillingStream(Stream inner) : ReadOnlyStream
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            // YARP's zero-byte read (wait for data before renting a buffer) passes straight through.
+            if (buffer.IsEmpty) return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int read = await inner.ReadAsync(buffer[total..], cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                total += read;
+            }
+            return total;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
