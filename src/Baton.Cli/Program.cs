@@ -28,6 +28,7 @@ internal static class Program
         root.Subcommands.Add(new TokenCommand());
         root.Subcommands.Add(new TagsCommand());
         root.Subcommands.Add(new RegistryCommand());
+        root.Subcommands.Add(new RouterCommand());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

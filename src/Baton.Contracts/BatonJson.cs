@@ -6,6 +6,7 @@ namespace Baton.Contracts;
 /// <summary>Source-generated JSON for every type on the wire, shared by the server and the CLI.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ApiError))]
+[JsonSerializable(typeof(RouterProcessResponse))]
 [JsonSerializable(typeof(DeployRequest))]
 [JsonSerializable(typeof(DeployEvent))]
 [JsonSerializable(typeof(PauseRequest))]

@@ -27,6 +27,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace Baton.Server;
 
@@ -43,6 +46,8 @@ public sealed class BatonServer : IAsyncDisposable
     private WebApplication? _admin;
     private RoutingState? _state;
     private TargetForwarder? _forwarder;
+    private ProxyHandler? _handler;
+    private readonly AcceptSwitch _accepting = new();
     private ILoggerFactory? _loggerFactory;
     private DeployStore? _store;
     private AccessStore? _access;
@@ -105,17 +110,15 @@ public sealed class BatonServer : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        var listeners = RouterListeners();
-        if (!ListenAddress.TryParse(_options.Admin, out var adminEndPoint, out var error)) throw new ServerStartException(error);
-        bool adminTls = _options.AdminTlsCertificate is not null || _options.AdminTlsKey is not null;
-        if (AdminListenerPolicy.Refusal(adminEndPoint, adminTls, _options.AdminInsecure) is { } refusal) throw new ServerStartException(refusal);
-        var adminCertificate = adminTls ? LoadCertificate(_options.AdminTlsCertificate, _options.AdminTlsKey, "--admin-tls-cert", "--admin-tls-key") : null;
-        AdminExposedInClear = !adminTls && !IPAddress.IsLoopback(adminEndPoint.Address);
+        var (listeners, adminEndPoint, adminCertificate) = CheckListeners(_options);
+        AdminExposedInClear = adminCertificate is null && !IPAddress.IsLoopback(adminEndPoint.Address);
 
         CreatePrivateDirectory(_options.DataDirectory);
         // One server per data directory, before any store opens or any recovery runs: a second
         // one would "recover" the first one's running deploy.
-        _dataLock = DataDirectoryLock.TryAcquire(_options.DataDirectory, out var lockError) ?? throw new ServerStartException(lockError);
+        // Under a supervisor, the supervisor holds it for every worker it runs.
+        if (_options.InheritedSockets is null)
+            _dataLock = DataDirectoryLock.TryAcquire(_options.DataDirectory, out var lockError) ?? throw new ServerStartException(lockError);
         AdminToken token;
         try
         {
@@ -150,6 +153,7 @@ public sealed class BatonServer : IAsyncDisposable
         var counters = new RouterCounters();
         _forwarder = new TargetForwarder(routerOptions.ConnectTimeout, _loggerFactory, time);
         var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, _loggerFactory.CreateLogger<ProxyHandler>());
+        _handler = handler;
         var rollout = new PoolRollout(_state, _loggerFactory.CreateLogger<PoolRollout>());
         Rollout = rollout;
         var admin = new RouterAdmin(_state, () => StagingUrl is null ? null : new Uri(StagingUrl));
@@ -191,7 +195,7 @@ public sealed class BatonServer : IAsyncDisposable
         // The public host: Kestrel and the forwarder, nothing else on the request path. Its request
         // code runs inline on the socket threads (no hop to the thread pool): the forwarder never
         // blocks. The admin host keeps the thread pool, since its endpoints do synchronous SQLite work.
-        _proxy = CreateHost(inlineScheduling: true, kestrel: kestrel =>
+        _proxy = CreateHost(inlineScheduling: true, accepting: _accepting, kestrel: kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = null; // bodies stream through; the app sets its own limits
             kestrel.Limits.MinRequestBodyDataRate = null;
@@ -202,11 +206,11 @@ public sealed class BatonServer : IAsyncDisposable
             kestrel.RequestHeaderEncodingSelector = RequestHeaderDecoding.Select;
             kestrel.ResponseHeaderEncodingSelector = static _ => TargetForwarder.HeaderEncoding;
             // What each listener speaks and who it serves is the router's knowledge; the host only binds.
-            foreach (var listener in listeners) kestrel.Listen(listener.EndPoint, listener.Configure);
+            foreach (var listener in listeners) Listen(kestrel, listener.Name, listener.EndPoint, listener.Configure);
         });
         _proxy.Run(handler.InvokeAsync);
 
-        _admin = CreateHost(kestrel => kestrel.Listen(adminEndPoint, l =>
+        _admin = CreateHost(kestrel => Listen(kestrel, "admin", adminEndPoint, l =>
         {
             if (adminCertificate is not null) l.UseHttps(adminCertificate);
         }), services =>
@@ -226,23 +230,63 @@ public sealed class BatonServer : IAsyncDisposable
         UsersApi.Map(_admin, _access);
         TokensApi.Map(_admin, _access, time);
         AuditApi.Map(_admin, audit);
+        RouterApi.Map(_admin, _store);
         ApiDocument.Map(_admin);
 
         await StartOrExplainAsync(_proxy, listeners.Select(l => (l.Name, l.Address, l.EndPoint)).ToList(), cancellationToken);
         await StartOrExplainAsync(_admin, [("admin", _options.Admin, adminEndPoint)], cancellationToken);
 
-        // Kestrel lists addresses in the order they were bound, the order of the list.
-        var urls = listeners.Zip(Addresses(_proxy)).ToDictionary(p => p.First.Kind, p => p.Second);
+        // Kestrel lists addresses in the order they were bound, the order of the list; an inherited
+        // socket is listed as a handle, so its URL is made from the address the supervisor bound.
+        var urls = _options.InheritedSockets is { } inherited
+            ? listeners.ToDictionary(l => l.Kind, l => Url(l.Kind == ListenerKind.Tls ? "https" : "http", inherited[l.Name].EndPoint))
+            : listeners.Zip(Addresses(_proxy)).ToDictionary(p => p.First.Kind, p => p.Second);
         ProxyUrls = [urls[ListenerKind.Public]];
         ProxyH2cUrl = urls.GetValueOrDefault(ListenerKind.H2c);
         ProxyTlsUrl = urls.GetValueOrDefault(ListenerKind.Tls);
         StagingUrl = urls.GetValueOrDefault(ListenerKind.Staging);
-        AdminUrl = Addresses(_admin)[0];
-        AdminBoundUrl = BoundAddresses(_admin)[0];
+        if (_options.InheritedSockets is { } sockets)
+        {
+            var scheme = adminCertificate is null ? "http" : "https";
+            AdminBoundUrl = $"{scheme}://{sockets["admin"].EndPoint}";
+            AdminUrl = Url(scheme, sockets["admin"].EndPoint);
+        }
+        else
+        {
+            AdminUrl = Addresses(_admin)[0];
+            AdminBoundUrl = BoundAddresses(_admin)[0];
+        }
 
         // Finish or roll back what a stopped Baton left half-done, when an engine answers.
         // Connect at once when there is something to recover, or live services whose crashes the degraded status watches.
         if (_store.Unfinished().Count > 0 || _store.ServiceNames().Count > 0) _ = _deployers.GetAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// A supervisor's handover, step 1: stops the admin API and the deployer (a running deployment
+    /// is stopped as at SIGTERM, for the next worker to finish or roll back) while the public
+    /// listeners go on serving. The router state is saved at every change already.
+    /// </summary>
+    public async Task ReleaseControlAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_admin is not null) await _admin.StopAsync(CancellationToken.None);
+        _deployers?.Dispose();
+    }
+
+    /// <summary>
+    /// A supervisor's handover, step 3, before <see cref="StopAsync"/>: HTTP/1.1 answers carry
+    /// <c>Connection: close</c> for <paramref name="period"/>, so clients with kept-alive
+    /// connections reconnect (to the new worker, or to this one for one more answer) instead of
+    /// having an idle connection closed under a request they are sending.
+    /// </summary>
+    public async Task CloseKeptAliveConnectionsAsync(TimeSpan period)
+    {
+        if (_handler is null) return;
+        // The next process takes every new connection; this one answers the ones it has, each with Connection: close.
+        _accepting.Pause();
+        _handler.CloseConnections = true;
+        await Task.Delay(period);
     }
 
     /// <summary>Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then stops.</summary>
@@ -269,10 +313,14 @@ public sealed class BatonServer : IAsyncDisposable
         _dataLock?.Dispose(); // last: nothing of this server touches the data directory any more
     }
 
-    private WebApplication CreateHost(Action<KestrelServerOptions> kestrel, Action<IServiceCollection>? services = null, bool inlineScheduling = false)
+    private WebApplication CreateHost(Action<KestrelServerOptions> kestrel, Action<IServiceCollection>? services = null, bool inlineScheduling = false, AcceptSwitch? accepting = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inlineScheduling);
+        // Registered last, so Kestrel binds through it: the sockets transport, with a switch to stop accepting.
+        if (accepting is not null)
+            builder.Services.AddSingleton<IConnectionListenerFactory>(sp => new PausableListenerFactory(
+                new SocketTransportFactory(sp.GetRequiredService<IOptions<SocketTransportOptions>>(), sp.GetRequiredService<ILoggerFactory>()), accepting));
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggerFactory!);
         builder.Services.AddSingleton<IHostLifetime, ProcessLifetime>(); // signals are handled by the CLI, once for both hosts
@@ -287,8 +335,25 @@ public sealed class BatonServer : IAsyncDisposable
         return builder.Build();
     }
 
+    /// <summary>
+    /// Every listener setting checked before anything binds (addresses, certificates, the staging
+    /// allowlist, the admin policy), so a supervisor refuses what its worker would: one sentence each.
+    /// </summary>
+    /// <exception cref="ServerStartException">A setting that cannot be honoured.</exception>
+    public static void Check(ServerOptions options) => CheckListeners(options);
+
+    private static (List<RouterListener> Listeners, IPEndPoint Admin, X509Certificate2? AdminCertificate) CheckListeners(ServerOptions options)
+    {
+        var listeners = RouterListeners(options);
+        if (!ListenAddress.TryParse(options.Admin, out var adminEndPoint, out var error)) throw new ServerStartException(error);
+        bool adminTls = options.AdminTlsCertificate is not null || options.AdminTlsKey is not null;
+        if (AdminListenerPolicy.Refusal(adminEndPoint, adminTls, options.AdminInsecure) is { } refusal) throw new ServerStartException(refusal);
+        var adminCertificate = adminTls ? LoadCertificate(options.AdminTlsCertificate, options.AdminTlsKey, "--admin-tls-cert", "--admin-tls-key") : null;
+        return (listeners, adminEndPoint, adminCertificate);
+    }
+
     /// <summary>The router's listeners, in the order they are bound: public, then h2c, TLS and staging when asked for.</summary>
-    private List<RouterListener> RouterListeners()
+    private static List<RouterListener> RouterListeners(ServerOptions _options)
     {
         var listeners = new List<RouterListener> { RouterListener.Public(Parse(_options.Listen), _options.Listen) };
         if (_options.ListenH2c is not null) listeners.Add(RouterListener.H2c(Parse(_options.ListenH2c), _options.ListenH2c));
@@ -338,6 +403,17 @@ public sealed class BatonServer : IAsyncDisposable
         return (listeners[0].Which, listeners[0].Address);
     }
 
+    /// <summary>Binds a listener, or takes the socket a supervisor opened for it.</summary>
+    private void Listen(KestrelServerOptions kestrel, string name, IPEndPoint endPoint, Action<ListenOptions> configure)
+    {
+        if (_options.InheritedSockets?.TryGetValue(name, out var inherited) == true) kestrel.ListenHandle((ulong)inherited.Fd, configure);
+        else kestrel.Listen(endPoint, configure);
+    }
+
+    /// <summary>The URL a client on this machine uses for a bound address (every interface → 127.0.0.1).</summary>
+    private static string Url(string scheme, IPEndPoint endPoint) =>
+        endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any) ? $"{scheme}://127.0.0.1:{endPoint.Port}" : $"{scheme}://{endPoint}";
+
     /// <summary>The addresses as a client on this machine reaches them (every interface → 127.0.0.1).</summary>
     private static List<string> Addresses(WebApplication app) =>
         BoundAddresses(app)
@@ -348,7 +424,7 @@ public sealed class BatonServer : IAsyncDisposable
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
 
     /// <summary>The data directory holds the token, and service files with their secret values: only its owner may read it.</summary>
-    private static void CreatePrivateDirectory(string path)
+    public static void CreatePrivateDirectory(string path)
     {
         if (OperatingSystem.IsWindows())
         {

@@ -61,6 +61,14 @@ public sealed record ServerOptions
     /// <summary>How repeated failed sign-ins are slowed.</summary>
     public Auth.LoginThrottleOptions LoginThrottle { get; init; } = new();
 
+    /// <summary>
+    /// Listening sockets a supervisor opened for this worker, by listener name (<c>public</c>,
+    /// <c>h2c</c>, <c>tls</c>, <c>staging</c>, <c>admin</c>): they are used as they are instead of
+    /// binding the addresses, and the supervisor holds the data directory's lock. Null: Baton binds
+    /// and locks itself (one process, as in the in-process tests).
+    /// </summary>
+    public IReadOnlyDictionary<string, (int Fd, System.Net.IPEndPoint EndPoint)>? InheritedSockets { get; init; }
+
     /// <summary>Log level for the console; <c>Warning</c> keeps the hot path quiet.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

@@ -3,11 +3,17 @@ using System.Runtime.InteropServices;
 using Baton.Contracts;
 using Baton.Router.Listeners;
 using Baton.Server;
+using Baton.Server.Supervision;
 using Microsoft.Extensions.Logging;
 
 namespace Baton.Cli.Commands;
 
-/// <summary><c>baton server</c>: runs the router and the admin API in this process until SIGTERM or Ctrl+C.</summary>
+/// <summary>
+/// <c>baton server</c>: a small supervisor (<see cref="Supervisor"/>) that holds the data
+/// directory's lock and the listening sockets, and runs the router and the admin API in a worker
+/// process it replaces with no dropped connection (<c>baton router restart</c>, SIGHUP, or a worker
+/// that dies), until SIGTERM or Ctrl+C. The worker is this same command, told by the supervisor.
+/// </summary>
 internal sealed class ServerCommand : Command
 {
     private readonly Option<string> _listen = new("--listen") { Description = "Public listener for your apps' traffic", DefaultValueFactory = _ => ":8080" };
@@ -74,7 +80,67 @@ internal sealed class ServerCommand : Command
             ShutdownTimeout = shutdownTimeout,
             LogLevel = Enum.Parse<LogLevel>(parse.GetValue(_logLevel)!, ignoreCase: true),
         };
+        return Environment.GetEnvironmentVariable(Supervisor.WorkerVariable) is null
+            ? await SuperviseAsync(options, ct)
+            : await RunWorkerAsync(options, ct);
+    }
 
+    /// <summary>The supervisor: lock, sockets, then the worker processes.</summary>
+    private static async Task<int> SuperviseAsync(ServerOptions options, CancellationToken ct)
+    {
+        var listeners = new List<(string, string)> { ("public", options.Listen) };
+        if (options.ListenH2c is not null) listeners.Add(("h2c", options.ListenH2c));
+        if (options.ListenTls is not null) listeners.Add(("tls", options.ListenTls));
+        if (!string.Equals(options.ListenStaging.Trim(), RouterListener.None, StringComparison.OrdinalIgnoreCase)) listeners.Add(("staging", options.ListenStaging));
+        listeners.Add(("admin", options.Admin));
+        try
+        {
+            BatonServer.Check(options);
+        }
+        catch (ServerStartException e)
+        {
+            return Output.Fail(ExitCodes.BadInput, e.Message);
+        }
+        try
+        {
+            BatonServer.CreatePrivateDirectory(options.DataDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Output.Fail(ExitCodes.BadInput, $"Cannot create the data directory {options.DataDirectory}: {e.Message}");
+        }
+        using var dataLock = DataDirectoryLock.TryAcquire(options.DataDirectory, out var lockError);
+        if (dataLock is null) return Output.Fail(ExitCodes.BadInput, lockError);
+        InheritedSockets sockets;
+        try
+        {
+            sockets = InheritedSockets.Bind(listeners);
+        }
+        catch (ServerStartException e)
+        {
+            return Output.Fail(ExitCodes.BadInput, e.Message);
+        }
+        using (sockets)
+        {
+            var supervisor = new Supervisor(Environment.GetCommandLineArgs().Skip(1).ToList(), Console.Out);
+            return await supervisor.RunAsync(sockets, ct);
+        }
+    }
+
+    /// <summary>A worker: Baton on the supervisor's sockets, obeying its channel.</summary>
+    private static async Task<int> RunWorkerAsync(ServerOptions options, CancellationToken ct)
+    {
+        WorkerChannel channel;
+        try
+        {
+            options = options with { InheritedSockets = InheritedSockets.FromEnvironment() };
+            channel = WorkerChannel.Open()!;
+        }
+        catch (ServerStartException e)
+        {
+            return Output.Fail(ExitCodes.BadInput, e.Message);
+        }
+        using var _ = channel;
         await using var server = new BatonServer(options);
         try
         {
@@ -85,13 +151,19 @@ internal sealed class ServerCommand : Command
             return Output.Fail(ExitCodes.BadInput, e.Message);
         }
 
+        if (channel.Generation > 1)
+        {
+            // A restart: the banner (and the secrets shown once) was the first worker's.
+            Output.Line($"Router process PID {Environment.ProcessId} serves (restart {channel.Generation - 1}).");
+            return await ServeAsync(server, channel);
+        }
         Output.Line("Baton server is running");
         foreach (var url in server.ProxyUrls) Output.Line($"  public   {url}");
         if (server.ProxyH2cUrl is not null) Output.Line($"  h2c      {server.ProxyH2cUrl}");
         if (server.ProxyTlsUrl is not null) Output.Line($"  tls      {server.ProxyTlsUrl}");
         Output.Line(server.StagingUrl is null ? "  staging  none" : $"  staging  {server.StagingUrl} (staging hosts and canary overrides; {options.StagingAllow ?? "loopback clients"})");
         Output.Line($"  admin    {server.AdminBoundUrl}{(server.AdminExposedInClear ? " (beyond loopback without TLS: --admin-insecure)" : "")}");
-        Output.Line($"  data     {Path.GetFullPath(data)}");
+        Output.Line($"  data     {Path.GetFullPath(options.DataDirectory)}");
         if (server.CreatedToken is not null)
         {
             Output.Line();
@@ -108,15 +180,52 @@ internal sealed class ServerCommand : Command
         if (server.AdminExposedInClear)
             Output.Warn($"the admin listener answers on {server.AdminBoundUrl} without TLS; passwords, tokens and session cookies cross that network in clear.");
 
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; stop.TrySetResult(); });
-        await stop.Task;
+        return await ServeAsync(server, channel);
+    }
 
-        Output.Line("Stopping: no new connections; waiting for requests in flight…");
+    /// <summary>
+    /// Serves until the supervisor says <c>stop</c> (after a handover: close kept-alive connections,
+    /// then drain) or a signal comes (SIGTERM, Ctrl+C: drain). <c>release</c> hands the admin API
+    /// and the deployer over to the next worker.
+    /// </summary>
+    private static async Task<int> ServeAsync(BatonServer server, WorkerChannel channel)
+    {
+        var stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(false); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(false); });
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; stop.TrySetResult(false); });
+        // SIGHUP is the supervisor's: a worker's own is ignored.
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
+        channel.Send("ready");
+        _ = Task.Run(async () =>
+        {
+            bool released = false;
+            while (true)
+            {
+                var command = await WorkerChannel.NextCommandAsync(CancellationToken.None);
+                if (command == "release" && !released)
+                {
+                    released = true;
+                    await server.ReleaseControlAsync();
+                    channel.Send("released");
+                }
+                else if (command == "stop")
+                {
+                    stop.TrySetResult(released);
+                    return;
+                }
+            }
+        });
+        bool handover = await stop.Task;
+
+        if (handover)
+        {
+            await server.CloseKeptAliveConnectionsAsync(TimeSpan.FromSeconds(1));
+            Output.Line($"Router process PID {Environment.ProcessId}: handed over; draining the requests in flight…");
+        }
+        else Output.Line("Stopping: no new connections; waiting for requests in flight…");
         await server.StopAsync();
-        Output.Line("Stopped.");
+        Output.Line(handover ? $"Router process PID {Environment.ProcessId} stopped." : "Stopped.");
         return ExitCodes.Success;
     }
 }

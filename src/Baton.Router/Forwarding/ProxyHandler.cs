@@ -17,6 +17,15 @@ namespace Baton.Router.Forwarding;
 /// </summary>
 public sealed partial class ProxyHandler(RoutingState state, TargetForwarder forwarder, RouterOptions options, RouterCounters counters, ILogger<ProxyHandler> logger)
 {
+    private volatile bool _closeConnections;
+
+    /// <summary>
+    /// Set while this router process hands over to a new one: every HTTP/1.x answer carries
+    /// <c>Connection: close</c>, so kept-alive clients reconnect rather than keep a connection this
+    /// process will close. HTTP/2 clients get Kestrel's GOAWAY when it stops.
+    /// </summary>
+    public bool CloseConnections { get => _closeConnections; set => _closeConnections = value; }
+
     /// <summary>
     /// Steps: 0. on the staging listener, refuse a client outside its allowlist; 1. read the route
     /// table once and match host and path (staging hosts only on the staging listener); refuse a
@@ -29,6 +38,8 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
     public async Task InvokeAsync(HttpContext context)
     {
         long started = Stopwatch.GetTimestamp();
+        if (_closeConnections && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+            context.Response.OnStarting(static response => { ((HttpResponse)response).Headers.Connection = "close"; return Task.CompletedTask; }, context.Response);
         var host = HostPattern.Normalize(context.Request.Host.Host);
         var path = context.Request.Path.Value ?? "/";
 

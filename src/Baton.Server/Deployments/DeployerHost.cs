@@ -62,8 +62,12 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
         return found.Error is { Kind: DockerErrorKind.NetworkNotFound } missing ? missing.Message : null;
     }
 
+    private int _disposed;
+
+    /// <summary>Stops the crash watch and the engine connection; a second call (a handover released it already) does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stopping.Cancel();
         _stopping.Dispose();
         _engine?.Dispose();

@@ -96,11 +96,15 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGKILL: the process gets no chance to clean anything up.</summary>
+    /// <summary>
+    /// SIGKILL to the supervisor and its worker at once (as a machine that loses power, or
+    /// <c>systemctl kill -s KILL</c>): nothing gets a chance to clean anything up. Returns when both
+    /// are gone (the worker shares the supervisor's output pipes, which end last).
+    /// </summary>
     public async Task KillAsync()
     {
         if (_process.HasExited) return;
-        _process.Kill();
+        _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
     }
 

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Baton.Contracts;
+using Baton.FunctionalTests.Deploy;
+using Baton.FunctionalTests.Infrastructure;
+
+namespace Baton.FunctionalTests.Rollout;
+
+/// <summary>
+/// The router process replaced under a real <c>baton server</c> supervisor: the listening sockets
+/// stay open in the supervisor and pass to each new worker, so a restart (SIGHUP or
+/// <c>baton router restart</c>) refuses no connection and fails no request, and a worker that
+/// dies is replaced at once with the saved routes.
+/// </summary>
+public sealed class RouterRestartTests : IAsyncLifetime
+{
+    private const string Host = "restart.test";
+    private readonly string _data = RouterHost.NewDataDirectory();
+    private Backend _backend = null!;
+    private ServerProcess _server = null!;
+    private AccessClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _backend = await Backend.StartAsync("v1");
+        _server = await ServerProcess.StartAsync(_data, ServerProcess.FreePort(), ServerProcess.FreePort());
+        _api = AccessClient.WithToken(_server.AdminUri, _server.Token);
+        var deploy = JsonSerializer.Serialize(RouterHost.Request([_backend], hosts: [Host]), BatonJson.Default.DeployRequest);
+        var (status, body, _) = await _api.PostAsync("/api/services/web/deploy", deploy);
+        Assert.True(status == HttpStatusCode.OK && body.Contains("\"done\"", StringComparison.Ordinal), body);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _api.Dispose();
+        await _server.DisposeAsync();
+        await _backend.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    /// <summary>The router process that answers the admin API now; null while none does (a handover's moment).</summary>
+    private async Task<RouterProcessResponse?> RouterAsync()
+    {
+        try
+        {
+            var (status, body, _) = await _api.GetAsync("/api/router");
+            return status == HttpStatusCode.OK ? JsonSerializer.Deserialize(body, BatonJson.Default.RouterProcessResponse) : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<int> WaitForNewWorkerAsync(int old)
+    {
+        int pid = 0;
+        await Wait.UntilAsync(async () => (await RouterAsync()) is { } r && (pid = r.Pid) != old, $"a router process other than PID {old}", TimeSpan.FromSeconds(60));
+        return pid;
+    }
+
+    private static bool Running(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task RestartedBySighupAndByTheCommand_UnderLoad_NoFailedRequest_OldProcessesDrainAndExit()
+    {
+        var first = await RouterAsync();
+        Assert.NotNull(first);
+        Assert.True(first!.Supervised);
+        Assert.Equal(0, first.Restarts);
+        await using var load = TrafficLoad.Start(_server.ProxyUri, Host, fresh: 3, keptAlive: 2, echo: 0, slow: 2);
+        await Wait.UntilAsync(() => Task.FromResult(load.Requests > 50), "the load is flowing", TimeSpan.FromSeconds(30));
+
+        var pids = new List<int> { first.Pid };
+        for (int i = 0; i < 4; i++)
+        {
+            if (i % 2 == 0)
+            {
+                using var hup = Process.Start("kill", ["-HUP", _server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                await hup.WaitForExitAsync();
+            }
+            else
+            {
+                var restart = await BatonCli.RunAsync(_server.CliEnvironment, ["router", "restart"], TimeSpan.FromSeconds(90));
+                Assert.True(restart.ExitCode == 0, restart.ToString());
+                Assert.Contains("Router restarted in", restart.Stdout);
+            }
+            pids.Add(await WaitForNewWorkerAsync(pids[^1]));
+            long before = load.Requests;
+            await Wait.UntilAsync(() => Task.FromResult(load.Requests > before + 30), "the load flows through the new process", TimeSpan.FromSeconds(30));
+        }
+        await load.StopAsync();
+
+        Assert.True(load.Failures.Count == 0, load.Summary);
+        Assert.Equal(5, pids.Distinct().Count());
+        var last = await RouterAsync();
+        Assert.Equal((pids[^1], 4), (last!.Pid, last.Restarts));
+        // Each old process drained its requests (slow ones last 1.5 s) and exited.
+        foreach (var old in pids.Take(4))
+            await Wait.UntilAsync(() => Task.FromResult(!Running(old)), $"PID {old} exits", TimeSpan.FromSeconds(30));
+        Assert.False(_server.HasExited);
+        Assert.Contains("Router restarted in", _server.Output);
+    }
+
+    [Fact]
+    public async Task WorkerKilled_ANewOneServesTheSavedRoutesAtOnce()
+    {
+        var old = (await RouterAsync())!.Pid;
+        using (var kill = Process.Start("kill", ["-KILL", old.ToString(System.Globalization.CultureInfo.InvariantCulture)])!) await kill.WaitForExitAsync();
+
+        var next = await WaitForNewWorkerAsync(old);
+
+        var answer = await RawHttp.SendAsync(_server.ProxyUri, "GET", "/", host: Host);
+        Assert.Equal((200, "v1"), (answer.Status, answer.Body));
+        Assert.False(_server.HasExited);
+        Assert.Contains($"The router process (PID {old}) exited", _server.Output);
+        Assert.NotEqual(old, next);
+    }
+}
