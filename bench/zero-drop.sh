@@ -22,6 +22,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../scripts/lib.sh
 . "$root/scripts/lib.sh"
+# shellcheck source=load.sh
+. "$root/bench/load.sh"
 
 SWITCHES="${SWITCHES:-100}"
 PHASES="${PHASES:-baton nginx}"
@@ -75,21 +77,7 @@ run_phase() {
   mkdir -p "$dir"
   echo
   echo "== $name: $SWITCHES switches under load =="
-  wrk -t1 -c16 -d"$((MAX_SECONDS + 60))s" --timeout 10s "$base/" >"$dir/wrk-get.out" 2>&1 & local wrk_get=$!
-  wrk -t1 -c8 -d"$((MAX_SECONDS + 60))s" --timeout 10s "$base/slow?ms=1500" >"$dir/wrk-slow.out" 2>&1 & local wrk_slow=$!
-  pids+=("$wrk_get" "$wrk_slow")
-  (
-    deadline=$((SECONDS + MAX_SECONDS + 60))
-    while [ ! -f "$dir/stop" ] && [ "$SECONDS" -lt "$deadline" ]; do
-      h2load --h1 -t1 -c4 --rps=100 -D 10 -d "$work/body.bin" -H 'Content-Type: application/octet-stream' \
-        "$base/echo" >>"$dir/h2load.out" 2>&1 || true
-    done
-  ) & local h2=$!
-  pids+=("$h2")
-  sleep 1
-  dotnet "$wsprobe" "${base/http:/ws:}/ws" "$WS_LIFE" 100 >"$dir/ws.out" 2>&1 & local ws=$!
-  pids+=("$ws")
-  sleep 1
+  start_load "$base" "$dir" "$MAX_SECONDS"
 
   local started=$SECONDS i done_switches=0 failed_switches=0
   : >"$dir/switch-times"
@@ -104,43 +92,12 @@ run_phase() {
   local switch_seconds=$((SECONDS - started))
 
   sleep 2   # let the last switch's requests finish before the load stops
-  kill -INT "$wrk_get" "$wrk_slow" 2>/dev/null || true
-  touch "$dir/stop"
-  wait "$wrk_get" "$wrk_slow" 2>/dev/null || true
-  wait "$h2" 2>/dev/null || true
-  wait "$ws" 2>/dev/null || true
+  stop_load "$dir"
 
-  python3 - "$dir" "$name" "$done_switches" "$failed_switches" "$switch_seconds" >>"$summary" <<'EOF'
-import re, sys, statistics
-d, name, done, failed_sw, secs = sys.argv[1:6]
-def wrk(path):
-    t = open(path).read()
-    total = int(re.search(r"(\d+) requests in", t).group(1)) if re.search(r"(\d+) requests in", t) else 0
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
-    sock = [int(x) for x in m.groups()] if m else [0, 0, 0, 0]
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-    non2xx = int(m.group(1)) if m else 0
-    return total, non2xx, sock
-g_total, g_non, g_sock = wrk(f"{d}/wrk-get.out")
-s_total, s_non, s_sock = wrk(f"{d}/wrk-slow.out")
-t = open(f"{d}/h2load.out").read()
-h_total = h_failed = h_non = 0
-for m in re.finditer(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", t):
-    h_total += int(m.group(2)); h_failed += int(m.group(4))
-for m in re.finditer(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", t):
-    h_non += int(m.group(2)) + int(m.group(3)) + int(m.group(4))
-h_connect = len(re.findall(r"could not connect", t))
-ws = open(f"{d}/ws.out").read().strip()
-ws_cut = 0 if "cut: no" in ws else 1
-times = [float(x) for x in open(f"{d}/switch-times") if x.strip()]
-med = statistics.median(times) if times else 0
-med = f"{med:.2f} (max {max(times) if times else 0:.1f})"
-fails = g_non + sum(g_sock) + s_non + sum(s_sock) + h_failed + h_non + h_connect + ws_cut
-total = g_total + s_total + h_total + 1
-print("\t".join(str(x) for x in [name, done, failed_sw, secs, med, total, fails,
-      g_total, g_non, ",".join(map(str, g_sock)), s_total, s_non, ",".join(map(str, s_sock)),
-      h_total, h_failed, h_non, h_connect, ws_cut, ws]))
-EOF
+  local med counts
+  med=$(python3 -c 'import sys, statistics; t = [float(x) for x in open(sys.argv[1]) if x.strip()]; print(f"{statistics.median(t) if t else 0:.2f} (max {max(t) if t else 0:.1f})")' "$dir/switch-times")
+  counts=$(python3 "$root/bench/tools/load_counts.py" "$dir")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$done_switches" "$failed_switches" "$switch_seconds" "$med" "$counts" >>"$summary"
   tail -n1 "$summary" | awk -F'\t' '{printf "  switches %s ok, %s failed, %s s (median %s s each); requests %s, failed %s\n  %s\n", $2, $3, $4, $5, $6, $7, $19}'
 }
 

@@ -17,6 +17,9 @@ public sealed partial class InheritedSockets : IDisposable
     /// <summary>The environment variable that gives a worker its sockets: <c>public=7@127.0.0.1:8080,admin=9@127.0.0.1:9000</c>.</summary>
     public const string Variable = "BATON_INHERITED_SOCKETS";
 
+    /// <summary>The kernel caps it at net.core.somaxconn (4096 by default since Linux 5.4).</summary>
+    public const int Backlog = 4096;
+
     private readonly List<Socket> _owned = [];
 
     private InheritedSockets(IReadOnlyDictionary<string, (int Fd, IPEndPoint EndPoint)> sockets) => Sockets = sockets;
@@ -41,7 +44,8 @@ public sealed partial class InheritedSockets : IDisposable
                 try
                 {
                     socket.Bind(endPoint);
-                    socket.Listen(512);
+                    // Room for the connections that arrive while no worker accepts (a worker's restart after a crash takes about a second).
+                    socket.Listen(Backlog);
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
                 {

@@ -127,7 +127,11 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         }
     }
 
-    /// <summary>A worker that dies (not one retired by a handover) is replaced at once, with a growing pause if it keeps dying.</summary>
+    /// <summary>
+    /// A worker that dies (not one retired by a handover) is replaced at once; one that keeps dying
+    /// within 30 s of its start gets a growing pause from its fourth death on. Connections wait
+    /// in the listening sockets' queues meanwhile (none is refused while the queue has room).
+    /// </summary>
     private void Watch(Worker worker, InheritedSockets sockets) => _ = Task.Run(async () =>
     {
         var restartRequests = worker.Requests(sockets, this);
@@ -139,12 +143,14 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         {
             if (_current != worker || _stopping.IsCancellationRequested) return;
             var lived = DateTime.UtcNow - worker.ReadyAt;
-            var pause = lived > TimeSpan.FromSeconds(30) ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(5, worker.Crashes))));
+            // At once, unless it keeps dying: from the fourth quick death in a row, 1, 2, 4 … 30 s apart.
+            int crashes = lived > TimeSpan.FromSeconds(30) ? 0 : worker.Crashes + 1;
+            var pause = crashes <= 3 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, crashes - 4)));
             log.WriteLine($"The router process (PID {worker.Process.Id}) exited with code {worker.Process.ExitCode}; starting a new one{(pause > TimeSpan.Zero ? $" in {pause.TotalSeconds:0} s" : "")} on the same sockets.");
             if (pause > TimeSpan.Zero) await Task.Delay(pause).ConfigureAwait(false);
             while (!_stopping.IsCancellationRequested)
             {
-                var next = await StartWorkerAsync(sockets, worker.Crashes + (lived > TimeSpan.FromSeconds(30) ? 0 : 1)).ConfigureAwait(false);
+                var next = await StartWorkerAsync(sockets, crashes).ConfigureAwait(false);
                 if (next.Ready)
                 {
                     _current = next;

@@ -118,3 +118,24 @@ public sealed class RouterRestartTests : IAsyncLifetime
         Assert.NotEqual(old, next);
     }
 }
+
+/// <summary>A Baton in one process (no supervisor) cannot hand its sockets over, and says so.</summary>
+public sealed class RouterRestartWithoutSupervisorTests
+{
+    [Fact]
+    public async Task Restart_InProcess_409InOneSentence_NothingStopped()
+    {
+        await using var router = await RouterHost.StartAsync();
+        await using var backend = await Backend.StartAsync("one");
+        await router.DeployOkAsync("web", backend);
+
+        using var response = await router.Admin.PostAsync("api/router/restart", null);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("runs without its supervisor", JsonSerializer.Deserialize(body, BatonJson.Default.ApiError)!.Error);
+        var status = JsonSerializer.Deserialize(await router.Admin.GetStringAsync("api/router"), BatonJson.Default.RouterProcessResponse)!;
+        Assert.False(status.Supervised);
+        Assert.Equal(200, (await RawHttp.SendAsync(router.ProxyUri, "GET", "/")).Status);
+    }
+}
