@@ -5,8 +5,22 @@
 #   - h2load --h1, 4 clients x 100 requests/s, POST /echo, 1 KB body (in 10 s chunks)
 #   - wrk, 1 thread, 8 connections, GET /slow?ms=1500             (requests in flight across a change)
 #   - one WebSocket to /ws that lives WS_LIFE seconds, one message every 100 ms, each echo checked
-# Needs $work/body.bin, $wsprobe and the pids array of the caller. stop_load DIR ends it;
-# bench/tools/load_counts.py DIR counts it.
+# Needs $work/body.bin, $wsprobe (build_load_tools) and the pids array of the caller.
+# stop_load DIR ends it; bench/tools/load_counts.py DIR counts it.
+
+# build_load_tools: builds baton, the sample app and the WebSocket probe; sets $sample and
+# $wsprobe, and makes $work/body.bin (1 KB).
+build_load_tools() {
+  echo "Building baton, the sample app and the WebSocket probe..."
+  "$root/baton" --version >/dev/null
+  dotnet build "$root/samples/SampleApp" -c Release --nologo -v q >"$work/build-sample.log" 2>&1 \
+    || { cat "$work/build-sample.log" >&2; exit 1; }
+  dotnet build "$root/bench/tools/WsProbe" -c Release -o "$root/.build/wsprobe" --nologo -v q >"$work/build-wsprobe.log" 2>&1 \
+    || { cat "$work/build-wsprobe.log" >&2; exit 1; }
+  sample="$root/samples/SampleApp/bin/Release/net10.0/SampleApp.dll"
+  wsprobe="$root/.build/wsprobe/wsprobe.dll"
+  head -c 1024 /dev/urandom >"$work/body.bin"
+}
 start_load() {
   local base="$1" dir="$2" seconds="$3"
   mkdir -p "$dir"

@@ -44,15 +44,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "Building baton, the sample app and the WebSocket probe..."
-"$root/baton" --version >/dev/null
-dotnet build "$root/samples/SampleApp" -c Release --nologo -v q >"$work/build-sample.log" 2>&1 \
-  || { cat "$work/build-sample.log" >&2; exit 1; }
-dotnet build "$root/bench/tools/WsProbe" -c Release -o "$root/.build/wsprobe" --nologo -v q >"$work/build-wsprobe.log" 2>&1 \
-  || { cat "$work/build-wsprobe.log" >&2; exit 1; }
-sample="$root/samples/SampleApp/bin/Release/net10.0/SampleApp.dll"
-wsprobe="$root/.build/wsprobe/wsprobe.dll"
-head -c 1024 /dev/urandom >"$work/body.bin"
+build_load_tools
 
 app_port=$(free_port)
 PORT=$app_port VERSION=v1 dotnet "$sample" >"$work/app.log" 2>&1 & pids+=($!)

@@ -50,21 +50,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "Building baton, the sample app and the WebSocket probe..."
-"$root/baton" --version >/dev/null
-dotnet build "$root/samples/SampleApp" -c Release --nologo -v q >"$work/build-sample.log" 2>&1 \
-  || { cat "$work/build-sample.log" >&2; exit 1; }
-dotnet build "$root/bench/tools/WsProbe" -c Release -o "$root/.build/wsprobe" --nologo -v q >"$work/build-wsprobe.log" 2>&1 \
-  || { cat "$work/build-wsprobe.log" >&2; exit 1; }
-sample="$root/samples/SampleApp/bin/Release/net10.0/SampleApp.dll"
-wsprobe="$root/.build/wsprobe/wsprobe.dll"
+build_load_tools
 
 port_v1=$(free_port); port_v2=$(free_port)
 PORT=$port_v1 VERSION=v1 dotnet "$sample" >"$work/v1.log" 2>&1 & pids+=($!)
 PORT=$port_v2 VERSION=v2 dotnet "$sample" >"$work/v2.log" 2>&1 & pids+=($!)
 wait_http "http://127.0.0.1:$port_v1/health" 30 || { echo "sample v1 did not start" >&2; exit 1; }
 wait_http "http://127.0.0.1:$port_v2/health" 30 || { echo "sample v2 did not start" >&2; exit 1; }
-head -c 1024 /dev/urandom >"$work/body.bin"
 
 echo "Machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -r)"
 summary="$work/summary.tsv"

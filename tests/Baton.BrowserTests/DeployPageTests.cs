@@ -74,16 +74,23 @@ public sealed class DeployPageTests(Browser browser)
         Assert.Empty(tab.Errors);
     }
 
+    /// <summary>Signs in with the admin token and opens the service's detail (v1 is live).</summary>
+    private static async Task<Dashboard> OpenLiveServiceAsync(BrowserPage tab, WebServer server)
+    {
+        var page = new Dashboard(tab.Page);
+        await page.LoginWithTokenAsync(server.Token);
+        await page.WaitLoggedInAsync("admin");
+        await page.OpenServiceAsync(server.Service);
+        return page;
+    }
+
     [Fact]
     public async Task Deploy_UnknownTag_ShowsTheFailureAndLiveStaysPut()
     {
         await using var server = await WebServer.StartAsync();
         await server.DeployAsync("v1");
         await using var tab = await browser.OpenAsync(server.AdminUri);
-        var page = new Dashboard(tab.Page);
-        await page.LoginWithTokenAsync(server.Token);
-        await page.WaitLoggedInAsync("admin");
-        await page.OpenServiceAsync(server.Service);
+        var page = await OpenLiveServiceAsync(tab, server);
 
         // A tag the registry does not list can still be typed; it fails to resolve.
         await tab.Page.Locator("#deploy-tag-text").FillAsync("no-such-tag");
@@ -103,10 +110,7 @@ public sealed class DeployPageTests(Browser browser)
         await using var server = await WebServer.StartAsync();
         await server.DeployAsync("v1");
         await using var tab = await browser.OpenAsync(server.AdminUri);
-        var page = new Dashboard(tab.Page);
-        await page.LoginWithTokenAsync(server.Token);
-        await page.WaitLoggedInAsync("admin");
-        await page.OpenServiceAsync(server.Service);
+        var page = await OpenLiveServiceAsync(tab, server);
         var badge = page.Card(server.Service).Locator("[data-testid='degraded']");
         await Expect(badge).ToHaveCountAsync(0);
 

@@ -57,7 +57,8 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
         }
 
         // Step 1
-        var (service, poolName) = state.Current.Route(host, path, staging);
+        var table = state.Current;
+        var (service, poolName) = table.Route(host, path, staging);
         Target? tried1 = null, tried2 = null;
         int attempts = 0, reroutes = 0;
         bool? canary = null;
@@ -102,7 +103,8 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                     await AnswerAsync(context, service.Name, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is paused; try again shortly.", options.RetryAfterSeconds);
                     return;
                 }
-                (service, poolName) = state.Current.Route(host, path, staging);
+                table = state.Current;
+                (service, poolName) = table.Route(host, path, staging);
                 continue;
             }
 
@@ -127,6 +129,13 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                     if (target is not null) counters.RecordStandby(service.Name);
                 }
             }
+            if (target is null && !ReferenceEquals(table, state.Current) && ++reroutes <= 10)
+            {
+                // A switch came after this request read the table: the pool it saw has started draining.
+                table = state.Current;
+                (service, poolName) = table.Route(host, path, staging);
+                continue;
+            }
             if (target is null)
             {
                 counters.RecordNoTarget();
@@ -141,7 +150,8 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                     await AnswerAsync(context, service.Name, StatusCodes.Status503ServiceUnavailable, $"Service {service.Name} is switching releases; try again shortly.", options.RetryAfterSeconds);
                     return;
                 }
-                (service, poolName) = state.Current.Route(host, path, staging);
+                table = state.Current;
+                (service, poolName) = table.Route(host, path, staging);
                 continue;
             }
 

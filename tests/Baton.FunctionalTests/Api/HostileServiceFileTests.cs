@@ -14,28 +14,17 @@ namespace Baton.FunctionalTests.Api;
 /// </summary>
 public sealed class HostileServiceFileTests : IAsyncLifetime
 {
-    private readonly string _data = RouterHost.NewDataDirectory();
+    private LiveServerProcess _live = null!;
     private ServerProcess _server = null!;
-    private Backend _backend = null!;
     private AccessClient _api = null!;
 
     public async Task InitializeAsync()
     {
-        _backend = await Backend.StartAsync("live");
-        _server = await ServerProcess.StartAsync(_data, ServerProcess.FreePort(), ServerProcess.FreePort());
-        _api = AccessClient.WithToken(_server.AdminUri, _server.Token);
-        var deploy = JsonSerializer.Serialize(RouterHost.Request([_backend], hosts: ["live.example.com"]), BatonJson.Default.DeployRequest);
-        var (status, body, _) = await _api.PostAsync("/api/services/live/deploy", deploy);
-        Assert.True(status == HttpStatusCode.OK && body.Contains("\"done\"", StringComparison.Ordinal), body);
+        _live = await LiveServerProcess.StartAsync("live", "live", "live.example.com");
+        (_server, _api) = (_live.Server, _live.Api);
     }
 
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _server.DisposeAsync();
-        await _backend.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
+    public async Task DisposeAsync() => await _live.DisposeAsync();
 
     public static TheoryData<string, int, string> Files() => new()
     {

@@ -16,28 +16,17 @@ namespace Baton.FunctionalTests.Rollout;
 public sealed class RouterRestartTests : IAsyncLifetime
 {
     private const string Host = "restart.test";
-    private readonly string _data = RouterHost.NewDataDirectory();
-    private Backend _backend = null!;
+    private LiveServerProcess _live = null!;
     private ServerProcess _server = null!;
     private AccessClient _api = null!;
 
     public async Task InitializeAsync()
     {
-        _backend = await Backend.StartAsync("v1");
-        _server = await ServerProcess.StartAsync(_data, ServerProcess.FreePort(), ServerProcess.FreePort());
-        _api = AccessClient.WithToken(_server.AdminUri, _server.Token);
-        var deploy = JsonSerializer.Serialize(RouterHost.Request([_backend], hosts: [Host]), BatonJson.Default.DeployRequest);
-        var (status, body, _) = await _api.PostAsync("/api/services/web/deploy", deploy);
-        Assert.True(status == HttpStatusCode.OK && body.Contains("\"done\"", StringComparison.Ordinal), body);
+        _live = await LiveServerProcess.StartAsync("web", "v1", Host);
+        (_server, _api) = (_live.Server, _live.Api);
     }
 
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _server.DisposeAsync();
-        await _backend.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
+    public async Task DisposeAsync() => await _live.DisposeAsync();
 
     /// <summary>The router process that answers the admin API now; null while none does (a handover's moment).</summary>
     private async Task<RouterProcessResponse?> RouterAsync()

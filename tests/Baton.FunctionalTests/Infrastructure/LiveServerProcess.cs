@@ -1,0 +1,46 @@
+using System.Net;
+using System.Text.Json;
+using Baton.Contracts;
+
+namespace Baton.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A real <c>baton server</c> process with one service live on an in-process backend
+/// (<c>--target</c> style), and an admin client with the token: what the process-level tests start from.
+/// </summary>
+public sealed class LiveServerProcess : IAsyncDisposable
+{
+    private readonly string _data;
+
+    private LiveServerProcess(string data, Backend backend, ServerProcess server, AccessClient api)
+    {
+        _data = data;
+        Backend = backend;
+        Server = server;
+        Api = api;
+    }
+
+    public Backend Backend { get; }
+    public ServerProcess Server { get; }
+    public AccessClient Api { get; }
+
+    public static async Task<LiveServerProcess> StartAsync(string service, string backendName, string host)
+    {
+        var data = RouterHost.NewDataDirectory();
+        var backend = await Backend.StartAsync(backendName);
+        var server = await ServerProcess.StartAsync(data, ServerProcess.FreePort(), ServerProcess.FreePort());
+        var api = AccessClient.WithToken(server.AdminUri, server.Token);
+        var deploy = JsonSerializer.Serialize(RouterHost.Request([backend], hosts: [host]), BatonJson.Default.DeployRequest);
+        var (status, body, _) = await api.PostAsync($"/api/services/{service}/deploy", deploy);
+        Assert.True(status == HttpStatusCode.OK && body.Contains("\"done\"", StringComparison.Ordinal), body);
+        return new LiveServerProcess(data, backend, server, api);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await Server.DisposeAsync();
+        await Backend.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+}
