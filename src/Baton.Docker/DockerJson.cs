@@ -139,10 +139,16 @@ internal sealed class WireContainerSummary
 internal sealed class WireImage
 {
     public string? Id { get; set; }
+    public WireImageConfig? Config { get; set; }
     public List<string>? RepoTags { get; set; }
     public List<string>? RepoDigests { get; set; }
     public DateTimeOffset Created { get; set; }
     public long Size { get; set; }
+}
+
+internal sealed class WireImageConfig
+{
+    public Dictionary<string, EmptyObject>? ExposedPorts { get; set; }
 }
 
 /// <summary>One line of the progress stream of a pull or an import; a failure arrives as <c>error</c> inside it.</summary>

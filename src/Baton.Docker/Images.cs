@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace Baton.Docker;
 
-/// <summary>An image as inspected: its id and the registry digests it is known by.</summary>
+/// <summary>An image as inspected: its id, the registry digests it is known by, and the TCP ports it declares (<c>EXPOSE</c>).</summary>
 public sealed record ImageInfo(
     string Id,
     IReadOnlyList<string> RepoTags,
@@ -12,7 +12,17 @@ public sealed record ImageInfo(
     DateTimeOffset Created,
     long Size)
 {
-    internal static ImageInfo From(WireImage i) => new(i.Id ?? "", i.RepoTags ?? [], i.RepoDigests ?? [], i.Created, i.Size);
+    public IReadOnlyList<int> ExposedPorts { get; init; } = [];
+
+    internal static ImageInfo From(WireImage i) => new(i.Id ?? "", i.RepoTags ?? [], i.RepoDigests ?? [], i.Created, i.Size)
+    {
+        // "8000/tcp" (a bare "8000" is tcp too); udp ports are no HTTP target.
+        ExposedPorts = (i.Config?.ExposedPorts?.Keys ?? Enumerable.Empty<string>())
+            .Select(k => k.Split('/'))
+            .Where(p => p.Length == 1 || p[1].Equals("tcp", StringComparison.OrdinalIgnoreCase))
+            .Select(p => int.TryParse(p[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0)
+            .Where(n => n is > 0 and <= 65535).Order().ToList(),
+    };
 }
 
 /// <summary>Credentials for a registry; <paramref name="ServerAddress"/> is the registry host, e.g. registry.example.com:5000.</summary>

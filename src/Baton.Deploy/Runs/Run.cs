@@ -13,6 +13,8 @@ internal sealed class Run
     /// <summary>The image pinned to its digest (what the containers run), once resolved.</summary>
     public string Pinned { get; set; } = "";
     public IReadOnlyList<ReleaseContainer> Web { get; set; } = [];
+    /// <summary>The TCP ports the image declares (<c>EXPOSE</c>), once resolved: a hint when a host-mode app never answers.</summary>
+    public IReadOnlyList<int> ExposedPorts { get; set; } = [];
     /// <summary>The new containers are the router's candidate pool.</summary>
     public bool Staged { get; set; }
     /// <summary>Containers that were kept stopped for rollback: stopped again, not removed, if this run fails.</summary>

@@ -77,6 +77,7 @@ internal sealed partial class StepRunner(DockerEngine docker, DeployStore store,
         if (!found.TryGetValue(out var info, out var error)) return error.Message;
         var repo = ImageReference.Repository(run.Image);
         run.Pinned = info.RepoDigests.FirstOrDefault(d => d.StartsWith(repo + "@", StringComparison.Ordinal)) ?? info.Id;
+        run.ExposedPorts = info.ExposedPorts;
         store.UpdateDeployment(run.Id, digest: run.Pinned);
         progress("info", $"Resolved {run.Image} to {run.Pinned}");
         return null;
@@ -128,7 +129,21 @@ internal sealed partial class StepRunner(DockerEngine docker, DeployStore store,
         // The router's reason repeats the deadline and "the live release was not touched": keep only its targets' answers.
         int open = failure.IndexOf('(', StringComparison.Ordinal), close = failure.LastIndexOf(')');
         var answers = open >= 0 && close > open ? failure[(open + 1)..close] : failure.TrimEnd('.');
-        return $"{run.Image} never became healthy within {d.DeployTimeout.TotalSeconds:0} s ({answers}).{details}";
+        return $"{run.Image} never became healthy within {d.DeployTimeout.TotalSeconds:0} s ({answers}).{FixedPortHint(run, answers)}{details}";
+    }
+
+    /// <summary>
+    /// A host-mode container refused the port Baton gave it, and its image declares another
+    /// (<c>EXPOSE 8000</c>): it most likely listens on that fixed port and ignores the port variable.
+    /// </summary>
+    internal static string FixedPortHint(Run run, string answers)
+    {
+        var d = run.Def;
+        if (d.Mode != TargetMode.Host || run.ExposedPorts.Count == 0 || !answers.Contains("connection refused", StringComparison.Ordinal)) return "";
+        var given = run.Web.Select(w => w.Target is { } t && int.TryParse(t[(t.LastIndexOf(':') + 1)..], out var p) ? p : 0).ToHashSet();
+        if (run.ExposedPorts.Any(given.Contains)) return "";
+        var port = run.ExposedPorts[0];
+        return $" The image declares port {port} (EXPOSE) but host mode gives the app its port in ${d.PortEnv}, and nothing listened there: make the app listen on ${d.PortEnv}, or deploy it with target.mode: network, target.network and target.port: {port}.";
     }
 
     public async Task<string?> SmokeAsync(Run run, CancellationToken ct)

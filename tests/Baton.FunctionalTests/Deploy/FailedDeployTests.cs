@@ -157,4 +157,38 @@ public sealed class FailedDeployTests
         Assert.True(deploy.ExitCode == 5, deploy.ToString());
         Assert.Empty(await EngineContainers.ListAsync(other));
     }
+
+    /// <summary>
+    /// An image that listens on a fixed port (its EXPOSE) and ignores the port variable, deployed in
+    /// host mode: the deploy says why it never became healthy and what to change.
+    /// </summary>
+    [Fact]
+    public async Task Deploy_FixedPortImageInHostMode_Exit1SaysToListenOnThePortVariableOrUseNetworkMode()
+    {
+        int fixedPort = ServerProcess.FreePort();
+        var tag = "fixedport-" + Guid.NewGuid().ToString("N")[..8];
+        var dir = Directory.CreateTempSubdirectory("baton-ft-fixedport-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(dir, "Dockerfile"), $"FROM {SampleImages.Image("v1")}\nENV PORT={fixedPort}\nEXPOSE {fixedPort}\n");
+        var built = await SampleImages.RunAsync("env", ["DOCKER_BUILDKIT=0", "docker", "build", "-q", "-t", SampleImages.Image(tag), dir], TimeSpan.FromMinutes(2));
+        Assert.True(built.ExitCode == 0, built.ToString());
+        try
+        {
+            await using var app = await BlueGreenApp.StartAsync();
+            // The app keeps its own PORT: Baton passes the port it chose in APP_PORT, which the app ignores.
+            await app.ApplyOkAsync(app.Yaml("target:\n  port_env: APP_PORT", deployTimeout: "3s"));
+
+            var result = await app.DeployAsync(tag);
+
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Contains("never became healthy", result.Stderr);
+            Assert.Contains($"The image declares port {fixedPort} (EXPOSE) but host mode gives the app its port in $APP_PORT", result.Stderr);
+            Assert.Contains($"target.port: {fixedPort}", result.Stderr);
+            Assert.Empty(await app.ContainersAsync());
+        }
+        finally
+        {
+            await SampleImages.RunAsync("docker", ["image", "rm", "-f", SampleImages.Image(tag)], TimeSpan.FromSeconds(30));
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
