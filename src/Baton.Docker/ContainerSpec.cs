@@ -50,6 +50,28 @@ public sealed record ContainerSpec
     /// </summary>
     public string? RestartPolicy { get; init; }
 
+    /// <summary><c>NAME:/path[:ro]</c> or <c>/host:/path[:ro]</c>, as <c>docker run -v</c>.</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = [];
+
+    /// <summary>Memory limit in bytes; null: none.</summary>
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>CPU limit in billionths of a CPU; null: none.</summary>
+    public long? NanoCpus { get; init; }
+
+    /// <summary>Log driver and its options; null: the engine's default.</summary>
+    public string? LogDriver { get; init; }
+    public IReadOnlyDictionary<string, string> LogOptions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><c>USER[:GROUP]</c>; null: the image's.</summary>
+    public string? User { get; init; }
+
+    /// <summary><c>HOST:IP</c> entries for /etc/hosts.</summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+
+    /// <summary>The signal a stop sends first; null: the image's (else SIGTERM).</summary>
+    public string? StopSignal { get; init; }
+
     internal CreateContainerRequest ToWire() => new()
     {
         Image = Image,
@@ -58,6 +80,8 @@ public sealed record ContainerSpec
         Cmd = Cmd is null ? null : [.. Cmd],
         Entrypoint = Entrypoint is null ? null : [.. Entrypoint],
         WorkingDir = WorkingDir,
+        User = User,
+        StopSignal = StopSignal,
         StopTimeout = StopTimeout is { } t ? (int)Math.Ceiling(t.TotalSeconds) : null,
         ExposedPorts = Ports.Count == 0 ? null : Ports.Select(p => p.ContainerKey).Distinct().ToDictionary(k => k, _ => new EmptyObject()),
         HostConfig = new CreateHostConfig
@@ -65,6 +89,11 @@ public sealed record ContainerSpec
             NetworkMode = Network,
             Init = Init ? true : null,
             RestartPolicy = RestartPolicy is null ? null : new WireRestartPolicy { Name = RestartPolicy },
+            Binds = Volumes.Count == 0 ? null : [.. Volumes],
+            Memory = MemoryBytes,
+            NanoCpus = NanoCpus,
+            LogConfig = LogDriver is null ? null : new WireLogConfig { Type = LogDriver, Config = LogOptions.Count == 0 ? null : new Dictionary<string, string>(LogOptions) },
+            ExtraHosts = ExtraHosts.Count == 0 ? null : [.. ExtraHosts],
             PortBindings = Ports.Count == 0 ? null : Ports.GroupBy(p => p.ContainerKey).ToDictionary(
                 g => g.Key,
                 g => g.Select(p => new WirePortBinding { HostIp = p.HostIp, HostPort = p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList()),

@@ -31,6 +31,8 @@ internal sealed class CreateContainerRequest
     public List<string>? Cmd { get; set; }
     public List<string>? Entrypoint { get; set; }
     public string? WorkingDir { get; set; }
+    public string? User { get; set; }
+    public string? StopSignal { get; set; }
     public int? StopTimeout { get; set; }
     public Dictionary<string, EmptyObject>? ExposedPorts { get; set; }
     public CreateHostConfig? HostConfig { get; set; }
@@ -42,6 +44,17 @@ internal sealed class CreateHostConfig
     public bool? Init { get; set; }
     public Dictionary<string, List<WirePortBinding>>? PortBindings { get; set; }
     public WireRestartPolicy? RestartPolicy { get; set; }
+    public List<string>? Binds { get; set; }
+    public long? Memory { get; set; }
+    public long? NanoCpus { get; set; }
+    public WireLogConfig? LogConfig { get; set; }
+    public List<string>? ExtraHosts { get; set; }
+}
+
+internal sealed class WireLogConfig
+{
+    public string? Type { get; set; }
+    public Dictionary<string, string>? Config { get; set; }
 }
 
 internal sealed class WireRestartPolicy

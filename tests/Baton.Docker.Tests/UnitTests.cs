@@ -80,6 +80,33 @@ public sealed class UnitTests
         Assert.Equal("registry:5000", json.GetProperty("serveraddress").GetString());
     }
 
+    [Fact]
+    public void Container_settings_reach_the_engine_as_docker_run_sets_them()
+    {
+        var spec = new ContainerSpec
+        {
+            Image = "web:1",
+            Volumes = ["data:/data", "/srv/conf:/conf:ro"],
+            MemoryBytes = 268435456,
+            NanoCpus = 500_000_000,
+            LogDriver = "json-file",
+            LogOptions = new Dictionary<string, string> { ["max-size"] = "10m" },
+            User = "65534:65534",
+            ExtraHosts = ["db.internal:10.200.0.5"],
+            StopSignal = "SIGINT",
+        };
+        var json = JsonDocument.Parse(JsonSerializer.Serialize(spec.ToWire(), DockerJson.Default.CreateContainerRequest)).RootElement;
+        var host = json.GetProperty("HostConfig");
+        Assert.Equal(["data:/data", "/srv/conf:/conf:ro"], host.GetProperty("Binds").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(268435456, host.GetProperty("Memory").GetInt64());
+        Assert.Equal(500_000_000, host.GetProperty("NanoCpus").GetInt64());
+        Assert.Equal("json-file", host.GetProperty("LogConfig").GetProperty("Type").GetString());
+        Assert.Equal("10m", host.GetProperty("LogConfig").GetProperty("Config").GetProperty("max-size").GetString());
+        Assert.Equal(["db.internal:10.200.0.5"], host.GetProperty("ExtraHosts").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal("65534:65534", json.GetProperty("User").GetString());
+        Assert.Equal("SIGINT", json.GetProperty("StopSignal").GetString());
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.NotFound, "No such image: web:9", DockerErrorKind.ImageNotFound)]
     [InlineData(HttpStatusCode.NotFound, "No such container: web-1", DockerErrorKind.ContainerNotFound)]

@@ -47,6 +47,33 @@ public sealed record ServiceDefinition
     public IReadOnlyList<WorkerSpec> Workers { get; init; } = [];
     public CanarySpec Canary { get; init; } = new();
     public RollingSpec Rolling { get; init; } = new();
+    /// <summary>How every container of the service runs: volumes, limits, logs, user and the rest (<c>volumes:</c>, <c>resources:</c> …).</summary>
+    public ContainerOptions Container { get; init; } = new();
+}
+
+/// <summary>
+/// The container settings of baton.yml, given to every container of the service (web, workers,
+/// release task) of every release alike: both colours mount the same volumes.
+/// </summary>
+public sealed record ContainerOptions
+{
+    /// <summary><c>NAME:/path[:ro]</c> (a named volume) or <c>/host/path:/path[:ro]</c> (a bind mount), as Docker's <c>-v</c>.</summary>
+    public IReadOnlyList<string> Volumes { get; init; } = [];
+    /// <summary>Memory limit in bytes; null: none.</summary>
+    public long? MemoryBytes { get; init; }
+    /// <summary>CPU limit in billionths of a CPU (Docker's NanoCpus); null: none.</summary>
+    public long? NanoCpus { get; init; }
+    /// <summary>Log driver (<c>json-file</c>, <c>local</c>, <c>none</c> …); null: the engine's default.</summary>
+    public string? LogDriver { get; init; }
+    public IReadOnlyDictionary<string, string> LogOptions { get; init; } = new Dictionary<string, string>();
+    /// <summary><c>USER[:GROUP]</c> the processes run as; null: the image's.</summary>
+    public string? User { get; init; }
+    /// <summary>Replaces the image's entrypoint; null keeps it.</summary>
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+    /// <summary><c>HOST:IP</c> lines added to the container's /etc/hosts.</summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+    /// <summary>The signal a stop sends first (<c>SIGINT</c> …); null: the image's, else SIGTERM.</summary>
+    public string? StopSignal { get; init; }
 }
 
 /// <summary>

@@ -16,10 +16,11 @@ public sealed record ServiceFileResult(ServiceDefinition? Definition, IReadOnlyL
 /// Reads <c>baton.yml</c>. Every problem is reported as <c>baton.yml line N: field: what is wrong</c>;
 /// a file with any error gives no definition, so nothing is applied from it.
 /// </summary>
-public static class ServiceFileParser
+public static partial class ServiceFileParser
 {
     private static readonly string[] TopLevel =
-        ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "target_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers", "canary", "rolling", "watch"];
+        ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "target_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers", "canary", "rolling", "watch",
+         "volumes", "resources", "logging", "user", "entrypoint", "extra_hosts", "stop_signal"];
 
     public static ServiceFileResult Parse(string text, string fileName = "baton.yml")
     {
@@ -142,6 +143,8 @@ public static class ServiceFileParser
             Keep = r.Int(root, "keep", "keep", 0, 20) ?? 2,
             Watch = r.Duration(root, "watch", "watch", TimeSpan.Zero, Hours(1)) ?? definition.Watch,
         };
+
+        definition = definition with { Container = ParseContainer(r, root) };
 
         if (r.Map(root, "labels") is { } labels)
         {
