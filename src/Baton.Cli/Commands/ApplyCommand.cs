@@ -26,6 +26,10 @@ internal sealed class ApplyCommand : Command
         {
             return Output.Fail(ExitCodes.BadInput, $"Cannot read {file}: {e.Message}");
         }
+        // from_env, from_file and env_file are this machine's: they become secrets before the file leaves it.
+        var (resolved, unreadable) = Baton.Deploy.ServiceFile.ServiceFileSecrets.Resolve(yaml, Path.GetFileName(file), Path.GetDirectoryName(Path.GetFullPath(file))!, Environment.GetEnvironmentVariable);
+        if (unreadable is not null) return Output.Fail(ExitCodes.BadInput, unreadable);
+        yaml = resolved!;
         using var client = ClientOptions.Connect(parse);
         if (client is null) return ExitCodes.BadInput;
         var result = await client.PostAsync("api/services", new ApplyRequest(yaml, Path.GetFileName(file)), BatonJson.Default.ApplyRequest, BatonJson.Default.ApplyResponse, ct);

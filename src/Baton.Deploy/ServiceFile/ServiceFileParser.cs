@@ -20,7 +20,7 @@ public static partial class ServiceFileParser
 {
     private static readonly string[] TopLevel =
         ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "target_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers", "canary", "rolling", "watch",
-         "volumes", "resources", "logging", "user", "entrypoint", "extra_hosts", "stop_signal"];
+         "volumes", "resources", "logging", "user", "entrypoint", "extra_hosts", "stop_signal", "env_file"];
 
     public static ServiceFileResult Parse(string text, string fileName = "baton.yml")
     {
@@ -107,6 +107,9 @@ public static partial class ServiceFileParser
                     case YamlMappingNode m when m.Children.Count == 1 && m.Children.ContainsKey("secret") && m.Children["secret"] is YamlScalarNode secret:
                         vars.Add(new EnvVar(key, secret.Value ?? "", true));
                         break;
+                    case YamlMappingNode m when m.Children.ContainsKey("from_env") || m.Children.ContainsKey("from_file"):
+                        r.Error(valueNode, $"env.{key}", $"{(m.Children.ContainsKey("from_env") ? "from_env" : "from_file")} is read by baton apply on the applying machine; this server cannot read your environment or files, so send the file with baton apply (or give {{ secret: VALUE }})");
+                        break;
                     default:
                         r.Error(valueNode, $"env.{key}", "give a value, or { secret: VALUE } for a value never shown back");
                         break;
@@ -145,6 +148,8 @@ public static partial class ServiceFileParser
         };
 
         definition = definition with { Container = ParseContainer(r, root) };
+        if (r.ValueNode(root, "env_file") is { } envFile)
+            r.Error(envFile, "env_file", "env files are read by baton apply on the applying machine; this server cannot read your files, so send the file with baton apply");
 
         if (r.Map(root, "labels") is { } labels)
         {

@@ -60,3 +60,51 @@ public sealed class ContainerSettingsTests
         }
     }
 }
+
+/// <summary>Secrets from the applying machine (from_env, from_file, env_file) through `baton apply` to the containers, never shown back.</summary>
+public sealed class OutsideSecretsTests
+{
+    [Fact]
+    public async Task Apply_FromEnvFromFileEnvFile_ContainersGetThem_TheApiShowsNone()
+    {
+        await using var app = await BlueGreenApp.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("baton-ft-outside-").FullName;
+        try
+        {
+            var fromEnv = "env-" + Guid.NewGuid().ToString("N");
+            var fromFile = "file-" + Guid.NewGuid().ToString("N");
+            var fromEnvFile = "envfile-" + Guid.NewGuid().ToString("N");
+            await File.WriteAllTextAsync(Path.Combine(dir, "api-key.txt"), fromFile + "\n");
+            await File.WriteAllTextAsync(Path.Combine(dir, "shop.env"), $"# settings\nCACHE_TOKEN={fromEnvFile}\n");
+            var file = Path.Combine(dir, "baton.yml");
+            await File.WriteAllTextAsync(file, app.Yaml("env_file: shop.env\nenv:\n  DB_PASSWORD: { from_env: SHOP_DB_PASSWORD }\n  API_KEY: { from_file: api-key.txt }"));
+            var env = new Dictionary<string, string?>(app.CliEnvironment) { ["SHOP_DB_PASSWORD"] = fromEnv };
+
+            var applied = await BatonCli.RunAsync(env, ["apply", "-f", file], TimeSpan.FromSeconds(60));
+            Assert.True(applied.ExitCode == 0, applied.ToString());
+            await app.DeployOkAsync("v1");
+
+            var live = Assert.Single(await app.ContainersAsync());
+            var inspected = await SampleImages.RunAsync("docker", ["inspect", "--format", "{{json .Config.Env}}", live.Id], TimeSpan.FromSeconds(30));
+            var containerEnv = JsonSerializer.Deserialize<string[]>(inspected.Stdout)!;
+            Assert.Contains($"DB_PASSWORD={fromEnv}", containerEnv);
+            Assert.Contains($"API_KEY={fromFile}", containerEnv);
+            Assert.Contains($"CACHE_TOKEN={fromEnvFile}", containerEnv);
+
+            var (status, definition) = await app.ApiAsync(HttpMethod.Get, $"api/services/{app.Name}/definition");
+            Assert.Equal(200, status);
+            foreach (var value in new[] { fromEnv, fromFile, fromEnvFile }) Assert.DoesNotContain(value, definition);
+            var history = await app.CliAsync("history", app.Name);
+            foreach (var value in new[] { fromEnv, fromFile, fromEnvFile }) Assert.DoesNotContain(value, history.Stdout + history.Stderr);
+
+            // An unset variable: one sentence, nothing applied.
+            var refused = await BatonCli.RunAsync(app.CliEnvironment, ["apply", "-f", file], TimeSpan.FromSeconds(60));
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains("from_env: SHOP_DB_PASSWORD is not set in this environment; nothing was applied.", refused.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
