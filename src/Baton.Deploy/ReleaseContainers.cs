@@ -200,6 +200,8 @@ public sealed class ReleaseContainers(DockerEngine docker)
         LogOptions = def.Container.LogOptions,
         User = def.Container.User,
         Entrypoint = def.Container.Entrypoint,
+        Cmd = def.Container.Command,
+        WorkingDir = def.Container.WorkingDir,
         ExtraHosts = def.Container.ExtraHosts,
         StopSignal = def.Container.StopSignal,
     };

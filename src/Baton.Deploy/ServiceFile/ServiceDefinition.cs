@@ -70,6 +70,10 @@ public sealed record ContainerOptions
     public string? User { get; init; }
     /// <summary>Replaces the image's entrypoint; null keeps it.</summary>
     public IReadOnlyList<string>? Entrypoint { get; init; }
+    /// <summary>The web containers' arguments to the entrypoint (workers and the release task have their own); null keeps the image's.</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+    /// <summary>The processes' working directory; null: the image's.</summary>
+    public string? WorkingDir { get; init; }
     /// <summary><c>HOST:IP</c> lines added to the container's /etc/hosts.</summary>
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
     /// <summary>The signal a stop sends first (<c>SIGINT</c> …); null: the image's, else SIGTERM.</summary>

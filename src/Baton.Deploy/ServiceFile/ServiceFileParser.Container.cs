@@ -76,6 +76,9 @@ public static partial class ServiceFileParser
             else extraHosts.Add($"{host}:{ip}");
         }
 
+        var workingDir = r.String(root, "working_dir");
+        if (workingDir is not null && !workingDir.StartsWith('/')) r.Error(r.ValueNode(root, "working_dir")!, "working_dir", $"'{workingDir}' must be an absolute path inside the container");
+
         var stopSignal = r.String(root, "stop_signal");
         if (stopSignal is not null && !Signal().IsMatch(stopSignal))
             r.Error(r.ValueNode(root, "stop_signal")!, "stop_signal", $"'{stopSignal}' is not a signal; write it like SIGINT or SIGQUIT");
@@ -89,6 +92,8 @@ public static partial class ServiceFileParser
             LogOptions = logOptions,
             User = user,
             Entrypoint = r.Command(root, "entrypoint", "entrypoint"),
+            Command = r.Command(root, "command", "command"),
+            WorkingDir = workingDir,
             ExtraHosts = extraHosts,
             StopSignal = stopSignal,
         };

@@ -20,7 +20,7 @@ public static partial class ServiceFileParser
 {
     private static readonly string[] TopLevel =
         ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "target_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers", "canary", "rolling", "watch",
-         "volumes", "resources", "logging", "user", "entrypoint", "extra_hosts", "stop_signal", "env_file"];
+         "volumes", "resources", "logging", "user", "entrypoint", "command", "working_dir", "extra_hosts", "stop_signal", "env_file"];
 
     public static ServiceFileResult Parse(string text, string fileName = "baton.yml")
     {
