@@ -13,6 +13,7 @@ require_registry || { echo "0 passed, 1 failed"; exit 1; }
 require_command htpasswd apache2-utils
 require_command wrk wrk
 require_command curl curl
+require_command docker-compose docker-compose
 require_chromium || { echo "0 passed, 1 failed"; exit 1; }
 results="$root/test-results"
 rm -rf "$results"
