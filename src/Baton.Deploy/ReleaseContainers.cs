@@ -193,17 +193,10 @@ public sealed class ReleaseContainers(DockerEngine docker)
         Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
         StopTimeout = def.StopTimeout,
         Init = true,
-        Volumes = def.Container.Volumes,
-        MemoryBytes = def.Container.MemoryBytes,
-        NanoCpus = def.Container.NanoCpus,
-        LogDriver = def.Container.LogDriver,
-        LogOptions = def.Container.LogOptions,
-        User = def.Container.User,
+        Settings = def.Container.Settings,
         Entrypoint = def.Container.Entrypoint,
         Cmd = def.Container.Command,
         WorkingDir = def.Container.WorkingDir,
-        ExtraHosts = def.Container.ExtraHosts,
-        StopSignal = def.Container.StopSignal,
     };
 
     private static Dictionary<string, string> Environment(ServiceDefinition def, string release, string color)

@@ -50,6 +50,44 @@ public sealed record ContainerSpec
     /// </summary>
     public string? RestartPolicy { get; init; }
 
+    /// <summary>Volumes, limits, logs, user, hosts and stop signal: what a service file says of how its containers run.</summary>
+    public ContainerSettings Settings { get; init; } = new();
+
+    internal CreateContainerRequest ToWire() => new()
+    {
+        Image = Image,
+        Env = Env.Count == 0 ? null : [.. Env.Select(e => $"{e.Key}={e.Value}")],
+        Labels = Labels.Count == 0 ? null : new Dictionary<string, string>(Labels),
+        Cmd = Cmd is null ? null : [.. Cmd],
+        Entrypoint = Entrypoint is null ? null : [.. Entrypoint],
+        WorkingDir = WorkingDir,
+        User = Settings.User,
+        StopSignal = Settings.StopSignal,
+        StopTimeout = StopTimeout is { } t ? (int)Math.Ceiling(t.TotalSeconds) : null,
+        ExposedPorts = Ports.Count == 0 ? null : Ports.Select(p => p.ContainerKey).Distinct().ToDictionary(k => k, _ => new EmptyObject()),
+        HostConfig = new CreateHostConfig
+        {
+            NetworkMode = Network,
+            Init = Init ? true : null,
+            RestartPolicy = RestartPolicy is null ? null : new WireRestartPolicy { Name = RestartPolicy },
+            Binds = Settings.Volumes.Count == 0 ? null : [.. Settings.Volumes],
+            Memory = Settings.MemoryBytes,
+            NanoCpus = Settings.NanoCpus,
+            LogConfig = Settings.LogDriver is null ? null : new WireLogConfig { Type = Settings.LogDriver, Config = Settings.LogOptions.Count == 0 ? null : new Dictionary<string, string>(Settings.LogOptions) },
+            ExtraHosts = Settings.ExtraHosts.Count == 0 ? null : [.. Settings.ExtraHosts],
+            PortBindings = Ports.Count == 0 ? null : Ports.GroupBy(p => p.ContainerKey).ToDictionary(
+                g => g.Key,
+                g => g.Select(p => new WirePortBinding { HostIp = p.HostIp, HostPort = p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList()),
+        },
+    };
+}
+
+/// <summary>
+/// How a container runs beyond its image and command, as <c>docker run</c> takes it: volumes, memory
+/// and CPU limits, log driver, user, extra hosts and stop signal. Empty: as the image says.
+/// </summary>
+public sealed record ContainerSettings
+{
     /// <summary><c>NAME:/path[:ro]</c> or <c>/host:/path[:ro]</c>, as <c>docker run -v</c>.</summary>
     public IReadOnlyList<string> Volumes { get; init; } = [];
 
@@ -71,32 +109,4 @@ public sealed record ContainerSpec
 
     /// <summary>The signal a stop sends first; null: the image's (else SIGTERM).</summary>
     public string? StopSignal { get; init; }
-
-    internal CreateContainerRequest ToWire() => new()
-    {
-        Image = Image,
-        Env = Env.Count == 0 ? null : [.. Env.Select(e => $"{e.Key}={e.Value}")],
-        Labels = Labels.Count == 0 ? null : new Dictionary<string, string>(Labels),
-        Cmd = Cmd is null ? null : [.. Cmd],
-        Entrypoint = Entrypoint is null ? null : [.. Entrypoint],
-        WorkingDir = WorkingDir,
-        User = User,
-        StopSignal = StopSignal,
-        StopTimeout = StopTimeout is { } t ? (int)Math.Ceiling(t.TotalSeconds) : null,
-        ExposedPorts = Ports.Count == 0 ? null : Ports.Select(p => p.ContainerKey).Distinct().ToDictionary(k => k, _ => new EmptyObject()),
-        HostConfig = new CreateHostConfig
-        {
-            NetworkMode = Network,
-            Init = Init ? true : null,
-            RestartPolicy = RestartPolicy is null ? null : new WireRestartPolicy { Name = RestartPolicy },
-            Binds = Volumes.Count == 0 ? null : [.. Volumes],
-            Memory = MemoryBytes,
-            NanoCpus = NanoCpus,
-            LogConfig = LogDriver is null ? null : new WireLogConfig { Type = LogDriver, Config = LogOptions.Count == 0 ? null : new Dictionary<string, string>(LogOptions) },
-            ExtraHosts = ExtraHosts.Count == 0 ? null : [.. ExtraHosts],
-            PortBindings = Ports.Count == 0 ? null : Ports.GroupBy(p => p.ContainerKey).ToDictionary(
-                g => g.Key,
-                g => g.Select(p => new WirePortBinding { HostIp = p.HostIp, HostPort = p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList()),
-        },
-    };
 }

@@ -86,6 +86,8 @@ public sealed class UnitTests
         var spec = new ContainerSpec
         {
             Image = "web:1",
+            Settings = new ContainerSettings
+            {
             Volumes = ["data:/data", "/srv/conf:/conf:ro"],
             MemoryBytes = 268435456,
             NanoCpus = 500_000_000,
@@ -94,6 +96,7 @@ public sealed class UnitTests
             User = "65534:65534",
             ExtraHosts = ["db.internal:10.200.0.5"],
             StopSignal = "SIGINT",
+            },
         };
         var json = JsonDocument.Parse(JsonSerializer.Serialize(spec.ToWire(), DockerJson.Default.CreateContainerRequest)).RootElement;
         var host = json.GetProperty("HostConfig");

@@ -57,27 +57,14 @@ public sealed record ServiceDefinition
 /// </summary>
 public sealed record ContainerOptions
 {
-    /// <summary><c>NAME:/path[:ro]</c> (a named volume) or <c>/host/path:/path[:ro]</c> (a bind mount), as Docker's <c>-v</c>.</summary>
-    public IReadOnlyList<string> Volumes { get; init; } = [];
-    /// <summary>Memory limit in bytes; null: none.</summary>
-    public long? MemoryBytes { get; init; }
-    /// <summary>CPU limit in billionths of a CPU (Docker's NanoCpus); null: none.</summary>
-    public long? NanoCpus { get; init; }
-    /// <summary>Log driver (<c>json-file</c>, <c>local</c>, <c>none</c> …); null: the engine's default.</summary>
-    public string? LogDriver { get; init; }
-    public IReadOnlyDictionary<string, string> LogOptions { get; init; } = new Dictionary<string, string>();
-    /// <summary><c>USER[:GROUP]</c> the processes run as; null: the image's.</summary>
-    public string? User { get; init; }
+    /// <summary>Volumes, limits, logs, user, extra hosts, stop signal.</summary>
+    public Baton.Docker.ContainerSettings Settings { get; init; } = new();
     /// <summary>Replaces the image's entrypoint; null keeps it.</summary>
     public IReadOnlyList<string>? Entrypoint { get; init; }
     /// <summary>The web containers' arguments to the entrypoint (workers and the release task have their own); null keeps the image's.</summary>
     public IReadOnlyList<string>? Command { get; init; }
     /// <summary>The processes' working directory; null: the image's.</summary>
     public string? WorkingDir { get; init; }
-    /// <summary><c>HOST:IP</c> lines added to the container's /etc/hosts.</summary>
-    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
-    /// <summary>The signal a stop sends first (<c>SIGINT</c> …); null: the image's, else SIGTERM.</summary>
-    public string? StopSignal { get; init; }
 }
 
 /// <summary>

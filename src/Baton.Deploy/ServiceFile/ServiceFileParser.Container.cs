@@ -85,17 +85,20 @@ public static partial class ServiceFileParser
 
         return new ContainerOptions
         {
-            Volumes = volumes,
-            MemoryBytes = memory,
-            NanoCpus = nanoCpus,
-            LogDriver = driver,
-            LogOptions = logOptions,
-            User = user,
+            Settings = new Baton.Docker.ContainerSettings
+            {
+                Volumes = volumes,
+                MemoryBytes = memory,
+                NanoCpus = nanoCpus,
+                LogDriver = driver,
+                LogOptions = logOptions,
+                User = user,
+                ExtraHosts = extraHosts,
+                StopSignal = stopSignal,
+            },
             Entrypoint = r.Command(root, "entrypoint", "entrypoint"),
             Command = r.Command(root, "command", "command"),
             WorkingDir = workingDir,
-            ExtraHosts = extraHosts,
-            StopSignal = stopSignal,
         };
     }
 

@@ -82,12 +82,13 @@ public sealed class ComposeConverterTests : IDisposable
         var env = d.Env.ToDictionary(e => e.Name, e => e.Value);
         Assert.Equal(("postgres://db/shop", "hello"), (env["DATABASE_URL"], env["GREETING"]));
         var c = d.Container;
+        var s = c.Settings;
         Assert.Equal(["serve", "--port", "8000"], c.Command);
-        Assert.Equal(["shop-app_uploads:/srv/uploads", $"{Path.Combine(_dir, "config")}:/srv/config:ro"], c.Volumes);
-        Assert.Equal(("1000", "/srv", "SIGINT"), (c.User, c.WorkingDir, c.StopSignal));
-        Assert.Equal(["legacy.internal:10.200.0.9"], c.ExtraHosts);
-        Assert.Equal((256L * 1024 * 1024, 500_000_000L), (c.MemoryBytes!.Value, c.NanoCpus!.Value));
-        Assert.Equal(("json-file", "10m"), (c.LogDriver, c.LogOptions["max-size"]));
+        Assert.Equal(["shop-app_uploads:/srv/uploads", $"{Path.Combine(_dir, "config")}:/srv/config:ro"], s.Volumes);
+        Assert.Equal(("1000", "/srv", "SIGINT"), (s.User, c.WorkingDir, s.StopSignal));
+        Assert.Equal(["legacy.internal:10.200.0.9"], s.ExtraHosts);
+        Assert.Equal((256L * 1024 * 1024, 500_000_000L), (s.MemoryBytes!.Value, s.NanoCpus!.Value));
+        Assert.Equal(("json-file", "10m"), (s.LogDriver, s.LogOptions["max-size"]));
         Assert.Equal("", env["LEVEL"]);
         Assert.Equal(["LOG_LEVEL is not set; it was taken as empty (as docker compose does)."], result.Warnings);
     }
@@ -121,7 +122,7 @@ public sealed class ComposeConverterTests : IDisposable
             """, "api");
         var d = Definition(Assert.Single(result.Services));
         Assert.Equal(("backend", 9000), (d.Network, d.ContainerPort));
-        Assert.Equal(["shared-cache:/cache"], d.Container.Volumes);
+        Assert.Equal(["shared-cache:/cache"], d.Container.Settings.Volumes);
     }
 
     [Theory]

@@ -27,29 +27,31 @@ public sealed class ContainerOptionsTests
             extra_hosts: ["db.internal:10.200.0.5", "cache.internal=10.200.0.6"]
             stop_signal: SIGINT
             """).Definition!.Container;
+        var s = c.Settings;
 
-        Assert.Equal(["shop-data:/data", "/srv/shop/config:/config:ro"], c.Volumes);
-        Assert.Equal(256L * 1024 * 1024, c.MemoryBytes);
-        Assert.Equal(500_000_000L, c.NanoCpus);
-        Assert.Equal("json-file", c.LogDriver);
-        Assert.Equal(new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "3" }, c.LogOptions);
-        Assert.Equal("65534:65534", c.User);
+        Assert.Equal(["shop-data:/data", "/srv/shop/config:/config:ro"], s.Volumes);
+        Assert.Equal(256L * 1024 * 1024, s.MemoryBytes);
+        Assert.Equal(500_000_000L, s.NanoCpus);
+        Assert.Equal("json-file", s.LogDriver);
+        Assert.Equal(new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "3" }, s.LogOptions);
+        Assert.Equal("65534:65534", s.User);
         Assert.Equal(["/app/SampleApp", "--quiet"], c.Entrypoint);
-        Assert.Equal(["db.internal:10.200.0.5", "cache.internal:10.200.0.6"], c.ExtraHosts);
-        Assert.Equal("SIGINT", c.StopSignal);
+        Assert.Equal(["db.internal:10.200.0.5", "cache.internal:10.200.0.6"], s.ExtraHosts);
+        Assert.Equal("SIGINT", s.StopSignal);
     }
 
     [Fact]
     public void None_NothingChangesFromTheImage()
     {
         var c = Parse("").Definition!.Container;
-        Assert.Empty(c.Volumes);
-        Assert.Null(c.MemoryBytes);
-        Assert.Null(c.NanoCpus);
-        Assert.Null(c.LogDriver);
-        Assert.Null(c.User);
+        var s = c.Settings;
+        Assert.Empty(s.Volumes);
+        Assert.Null(s.MemoryBytes);
+        Assert.Null(s.NanoCpus);
+        Assert.Null(s.LogDriver);
+        Assert.Null(s.User);
         Assert.Null(c.Entrypoint);
-        Assert.Null(c.StopSignal);
+        Assert.Null(s.StopSignal);
     }
 
     [Theory]
