@@ -4,6 +4,8 @@
 # then deploy v2 under live load
 # and print how many requests failed. Leaves everything running; `./demo.sh stop` stops what
 # the demo started (the server and the demo's containers).
+# `./demo.sh compose` does the same for samples/compose/docker-compose.yml: its dependency runs
+# under docker-compose, its web service is applied from the compose file and deployed by Baton.
 #
 # Environment: BATON_LISTEN (default 127.0.0.1:8080), BATON_ADMIN (default 127.0.0.1:9000),
 # BATON_STAGING (the staging listener, default 127.0.0.1:8081), DEMO_SECONDS (load duration, default 15).
@@ -24,10 +26,14 @@ stop_demo() {
   done
   if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
     docker ps -aq --filter label=baton.service=web --filter label=demo=baton | xargs -r docker rm -f >/dev/null
+    if [ -f "$state/compose/docker-compose.yml" ] && command -v docker-compose >/dev/null 2>&1; then
+      docker-compose --project-directory "$state/compose" -f "$state/compose/docker-compose.yml" down --remove-orphans >/dev/null 2>&1 || true
+    fi
   fi
 }
 
-if [ "${1:-}" = "stop" ]; then
+mode="${1:-}"
+if [ "$mode" = "stop" ]; then
   stop_demo
   echo "Demo stopped."
   exit 0
@@ -38,6 +44,7 @@ require_command wrk wrk
 require_command curl curl
 require_docker
 require_registry
+[ "$mode" != compose ] || require_command docker-compose docker-compose
 
 # A previous demo's processes are ours: stop them so the ports are free again.
 stop_demo
@@ -70,19 +77,29 @@ if ! wait_http "http://$admin/healthz" 60; then
 fi
 
 port="${listen##*:}"
-app="http://app.localhost:$port"
-# The demo's containers carry one more label, so `./demo.sh stop` removes only them.
-cp samples/baton.yml "$state/baton.yml"
-printf 'labels:\n  demo: baton\n' >>"$state/baton.yml"
-./baton apply -f "$state/baton.yml"
+if [ "$mode" = compose ]; then
+  host=compose.localhost
+  # The demo's containers carry one more label, so `./demo.sh stop` removes only them.
+  mkdir -p "$state/compose"
+  awk '{print} /^  web:$/ {print "    labels: { demo: baton }"}' samples/compose/docker-compose.yml >"$state/compose/docker-compose.yml"
+  echo "==> Starting the compose project's dependency (docker-compose up -d quotes)"
+  docker-compose --project-directory "$state/compose" -f "$state/compose/docker-compose.yml" up -d quotes
+  ./baton apply -f "$state/compose/docker-compose.yml"
+else
+  host=app.localhost
+  cp samples/baton.yml "$state/baton.yml"
+  printf 'labels:\n  demo: baton\n' >>"$state/baton.yml"
+  ./baton apply -f "$state/baton.yml"
+fi
+app="http://$host:$port"
 
 echo "==> Deploying v1"
 ./baton deploy web --image 127.0.0.1:5000/baton-sample:v1
-echo "    $app/version answers: $(curl -s -H 'Host: app.localhost' "http://$listen/version")"
+echo "    $app/version answers: $(curl -s -H "Host: $host" "http://$listen/version")"
 
 seconds="${DEMO_SECONDS:-15}"
 echo "==> Deploying v2 while wrk sends traffic for ${seconds}s (4 connections, no retries)"
-wrk -t2 -c4 -d"${seconds}s" --latency -H 'Host: app.localhost' "http://$listen/" >"$state/wrk.txt" 2>&1 &
+wrk -t2 -c4 -d"${seconds}s" --latency -H "Host: $host" "http://$listen/" >"$state/wrk.txt" 2>&1 &
 wrk_pid=$!
 sleep 2
 ./baton deploy web --image 127.0.0.1:5000/baton-sample:v2
@@ -96,8 +113,9 @@ echo
 echo "Requests during the deploy: ${total:-0}"
 echo "Failed requests: $failed"
 echo
-echo "Baton is still running. Open $app/ (the sample app, now $(curl -s -H 'Host: app.localhost' "http://$listen/version"))."
-echo "  http://blue.app.localhost:${staging##*:}/ and http://green.app.localhost:${staging##*:}/ reach each colour (on the staging listener)"
+echo "Baton is still running. Open $app/ (the sample app, now $(curl -s -H "Host: $host" "http://$listen/version"))."
+echo "  http://blue.$host:${staging##*:}/ and http://green.$host:${staging##*:}/ reach each colour (on the staging listener)"
+[ "$mode" != compose ] || echo "  $app/dependency answers: $(curl -s -H "Host: $host" "http://$listen/dependency") (web reaching quotes by name)"
 echo "The web page: http://$admin/  (user admin, password in $data/admin-password)"
 echo "  export BATON_URL=$admin BATON_DATA=$data"
 echo "  ./baton status            pools, targets and request counts"

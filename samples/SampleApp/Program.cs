@@ -1,7 +1,8 @@
 // The sample app Baton's demo, tests and benchmarks deploy: a health endpoint, a version
 // endpoint, a slow endpoint, a streamed endpoint, a WebSocket echo and a switch to start failing.
 // It listens on $BIND:$PORT (127.0.0.1:5000 by default) and says which VERSION it is.
-// `SampleApp migrate` is a release task (exit 1 when MIGRATE_FAIL=1); `SampleApp work` is a
+// GET /dependency answers with what DEPENDENCY_URL answers (the compose sample's web reaching its
+// dependency by service name). `SampleApp migrate` is a release task (exit 1 when MIGRATE_FAIL=1); `SampleApp work` is a
 // background worker that logs a line a second until SIGTERM. CRASH_AFTER (a duration such as 5s)
 // and CRASH_AFTER_REQUESTS (a count of requests other than /health) make a release that passes its
 // health checks and then dies: it is killed outright (exit 137), like a process that crashes.
@@ -100,6 +101,12 @@ var page = "<!doctype html><title>Sample</title><h1>Sample app " + version + "</
 app.MapGet("/", () => Results.Content(page, "text/html"));
 app.MapGet("/health", () => unhealthy ? Results.StatusCode(503) : Results.Text("ok"));
 app.MapGet("/version", () => Results.Text(version));
+// The compose sample's web calls its dependency (another service of the project, by name).
+var dependency = Environment.GetEnvironmentVariable("DEPENDENCY_URL");
+using var dependencyClient = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+app.MapGet("/dependency", async () => dependency is null
+    ? Results.Text("no DEPENDENCY_URL", statusCode: 404)
+    : Results.Text($"{version} -> {(await dependencyClient.GetStringAsync(dependency)).Trim()}"));
 app.MapGet("/fail", (bool? on) => { failing = on ?? true; return Results.Text(failing ? "failing" : "ok"); });
 app.MapGet("/bytes/{n:int}", (int n) => Results.Bytes(new byte[Math.Clamp(n, 0, 50_000_000)], "application/octet-stream"));
 app.MapGet("/slow", async (int? ms) =>
