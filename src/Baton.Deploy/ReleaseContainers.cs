@@ -10,8 +10,12 @@ public sealed record ReleaseContainer(string Id, string Name, string Release, st
 /// Creates, finds, stops and removes the containers of a service's releases. Everything it finds
 /// it reads back from the engine by label, never from memory.
 /// </summary>
-public sealed class ReleaseContainers(DockerEngine docker)
+/// <param name="hostPorts">Picks a host port for a web container (<see cref="Targets.HostPorts.Next"/>; tests give their own).</param>
+public sealed class ReleaseContainers(DockerEngine docker, Func<int>? hostPorts = null)
 {
+    /// <summary>How many ports a network-mode container is offered when the engine finds each taken.</summary>
+    internal const int PortAttempts = 5;
+
     private const int LogLines = 20;
 
     /// <summary>Every container of the service, any state, any role.</summary>
@@ -40,17 +44,25 @@ public sealed class ReleaseContainers(DockerEngine docker)
         var started = new List<ReleaseContainer>();
         for (int i = first; i < first + count; i++)
         {
-            var port = Targets.HostPorts.Next();
-            var target = $"127.0.0.1:{port}";
             var name = $"{def.Name}-{color}-{release}-{i}";
-            var spec = Spec(def, name, release, ContainerLabels.Web, color, image, pinned, target) with
+            string target;
+            DockerResult<string> made;
+            for (int attempt = 1; ; attempt++)
             {
-                Ports = def.Mode == TargetMode.Network ? [new PortBinding(def.ContainerPort, port)] : [],
-                RestartPolicy = Restart,
-            };
-            if (def.Mode == TargetMode.Host)
-                spec = spec with { Env = With(spec.Env, def.PortEnv, port.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
-            var made = await CreateAndStartAsync(spec, ct).ConfigureAwait(false);
+                var port = (hostPorts ?? Targets.HostPorts.Next)();
+                target = $"127.0.0.1:{port}";
+                var spec = Spec(def, name, release, ContainerLabels.Web, color, image, pinned, target) with
+                {
+                    Ports = def.Mode == TargetMode.Network ? [new PortBinding(def.ContainerPort, port)] : [],
+                    RestartPolicy = Restart,
+                };
+                if (def.Mode == TargetMode.Host)
+                    spec = spec with { Env = With(spec.Env, def.PortEnv, port.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+                made = await CreateAndStartAsync(spec, ct).ConfigureAwait(false);
+                // A published port that something took after Baton chose it fails the start loudly (the engine
+                // must bind it): another port, never a silent hijack. Host mode is checked by PortOwner instead.
+                if (made.IsSuccess || def.Mode != TargetMode.Network || made.Error.Kind != DockerErrorKind.PortInUse || attempt == PortAttempts) break;
+            }
             if (!made.TryGetValue(out var id, out var error))
             {
                 await RemoveAsync(started, ct).ConfigureAwait(false);
