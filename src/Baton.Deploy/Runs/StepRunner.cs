@@ -132,6 +132,14 @@ internal sealed partial class StepRunner(DockerEngine docker, DeployStore store,
         return $"{run.Image} never became healthy within {d.DeployTimeout.TotalSeconds:0} s ({answers}).{FixedPortHint(run, answers)}{details}";
     }
 
+    /// <summary>The first line of an answer's body (at most 120 characters), to say who answered: the app, or the router ("No service is routed for …").</summary>
+    internal static string Excerpt(string body)
+    {
+        var line = body.Split('\n', 2)[0].Trim();
+        if (line.Length == 0) return "";
+        return $" (\"{(line.Length > 120 ? line[..120] + "…" : line)}\")";
+    }
+
     /// <summary>
     /// A host-mode container refused the port Baton gave it, and its image declares another
     /// (<c>EXPOSE 8000</c>): it most likely listens on that fixed port and ignores the port variable.
@@ -164,7 +172,7 @@ internal sealed partial class StepRunner(DockerEngine docker, DeployStore store,
                 var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
                 if ((int)response.StatusCode == check.Status && (check.Contains is null || body.Contains(check.Contains, StringComparison.Ordinal))) continue;
                 answer = (int)response.StatusCode != check.Status
-                    ? $"answered {(int)response.StatusCode}, expected {check.Status}"
+                    ? $"answered {(int)response.StatusCode}, expected {check.Status}{Excerpt(body)}"
                     : $"answered without \"{check.Contains}\" in its body";
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)

@@ -87,7 +87,7 @@ public sealed class WebServer : IAsyncDisposable
         var response = await SendAsync(HttpMethod.Post, $"api/services/{Service}/deploy",
             JsonContent.Create(new DeployRequest { Image = SampleImages.Image(tag), Hold = hold }, BatonJson.Default.DeployRequest));
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode && body.Contains("event: done", StringComparison.Ordinal), $"deploy {tag} did not finish: {body}");
+        Assert.True(response.IsSuccessStatusCode && body.Contains("event: done", StringComparison.Ordinal), $"deploy {tag} did not finish: {body}\nserver output:\n{Output}");
     }
 
     /// <summary>GET /version through the router with the service's host: what a visitor gets.</summary>

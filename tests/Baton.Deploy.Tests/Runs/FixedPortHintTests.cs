@@ -36,3 +36,16 @@ public sealed class FixedPortHintTests
     public void NetworkMode_NoHint() =>
         Assert.Equal("", StepRunner.FixedPortHint(RunOf("service: web\nimage: sample\ntarget:\n  mode: network\n  network: n\n  port: 8080\n", 21000, 8000), "127.0.0.1:21000: connection refused"));
 }
+
+/// <summary>A failed smoke check says who answered: the first line of the body.</summary>
+public sealed class SmokeAnswerExcerptTests
+{
+    [Theory]
+    [InlineData("No service is routed for blue.shop.localhost/version.\n", " (\"No service is routed for blue.shop.localhost/version.\")")]
+    [InlineData("", "")]
+    [InlineData("\n", "")]
+    public void Excerpt_FirstLine(string body, string expected) => Assert.Equal(expected, StepRunner.Excerpt(body));
+
+    [Fact]
+    public void Excerpt_LongLine_Cut() => Assert.Equal($" (\"{new string('a', 120)}…\")", StepRunner.Excerpt(new string('a', 500)));
+}
