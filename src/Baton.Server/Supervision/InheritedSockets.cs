@@ -39,8 +39,9 @@ public sealed partial class InheritedSockets : IDisposable
                 if (!ListenAddress.TryParse(address, out var endPoint, out var error)) throw new ServerStartException(error);
                 var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 result._owned.Add(socket);
-                // As Kestrel does: a restarted Baton rebinds at once despite connections in TIME_WAIT.
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                // No ReuseAddress: on Linux .NET sets SO_REUSEPORT with it, and a second process could then
+                // listen on the same port beside this one, unnoticed. .NET's own default (SO_REUSEADDR alone)
+                // already lets a restarted Baton rebind despite connections in TIME_WAIT, as Kestrel does.
                 try
                 {
                     socket.Bind(endPoint);

@@ -31,6 +31,26 @@ public sealed class ServerStartTests : IAsyncLifetime
     private static Task<CliResult> RefusedAsync(string data, params string[] args) =>
         BatonCli.RunAsync(new Dictionary<string, string?>(), ["server", "--data", data, "--listen", $"127.0.0.1:{ServerProcess.FreePort()}", "--listen-staging", $"127.0.0.1:{ServerProcess.FreePort()}", .. args], TimeSpan.FromSeconds(30));
 
+    /// <summary>Another server (another data directory) on the first one's public port is refused: the port is never shared.</summary>
+    [Fact]
+    public async Task SecondServer_SamePublicPort_RefusedAsInUse_FirstStillServes()
+    {
+        var first = await StartAsync(ServerProcess.FreePort());
+        var other = RouterHost.NewDataDirectory();
+        try
+        {
+            var result = await BatonCli.RunAsync(new Dictionary<string, string?>(), ["server", "--data", other, "--listen", $"127.0.0.1:{first.ProxyUri.Port}", "--admin", $"127.0.0.1:{ServerProcess.FreePort()}", "--listen-staging", $"127.0.0.1:{ServerProcess.FreePort()}"], TimeSpan.FromSeconds(30));
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Contains($"The public address 127.0.0.1:{first.ProxyUri.Port} is already in use", result.Stderr);
+            Assert.False(first.HasExited);
+            Assert.Equal(404, (await RawHttp.SendAsync(first.ProxyUri, "GET", "/", host: "nothing.test")).Status);
+        }
+        finally
+        {
+            Directory.Delete(other, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task SecondServer_SameDataDirectory_RefusedNamingTheHolder_FirstUntouched()
     {
