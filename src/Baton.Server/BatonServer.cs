@@ -339,8 +339,10 @@ public sealed class BatonServer : IAsyncDisposable
     /// Every listener setting checked before anything binds (addresses, certificates, the staging
     /// allowlist, the admin policy), so a supervisor refuses what its worker would: one sentence each.
     /// </summary>
+    /// <returns>Every listener by the name its socket goes by (<c>public</c>, <c>h2c</c>, <c>tls</c>, <c>staging</c>, <c>admin</c>) and its address, in binding order: what a supervisor opens.</returns>
     /// <exception cref="ServerStartException">A setting that cannot be honoured.</exception>
-    public static void Check(ServerOptions options) => CheckListeners(options);
+    public static IReadOnlyList<(string Name, string Address)> Check(ServerOptions options) =>
+        [.. CheckListeners(options).Listeners.Select(l => (l.Name, l.Address)), ("admin", options.Admin)];
 
     private static (List<RouterListener> Listeners, IPEndPoint Admin, X509Certificate2? AdminCertificate) CheckListeners(ServerOptions options)
     {

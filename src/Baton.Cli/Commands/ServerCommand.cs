@@ -88,14 +88,10 @@ internal sealed class ServerCommand : Command
     /// <summary>The supervisor: lock, sockets, then the worker processes.</summary>
     private static async Task<int> SuperviseAsync(ServerOptions options, CancellationToken ct)
     {
-        var listeners = new List<(string, string)> { ("public", options.Listen) };
-        if (options.ListenH2c is not null) listeners.Add(("h2c", options.ListenH2c));
-        if (options.ListenTls is not null) listeners.Add(("tls", options.ListenTls));
-        if (!string.Equals(options.ListenStaging.Trim(), RouterListener.None, StringComparison.OrdinalIgnoreCase)) listeners.Add(("staging", options.ListenStaging));
-        listeners.Add(("admin", options.Admin));
+        IReadOnlyList<(string Name, string Address)> listeners;
         try
         {
-            BatonServer.Check(options);
+            listeners = BatonServer.Check(options);
         }
         catch (ServerStartException e)
         {
