@@ -70,7 +70,9 @@ require_docker() {
     # A pid file left by a daemon that is gone makes the next dockerd refuse to start.
     rm -f /var/run/docker.pid
     echo "Starting dockerd (log: /tmp/dockerd.log)..."
-    dockerd >/tmp/dockerd.log 2>&1 &
+    # Its default bridge (where Baton's default target mode puts containers) and the networks it
+    # makes without a subnet take addresses inside 10.200.0.0/16, the range this project's tests keep to.
+    dockerd --bip 10.200.254.1/24 --default-address-pool base=10.200.192.0/19,size=24 >/tmp/dockerd.log 2>&1 &
   fi
   local i=0
   while [ "$i" -lt 60 ]; do

@@ -13,7 +13,7 @@ public sealed record ReleaseContainer(string Id, string Name, string Release, st
 /// <param name="hostPorts">Picks a host port for a web container (<see cref="Targets.HostPorts.Next"/>; tests give their own).</param>
 public sealed class ReleaseContainers(DockerEngine docker, Func<int>? hostPorts = null)
 {
-    /// <summary>How many ports a network-mode container is offered when the engine finds each taken.</summary>
+    /// <summary>How many ports a publish-mode container is offered when the engine finds each taken.</summary>
     internal const int PortAttempts = 5;
 
     private const int LogLines = 20;
@@ -51,17 +51,23 @@ public sealed class ReleaseContainers(DockerEngine docker, Func<int>? hostPorts 
             {
                 var port = (hostPorts ?? Targets.HostPorts.Next)();
                 target = $"127.0.0.1:{port}";
+                var inside = def.Mode == TargetMode.Host ? port : def.ContainerPort ?? ServiceDefinition.DefaultContainerPort;
                 var spec = Spec(def, name, release, ContainerLabels.Web, color, image, pinned, target) with
                 {
-                    Ports = def.Mode == TargetMode.Network ? [new PortBinding(def.ContainerPort, port)] : [],
+                    Ports = def.Mode == TargetMode.Publish ? [new PortBinding(inside, port)] : [],
                     RestartPolicy = Restart,
+                    Healthcheck = def.Healthcheck,
                 };
-                if (def.Mode == TargetMode.Host)
-                    spec = spec with { Env = With(spec.Env, def.PortEnv, port.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+                // Host mode: the port Baton gave. Publish mode: the port inside the container, for apps that
+                // read it (an image that ignores it keeps its own, the one published); env: may set it itself.
+                if (def.Mode == TargetMode.Host || !def.Env.Any(e => e.Name == def.PortEnv))
+                    spec = spec with { Env = With(spec.Env, def.PortEnv, inside.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
                 made = await CreateAndStartAsync(spec, ct).ConfigureAwait(false);
-                // A published port that something took after Baton chose it fails the start loudly (the engine
-                // must bind it): another port, never a silent hijack. Host mode is checked by PortOwner instead.
-                if (made.IsSuccess || def.Mode != TargetMode.Network || made.Error.Kind != DockerErrorKind.PortInUse || attempt == PortAttempts) break;
+                // Baton picks the published port rather than the engine, so that it stays the same when the
+                // engine restarts a crashed container or a rollback starts a kept one (the router's target
+                // is that address). One that something took after Baton chose it fails the start loudly (the
+                // engine binds it): another port, never a silent hijack. Host mode is checked by PortOwner instead.
+                if (made.IsSuccess || def.Mode != TargetMode.Publish || made.Error.Kind != DockerErrorKind.PortInUse || attempt == PortAttempts) break;
             }
             if (!made.TryGetValue(out var id, out var error))
             {
@@ -160,6 +166,44 @@ public sealed class ReleaseContainers(DockerEngine docker, Func<int>? hostPorts 
         return null;
     }
 
+    /// <summary>
+    /// Waits until the engine's own health check (<c>healthcheck:</c>) says every container is
+    /// <c>healthy</c>: null then; else why not — one turned <c>unhealthy</c> (with its check's last
+    /// exit code and output), or <paramref name="within"/> passed first. An exit is the exit watch's to report.
+    /// </summary>
+    public async Task<string?> EngineHealthyAsync(IReadOnlyList<ReleaseContainer> containers, TimeSpan within, TimeProvider time, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + within;
+        var waiting = containers.ToList();
+        string last = "";
+        while (true)
+        {
+            foreach (var c in waiting.ToList())
+            {
+                var state = await docker.Containers.InspectAsync(c.Id, ct).ConfigureAwait(false);
+                if (!state.TryGetValue(out var info, out var error)) { last = $"{c.Name}: {error.Message}"; continue; }
+                switch (info.Health)
+                {
+                    case "healthy":
+                        waiting.Remove(c);
+                        break;
+                    case "unhealthy":
+                        return $"{c.Name} is unhealthy by its healthcheck (last check: {info.LastHealthCheck ?? "no output"})";
+                    default:
+                        last = $"{c.Name} is {info.Health ?? "not checked by the engine"}{(info.LastHealthCheck is { } check ? $" (last check: {check})" : "")}";
+                        break;
+                }
+            }
+            if (waiting.Count == 0) return null;
+            if (time.GetUtcNow() >= deadline)
+                return $"the engine did not report it healthy within {within.TotalSeconds:0} s ({last})";
+            await Task.Delay(EnginePoll, time, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How often the engine is asked for the containers' health while a release waits for it.</summary>
+    private static readonly TimeSpan EnginePoll = TimeSpan.FromMilliseconds(200);
+
     /// <summary>The last log lines of each container and how it ended, for a failed deploy's message.</summary>
     public async Task<string> DescribeAsync(IEnumerable<ReleaseContainer> containers, CancellationToken ct)
     {
@@ -202,7 +246,7 @@ public sealed class ReleaseContainers(DockerEngine docker, Func<int>? hostPorts 
         Name = name,
         Env = Environment(def, release, color),
         Labels = Labels(def, release, role, color, image, target),
-        Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,
+        Network = def.Mode == TargetMode.Host ? ContainerSpec.HostNetwork : def.Network,   // null: the engine's default bridge
         StopTimeout = def.StopTimeout,
         Init = true,
         Settings = def.Container.Settings,

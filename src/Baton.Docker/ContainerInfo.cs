@@ -39,6 +39,9 @@ public sealed record ContainerInfo
     /// <summary>starting, healthy or unhealthy when the image declares a health check; else null.</summary>
     public string? Health { get; init; }
 
+    /// <summary>The last health check's exit code and output (trimmed), when the engine ran one.</summary>
+    public string? LastHealthCheck { get; init; }
+
     public DateTimeOffset Created { get; init; }
 
     public DateTimeOffset? StartedAt { get; init; }
@@ -68,6 +71,7 @@ public sealed record ContainerInfo
         RestartCount = c.RestartCount,
         Error = string.IsNullOrEmpty(c.State?.Error) ? null : c.State.Error,
         Health = c.State?.Health?.Status,
+        LastHealthCheck = c.State?.Health?.Log is [.., var last] ? $"exit code {last.ExitCode}{(string.IsNullOrWhiteSpace(last.Output) ? "" : ": " + Shorten(last.Output.Trim()))}" : null,
         Created = c.Created,
         // The engine writes year 1 for "never"; null says that plainly.
         StartedAt = c.State is { StartedAt.Year: > 1 } ? c.State.StartedAt : null,
@@ -81,6 +85,14 @@ public sealed record ContainerInfo
             .SelectMany(p => p.Value!.Select(b => ParseBinding(p.Key, b)))
             .OfType<PortBinding>()],
     };
+
+    /// <summary>A health check's output can be a whole page; its first 300 characters say enough.</summary>
+    private static string Shorten(string output)
+    {
+        // One line: it is quoted inside a sentence.
+        var line = output.ReplaceLineEndings(" / ");
+        return line.Length <= 300 ? line : line[..300] + "…";
+    }
 
     private static PortBinding? ParseBinding(string key, WirePortBinding binding)
     {

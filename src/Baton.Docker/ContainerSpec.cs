@@ -53,6 +53,9 @@ public sealed record ContainerSpec
     /// <summary>Volumes, limits, logs, user, hosts and stop signal: what a service file says of how its containers run.</summary>
     public ContainerSettings Settings { get; init; } = new();
 
+    /// <summary>The engine's own health check of the container; null keeps the image's (<c>HEALTHCHECK</c>).</summary>
+    public EngineHealthcheck? Healthcheck { get; init; }
+
     internal CreateContainerRequest ToWire() => new()
     {
         Image = Image,
@@ -65,6 +68,14 @@ public sealed record ContainerSpec
         StopSignal = Settings.StopSignal,
         StopTimeout = StopTimeout is { } t ? (int)Math.Ceiling(t.TotalSeconds) : null,
         ExposedPorts = Ports.Count == 0 ? null : Ports.Select(p => p.ContainerKey).Distinct().ToDictionary(k => k, _ => new EmptyObject()),
+        Healthcheck = Healthcheck is not { } h ? null : new WireHealthConfig
+        {
+            Test = [.. h.Test],
+            Interval = Nanoseconds(h.Interval),
+            Timeout = Nanoseconds(h.Timeout),
+            Retries = h.Retries,
+            StartPeriod = Nanoseconds(h.StartPeriod),
+        },
         HostConfig = new CreateHostConfig
         {
             NetworkMode = Network,
@@ -80,7 +91,20 @@ public sealed record ContainerSpec
                 g => g.Select(p => new WirePortBinding { HostIp = p.HostIp, HostPort = p.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList()),
         },
     };
+
+    private static long? Nanoseconds(TimeSpan? t) => t is { } v ? v.Ticks * 100 : null;
 }
+
+/// <summary>
+/// A health check the engine runs inside the container, as compose's <c>healthcheck:</c> and the
+/// Dockerfile's <c>HEALTHCHECK</c>: the container's health status is <c>healthy</c> once it passes.
+/// </summary>
+/// <param name="Test"><c>["CMD", exe, args…]</c> or <c>["CMD-SHELL", "command line"]</c>.</param>
+/// <param name="Interval">Between checks; null: the engine's 30 s.</param>
+/// <param name="Timeout">For one check; null: the engine's 30 s.</param>
+/// <param name="Retries">Consecutive failures that make it unhealthy; null: the engine's 3.</param>
+/// <param name="StartPeriod">Failures in this time after the start do not count; null: none.</param>
+public sealed record EngineHealthcheck(IReadOnlyList<string> Test, TimeSpan? Interval = null, TimeSpan? Timeout = null, int? Retries = null, TimeSpan? StartPeriod = null);
 
 /// <summary>
 /// How a container runs beyond its image and command, as <c>docker run</c> takes it: volumes, memory

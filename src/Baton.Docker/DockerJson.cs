@@ -35,7 +35,18 @@ internal sealed class CreateContainerRequest
     public string? StopSignal { get; set; }
     public int? StopTimeout { get; set; }
     public Dictionary<string, EmptyObject>? ExposedPorts { get; set; }
+    public WireHealthConfig? Healthcheck { get; set; }
     public CreateHostConfig? HostConfig { get; set; }
+}
+
+/// <summary>The engine's health check: durations in nanoseconds, as the API takes them.</summary>
+internal sealed class WireHealthConfig
+{
+    public List<string>? Test { get; set; }
+    public long? Interval { get; set; }
+    public long? Timeout { get; set; }
+    public int? Retries { get; set; }
+    public long? StartPeriod { get; set; }
 }
 
 internal sealed class CreateHostConfig
@@ -110,6 +121,13 @@ internal sealed class WireState
 internal sealed class WireHealth
 {
     public string? Status { get; set; }
+    public List<WireHealthLog>? Log { get; set; }
+}
+
+internal sealed class WireHealthLog
+{
+    public int ExitCode { get; set; }
+    public string? Output { get; set; }
 }
 
 internal sealed class WireConfig

@@ -27,7 +27,7 @@ public static partial class ComposeConverter
 {
     /// <summary>The compose keys of a service Baton takes.</summary>
     private static readonly string[] ServiceKeys =
-        ["image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes", "networks", "labels", "user",
+        ["image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes", "networks", "labels", "user", "healthcheck",
          "working_dir", "extra_hosts", "stop_grace_period", "stop_signal", "deploy", "logging", "restart", "depends_on", "x-baton"];
 
     /// <summary>Baton's own settings, under <c>x-baton:</c>.</summary>
@@ -98,7 +98,6 @@ public static partial class ComposeConverter
             if (!ServiceKeys.Contains(key))
                 Error(k, key, key switch
                 {
-                    "healthcheck" => "Baton gates a release on an HTTP health check: give x-baton.health.path (the engine's healthcheck as the gate is not supported yet)",
                     "container_name" => "Baton names each release's containers itself (one per colour); drop it",
                     "network_mode" => "Baton's containers join the project's network; drop it",
                     _ => "Baton cannot honour this key; drop it or ask for it",
@@ -128,11 +127,15 @@ public static partial class ComposeConverter
         {
             if (ports.Count == 1) port = ports[0];
             else if (ports.Count > 1) Error(s, "ports", $"the container listens on several ports ({string.Join(", ", ports)}): say which one serves HTTP with x-baton.port");
-            else Error(s, "ports", "give ports or expose (the app's port inside the container), or x-baton.port");
+            // Neither: the image's EXPOSE names it at deploy, as for any baton.yml in publish mode.
         }
         var network = Network(s, root, project, Error);
-        if (port is not null && network is not null)
-            y.Add("target", new YamlMappingNode { { "mode", "network" }, { "network", network }, { "port", port.Value.ToString(CultureInfo.InvariantCulture) } });
+        if (network is not null)
+        {
+            var target = new YamlMappingNode { { "mode", "publish" }, { "network", network } };
+            if (port is not null) target.Add("port", port.Value.ToString(CultureInfo.InvariantCulture));
+            y.Add("target", target);
+        }
 
         if (Child(s, "environment") is { } environment && Environment(environment, Error) is { } env) y.Add("env", env);
         if (Child(s, "env_file") is { } envFile)
@@ -150,6 +153,25 @@ public static partial class ComposeConverter
         if (Child(s, "labels") is { } labels) y.Add("labels", labels is YamlMappingNode ? labels : LabelMap(labels));
         if (Child(s, "volumes") is { } volumes) y.Add("volumes", Seq(Volumes(volumes, root, project, directory, Error)));
         if (Child(s, "logging") is YamlMappingNode logging) y.Add("logging", logging);
+        if (Child(s, "healthcheck") is YamlMappingNode healthcheck)
+        {
+            // The engine's check gates each release (docs/compose.md); the router then needs only an open port.
+            var check = new YamlMappingNode();
+            foreach (var (k, v) in healthcheck.Children)
+            {
+                var key = ((YamlScalarNode)k).Value;
+                if (key is "test" or "interval" or "timeout" or "retries" or "start_period") check.Add(key!, v);
+                else if (key == "disable" && (v as YamlScalarNode)?.Value is "false") continue;
+                else Error(k, $"healthcheck.{key}", key switch
+                {
+                    "disable" => "with the check off nothing gates a release on it: leave healthcheck out and give x-baton.health.path",
+                    "start_interval" => "the Docker engine API Baton speaks (1.41) has no start_interval; drop it",
+                    _ => "Baton takes test, interval, timeout, retries and start_period",
+                });
+            }
+            y.Add("healthcheck", check);
+        }
+        else if (Child(s, "healthcheck") is { } notMap) Error(notMap, "healthcheck", "expected a mapping with test, interval, timeout, retries and start_period");
         if (Scalar(s, "restart") is "no") Error(Child(s, "restart")!, "restart", "Baton restarts a crashed container itself (unless-stopped) and watches it; restart: no cannot be honoured");
         if (Child(s, "deploy") is YamlMappingNode deploy)
         {

@@ -6,7 +6,8 @@ namespace Baton.Deploy.Runs;
 internal sealed class Run
 {
     public required long Id { get; init; }
-    public required ServiceDefinition Def { get; init; }
+    /// <summary>The service's definition; in publish mode its container port is filled in from the image once resolved.</summary>
+    public required ServiceDefinition Def { get; set; }
     public required string Release { get; init; }
     public required string Color { get; init; }
     public required string Image { get; init; }

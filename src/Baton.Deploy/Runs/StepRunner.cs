@@ -78,6 +78,15 @@ internal sealed partial class StepRunner(DockerEngine docker, DeployStore store,
         var repo = ImageReference.Repository(run.Image);
         run.Pinned = info.RepoDigests.FirstOrDefault(d => d.StartsWith(repo + "@", StringComparison.Ordinal)) ?? info.Id;
         run.ExposedPorts = info.ExposedPorts;
+        if (run.Def.Mode == TargetMode.Publish && run.Def.ContainerPort is null)
+        {
+            if (info.ExposedPorts.Count > 1)
+                return $"{run.Image} declares ports {string.Join(", ", info.ExposedPorts)} (EXPOSE): say which one serves HTTP with target.port in the service file.";
+            run.Def = run.Def with { ContainerPort = info.ExposedPorts.Count == 1 ? info.ExposedPorts[0] : ServiceDefinition.DefaultContainerPort };
+            progress("info", info.ExposedPorts.Count == 1
+                ? $"The app's port inside its container: {run.Def.ContainerPort} (the image's EXPOSE)"
+                : $"The image declares no port (EXPOSE): the app is expected on port {run.Def.ContainerPort} inside its container (${run.Def.PortEnv} says so)");
+        }
         store.UpdateDeployment(run.Id, digest: run.Pinned);
         progress("info", $"Resolved {run.Image} to {run.Pinned}");
         return null;
@@ -104,7 +113,10 @@ internal sealed partial class StepRunner(DockerEngine docker, DeployStore store,
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var stageStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var exits = ExitWatch.StartAsync(docker, run.Service, run.Web, run.StartedAt, watchStop.Token);
-        var stage = router.StageAsync(run.Service, Routes(d), run.Color, run.Targets, d.DeployTimeout, stageStop.Token);
+        string? engineVerdict = null;
+        var stage = d.Healthcheck is null
+            ? router.StageAsync(run.Service, Routes(d), run.Color, run.Targets, d.DeployTimeout, stageStop.Token)
+            : EngineThenRouterAsync(run, verdict => engineVerdict = verdict, stageStop.Token);
         // An exit ends the wait at once: the router would only say "connection refused" at the deadline.
         if (await Task.WhenAny(stage, exits).ConfigureAwait(false) == exits && await exits.ConfigureAwait(false) is not null)
             await stageStop.CancelAsync().ConfigureAwait(false);
@@ -124,12 +136,31 @@ internal sealed partial class StepRunner(DockerEngine docker, DeployStore store,
             return $"{run.Image} cannot be trusted healthy: {taken}.{await Containers.DescribeAsync(run.Web, CancellationToken.None).ConfigureAwait(false)}";
         }
         if (failure is null) return null;
-        run.Staged = false; // the router dropped the candidate itself
+        run.Staged = false; // the router dropped the candidate itself, or never had it (the engine's check failed first)
         var details = await Containers.DescribeAsync(run.Web, CancellationToken.None).ConfigureAwait(false);
+        if (engineVerdict is not null) return $"{run.Image} did not become healthy: {engineVerdict}.{details}";
         // The router's reason repeats the deadline and "the live release was not touched": keep only its targets' answers.
         int open = failure.IndexOf('(', StringComparison.Ordinal), close = failure.LastIndexOf(')');
         var answers = open >= 0 && close > open ? failure[(open + 1)..close] : failure.TrimEnd('.');
         return $"{run.Image} never became healthy within {d.DeployTimeout.TotalSeconds:0} s ({answers}).{FixedPortHint(run, answers)}{details}";
+    }
+
+    /// <summary>
+    /// With <c>healthcheck:</c>, the engine's check gates first (within the deploy timeout), then the
+    /// router's probes take the rest of it. An engine verdict goes to <paramref name="engineFailed"/>
+    /// and is returned as the failure too; the router has no candidate then.
+    /// </summary>
+    private async Task<string?> EngineThenRouterAsync(Run run, Action<string> engineFailed, CancellationToken ct)
+    {
+        var d = run.Def;
+        var clock = Stopwatch.StartNew();
+        if (await Containers.EngineHealthyAsync(run.Web, d.DeployTimeout, TimeProvider.System, ct).ConfigureAwait(false) is { } engine)
+        {
+            engineFailed(engine);
+            return engine;
+        }
+        var left = d.DeployTimeout - clock.Elapsed;
+        return await router.StageAsync(run.Service, Routes(d), run.Color, run.Targets, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
     }
 
     /// <summary>The first line of an answer's body (at most 120 characters), to say who answered: the app, or the router ("No service is routed for …").</summary>
@@ -151,7 +182,7 @@ internal sealed partial class StepRunner(DockerEngine docker, DeployStore store,
         var given = run.Web.Select(w => w.Target is { } t && int.TryParse(t[(t.LastIndexOf(':') + 1)..], out var p) ? p : 0).ToHashSet();
         if (run.ExposedPorts.Any(given.Contains)) return "";
         var port = run.ExposedPorts[0];
-        return $" The image declares port {port} (EXPOSE) but host mode gives the app its port in ${d.PortEnv}, and nothing listened there: make the app listen on ${d.PortEnv}, or deploy it with target.mode: network, target.network and target.port: {port}.";
+        return $" The image declares port {port} (EXPOSE) but host mode gives the app its port in ${d.PortEnv}, and nothing listened there: make the app listen on ${d.PortEnv}, or use the default target mode (remove target.mode: host; the app keeps its port {port}).";
     }
 
     public async Task<string?> SmokeAsync(Run run, CancellationToken ct)

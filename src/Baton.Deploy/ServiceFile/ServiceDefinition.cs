@@ -11,16 +11,31 @@ public sealed record ServiceDefinition
     /// <summary>How staging hosts are made from each host; <c>{color}</c> and <c>{host}</c> are replaced.</summary>
     /// <value>The default is <c>{color}.{host}</c>.</value>
     public string Staging { get; init; } = "{color}.{host}";
-    public TargetMode Mode { get; init; } = TargetMode.Host;
-    /// <summary>Host mode: the environment variable that carries the container's port.</summary>
+    /// <value>The default is <see cref="TargetMode.Publish"/>: any image works unchanged.</value>
+    public TargetMode Mode { get; init; } = TargetMode.Publish;
+    /// <summary>
+    /// The environment variable that carries the port the app should listen on: in host mode the
+    /// host port Baton gives it, in publish mode its port inside the container (unless <c>env:</c> sets it).
+    /// </summary>
     /// <value>The default is <c>PORT</c>.</value>
     public string PortEnv { get; init; } = "PORT";
-    /// <summary>Network mode: the port the app listens on inside the container.</summary>
-    public int ContainerPort { get; init; } = 8080;
-    /// <summary>Network mode: the user-defined Docker network the containers join.</summary>
+    /// <summary>
+    /// Publish mode: the port the app listens on inside the container; null takes the one TCP port
+    /// the image declares (<c>EXPOSE</c>), else <see cref="DefaultContainerPort"/>.
+    /// </summary>
+    public int? ContainerPort { get; init; }
+    /// <summary>Publish mode: the user-defined Docker network the containers join; null: the engine's default bridge.</summary>
     public string? Network { get; init; }
+
+    /// <summary>The container port of a publish-mode image that declares none and whose file names none.</summary>
+    public const int DefaultContainerPort = 8080;
     public IReadOnlyList<EnvVar> Env { get; init; } = [];
     public HealthSpec Health { get; init; } = new();
+    /// <summary>
+    /// The engine's own health check in each web container (<c>healthcheck:</c>): a new release must
+    /// be <c>healthy</c> by it before the router takes it; null: none (the router's HTTP probe gates).
+    /// </summary>
+    public Baton.Docker.EngineHealthcheck? Healthcheck { get; init; }
     /// <value>The default is 60 s.</value>
     public TimeSpan DeployTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <value>The default is 30 s.</value>
@@ -106,10 +121,13 @@ public sealed record RollingSpec
 
 public enum TargetMode
 {
+    /// <summary>
+    /// The container has its own network (the engine's default bridge, or <c>target.network</c>) and
+    /// listens on its fixed port; the engine publishes that port on 127.0.0.1 for the router.
+    /// </summary>
+    Publish,
     /// <summary>The container shares the host network and listens on a free 127.0.0.1 port Baton gives it.</summary>
     Host,
-    /// <summary>The container joins a user-defined network; its port is published on 127.0.0.1 for the router.</summary>
-    Network,
 }
 
 /// <summary>One environment variable; a secret's value is never shown by the CLI, the API or the logs.</summary>

@@ -20,7 +20,7 @@ public static partial class ServiceFileParser
 {
     private static readonly string[] TopLevel =
         ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "target_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers", "canary", "rolling", "watch",
-         "volumes", "resources", "logging", "user", "entrypoint", "command", "working_dir", "extra_hosts", "stop_signal", "env_file"];
+         "volumes", "resources", "logging", "user", "entrypoint", "command", "working_dir", "extra_hosts", "stop_signal", "env_file", "healthcheck"];
 
     public static ServiceFileResult Parse(string text, string fileName = "baton.yml")
     {
@@ -71,23 +71,24 @@ public static partial class ServiceFileParser
         if (r.Map(root, "target") is { } target)
         {
             r.CheckKeys(target, "target.", ["mode", "port_env", "port", "network"]);
-            var mode = r.String(target, "mode") ?? "host";
-            var parsedMode = mode switch { "host" => TargetMode.Host, "network" => TargetMode.Network, _ => (TargetMode?)null };
-            if (parsedMode is null) r.Error(r.ValueNode(target, "mode")!, "target.mode", $"'{mode}' is not a mode: use host or network");
+            var mode = r.String(target, "mode") ?? "publish";
+            // "network" is the earlier name of publish mode with a network, kept so older files still apply.
+            var parsedMode = mode switch { "publish" or "network" => TargetMode.Publish, "host" => TargetMode.Host, _ => (TargetMode?)null };
+            if (parsedMode is null) r.Error(r.ValueNode(target, "mode")!, "target.mode", $"'{mode}' is not a mode: use publish (the default) or host");
             var network = r.String(target, "network");
-            if (parsedMode == TargetMode.Network && network is null) r.Missing(target, "target.network", "the user-defined Docker network to join");
+            if (mode == "network" && network is null) r.Missing(target, "target.network", "the user-defined Docker network to join");
             // A field that has no effect in the mode is an error, not ignored: the user meant something by it.
             if (parsedMode == TargetMode.Host && r.ValueNode(target, "port") is { } port)
-                r.Error(port, "target.port", "a host-mode container listens on the port Baton passes in target.port_env; target.port is for target.mode: network");
+                r.Error(port, "target.port", "a host-mode container listens on the port Baton passes in target.port_env; target.port is for target.mode: publish");
             if (parsedMode == TargetMode.Host && r.ValueNode(target, "network") is { } net)
-                r.Error(net, "target.network", "a host-mode container shares the host's network; target.network is for target.mode: network");
-            if (parsedMode == TargetMode.Network && r.ValueNode(target, "port_env") is { } portEnv)
-                r.Error(portEnv, "target.port_env", "a network-mode container listens on target.port inside its network; target.port_env is for target.mode: host");
+                r.Error(net, "target.network", "a host-mode container shares the host's network; target.network is for target.mode: publish");
+            if (network is not null && NetworkNameError(network) is { } networkError)
+                r.Error(r.ValueNode(target, "network")!, "target.network", networkError);
             definition = definition with
             {
-                Mode = parsedMode ?? TargetMode.Host,
+                Mode = parsedMode ?? TargetMode.Publish,
                 PortEnv = r.String(target, "port_env") ?? "PORT",
-                ContainerPort = r.Int(target, "port", "target.port", 1, 65535) ?? 8080,
+                ContainerPort = r.Int(target, "port", "target.port", 1, 65535),
                 Network = network,
             };
         }
@@ -148,6 +149,17 @@ public static partial class ServiceFileParser
         };
 
         definition = definition with { Container = ParseContainer(r, root) };
+        if (ParseHealthcheck(r, root) is { } engineCheck)
+        {
+            // The engine's check is the readiness gate; the router then needs only an open port,
+            // unless the file also names an HTTP health path (then both must pass).
+            var pathGiven = r.Map(root, "health") is { } h && r.ValueNode(h, "path") is not null;
+            definition = definition with
+            {
+                Healthcheck = engineCheck,
+                Health = pathGiven ? definition.Health : definition.Health with { Path = Baton.Router.Health.HealthCheckOptions.ConnectOnly },
+            };
+        }
         if (r.ValueNode(root, "env_file") is { } envFile)
             r.Error(envFile, "env_file", "env files are read by baton apply on the applying machine; this server cannot read your files, so send the file with baton apply");
 
@@ -277,6 +289,18 @@ public static partial class ServiceFileParser
     }
 
     /// <summary>A repository: registry host (optional), path components, and no tag or digest.</summary>
+    /// <summary>
+    /// Why a target.network is refused: the engine's own modes (host, none, container:…) would quietly
+    /// change how the router reaches the container, and anything else must be a network's name.
+    /// </summary>
+    private static string? NetworkNameError(string network)
+    {
+        if (network is "host" or "none") return $"'{network}' is a network mode, not a network: use target.mode: host for the host's network";
+        bool valid = network.Length is > 0 and <= 128 && char.IsAsciiLetterOrDigit(network[0])
+            && network.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+        return valid ? null : $"'{network}' is not a Docker network name (letters, digits, '_', '.', '-', starting with a letter or digit)";
+    }
+
     private static bool IsRepository(string image)
     {
         if (image.Contains('@') || image.Any(char.IsWhiteSpace) || image.Any(char.IsAsciiLetterUpper)) return false;

@@ -3,8 +3,15 @@ namespace Baton.Router.Health;
 /// <summary>How a service's targets are probed and when they are ejected.</summary>
 public sealed record HealthCheckOptions
 {
+    /// <summary>
+    /// The path a probe GETs, or <see cref="ConnectOnly"/>: a probe passes when a TCP connection
+    /// opens (a service whose readiness the engine's own health check gates, with no HTTP health path).
+    /// </summary>
     /// <value>The default is <c>/health</c>.</value>
     public string Path { get; init; } = "/health";
+
+    /// <summary>The <see cref="Path"/> of a connect-only probe; no HTTP path looks like it (they start with /).</summary>
+    public const string ConnectOnly = "tcp";
 
     /// <value>The default is 1 s.</value>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Baton.Router.Health;
 using Baton.Router.Routing;
 using Baton.Router.Targets;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,7 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
         try
         {
             // Step 1
-            progress("step", $"Waiting for {Plural(plan.Targets.Count, "target")} to pass health checks on {plan.Health.Path} ({plan.Health.Passes} in a row, within {plan.DeployTimeout.TotalSeconds:0.#} s)");
+            progress("step", $"Waiting for {Plural(plan.Targets.Count, "target")} to pass health checks on {(plan.Health.Path == HealthCheckOptions.ConnectOnly ? "TCP connect" : plan.Health.Path)} ({plan.Health.Passes} in a row, within {plan.DeployTimeout.TotalSeconds:0.#} s)");
             var waited = Stopwatch.StartNew();
             var failure = await StageAsync(plan, cancellationToken).ConfigureAwait(false);
             if (failure is not null) return failure;

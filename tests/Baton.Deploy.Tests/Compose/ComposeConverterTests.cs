@@ -72,7 +72,7 @@ public sealed class ComposeConverterTests : IDisposable
         Assert.Equal(("web", "127.0.0.1:5000/shop:v2"), (web.Name, web.Image));
         var d = Definition(web);
         Assert.Equal("127.0.0.1:5000/shop", d.Image);
-        Assert.Equal((TargetMode.Network, "shop-app_default", 8000), (d.Mode, d.Network, d.ContainerPort));
+        Assert.Equal((TargetMode.Publish, "shop-app_default", (int?)8000), (d.Mode, d.Network, d.ContainerPort));
         Assert.Equal(["shop.example.com"], d.Hosts);
         Assert.Equal("/health", d.Health.Path);
         Assert.Equal(TimeSpan.FromSeconds(10), d.Watch);
@@ -121,12 +121,13 @@ public sealed class ComposeConverterTests : IDisposable
               cache: { name: shared-cache }
             """, "api");
         var d = Definition(Assert.Single(result.Services));
-        Assert.Equal(("backend", 9000), (d.Network, d.ContainerPort));
+        Assert.Equal(("backend", (int?)9000), (d.Network, d.ContainerPort));
         Assert.Equal(["shared-cache:/cache"], d.Container.Settings.Volumes);
     }
 
     [Theory]
-    [InlineData("    healthcheck: { test: [CMD, true] }", "line 5: services.web.healthcheck: Baton gates a release on an HTTP health check")]
+    [InlineData("    healthcheck: { test: [CMD, true], disable: true }", "line 5: services.web.healthcheck.disable: with the check off nothing gates a release on it")]
+    [InlineData("    healthcheck: { test: [CMD, true], start_interval: 1s }", "services.web.healthcheck.start_interval: the Docker engine API Baton speaks (1.41) has no start_interval")]
     [InlineData("    container_name: shop", "line 5: services.web.container_name: Baton names each release's containers itself")]
     [InlineData("    privileged: true", "line 5: services.web.privileged: Baton cannot honour this key")]
     [InlineData("    restart: \"no\"", "services.web.restart: Baton restarts a crashed container itself")]
@@ -141,6 +142,40 @@ public sealed class ComposeConverterTests : IDisposable
         var result = Convert($"services:\n  web:\n    image: shop\n    expose: [\"8000\"]\n{extra}\n", "web");
         Assert.False(result.Ok);
         Assert.Contains(result.Errors, e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Healthcheck_BecomesTheEngineGate_RouterProbesTheOpenPort()
+    {
+        var result = Convert("""
+            services:
+              web:
+                image: shop
+                healthcheck:
+                  test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8000/health"]
+                  interval: 2s
+                  timeout: 1s
+                  retries: 4
+                  start_period: 30s
+                x-baton: { hosts: [shop.test] }
+            """);
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+        var d = Definition(Assert.Single(result.Services));
+        var check = d.Healthcheck!;
+        Assert.Equal(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8000/health"], check.Test);
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), (int?)4, TimeSpan.FromSeconds(30)), (check.Interval!.Value, check.Timeout!.Value, check.Retries, check.StartPeriod!.Value));
+        Assert.Equal("tcp", d.Health.Path);  // no HTTP health path given: the router only needs the port open
+        Assert.Null(d.ContainerPort);        // no ports/expose: the image's EXPOSE decides at deploy
+        Assert.Equal(TargetMode.Publish, d.Mode);
+    }
+
+    [Fact]
+    public void Healthcheck_WithXBatonHealthPath_BothGate()
+    {
+        var result = Convert("services:\n  web:\n    image: shop\n    healthcheck: { test: curl -f http://localhost/ }\n    x-baton: { health: { path: /ready } }\n");
+        var d = Definition(Assert.Single(result.Services));
+        Assert.Equal(["CMD-SHELL", "curl -f http://localhost/"], d.Healthcheck!.Test);
+        Assert.Equal("/ready", d.Health.Path);
     }
 
     [Fact]

@@ -19,10 +19,10 @@ public sealed class FixedPortHintTests
     };
 
     [Fact]
-    public void HostMode_RefusedAndImageExposesAnotherPort_SaysToListenOnThePortVariableOrUseNetworkMode()
+    public void HostMode_RefusedAndImageExposesAnotherPort_SaysToListenOnThePortVariableOrUseTheDefaultMode()
     {
-        var hint = StepRunner.FixedPortHint(RunOf("service: web\nimage: sample\ntarget:\n  port_env: APP_PORT\n", 21000, 8000), "127.0.0.1:21000: connection refused");
-        Assert.Equal(" The image declares port 8000 (EXPOSE) but host mode gives the app its port in $APP_PORT, and nothing listened there: make the app listen on $APP_PORT, or deploy it with target.mode: network, target.network and target.port: 8000.", hint);
+        var hint = StepRunner.FixedPortHint(RunOf("service: web\nimage: sample\ntarget:\n  mode: host\n  port_env: APP_PORT\n", 21000, 8000), "127.0.0.1:21000: connection refused");
+        Assert.Equal(" The image declares port 8000 (EXPOSE) but host mode gives the app its port in $APP_PORT, and nothing listened there: make the app listen on $APP_PORT, or use the default target mode (remove target.mode: host; the app keeps its port 8000).", hint);
     }
 
     [Theory]
@@ -30,11 +30,11 @@ public sealed class FixedPortHintTests
     [InlineData(new[] { 21000 }, "127.0.0.1:21000: connection refused")]      // it declares the port it was given
     [InlineData(new[] { 8000 }, "127.0.0.1:21000: 500 in 3 ms")]              // it answers: the port is right
     public void NoHint_WhenThePortIsNotTheProblem(int[] exposed, string answers) =>
-        Assert.Equal("", StepRunner.FixedPortHint(RunOf("service: web\nimage: sample\n", 21000, exposed), answers));
+        Assert.Equal("", StepRunner.FixedPortHint(RunOf("service: web\nimage: sample\ntarget:\n  mode: host\n", 21000, exposed), answers));
 
     [Fact]
-    public void NetworkMode_NoHint() =>
-        Assert.Equal("", StepRunner.FixedPortHint(RunOf("service: web\nimage: sample\ntarget:\n  mode: network\n  network: n\n  port: 8080\n", 21000, 8000), "127.0.0.1:21000: connection refused"));
+    public void PublishMode_NoHint() =>
+        Assert.Equal("", StepRunner.FixedPortHint(RunOf("service: web\nimage: sample\ntarget:\n  network: n\n  port: 8080\n", 21000, 8000), "127.0.0.1:21000: connection refused"));
 }
 
 /// <summary>A failed smoke check says who answered: the first line of the body.</summary>

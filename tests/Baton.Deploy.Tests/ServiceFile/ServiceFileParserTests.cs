@@ -74,7 +74,9 @@ public sealed class ServiceFileParserTests
         Assert.Null(d.TargetTimeout); // the router's 60 s
         Assert.Equal(TimeSpan.FromSeconds(10), d.StopTimeout);
         Assert.Equal(2, d.Keep);
-        Assert.Equal(TargetMode.Host, d.Mode);
+        Assert.Equal(TargetMode.Publish, d.Mode); // any image, on the engine's default bridge
+        Assert.Null(d.ContainerPort);             // the image's EXPOSE decides at deploy
+        Assert.Null(d.Network);
         Assert.Equal("PORT", d.PortEnv);
         Assert.Equal("{color}.{host}", d.Staging);
     }
@@ -173,6 +175,47 @@ public sealed class ServiceFileWatchAndRangeTests
 {
     private static ServiceFileResult Parse(string extra) => ServiceFileParser.Parse($"service: web\nimage: 127.0.0.1:5000/shop\n{extra}\n");
 
+    [Theory]
+    [InlineData("target:\n  port: 8000", TargetMode.Publish, 8000, null)]
+    [InlineData("target:\n  network: shop-net\n  port: 8000", TargetMode.Publish, 8000, "shop-net")]
+    [InlineData("target:\n  mode: network\n  network: shop-net", TargetMode.Publish, null, "shop-net")] // the earlier name
+    [InlineData("target:\n  mode: host", TargetMode.Host, null, null)]
+    public void Target_Modes_Parsed(string yaml, TargetMode mode, int? port, string? network)
+    {
+        var d = Parse(yaml).Definition!;
+        Assert.Equal((mode, port, network), (d.Mode, d.ContainerPort, d.Network));
+    }
+
+    [Fact]
+    public void Healthcheck_Parsed_AndNoHealthPath_MakesTheRouterProbeTheOpenPort()
+    {
+        var d = Parse("healthcheck:\n  test: [CMD-SHELL, test -f /tmp/ready]\n  interval: 200ms\n  retries: 2\n").Definition!;
+        Assert.Equal(["CMD-SHELL", "test -f /tmp/ready"], d.Healthcheck!.Test);
+        Assert.Equal((TimeSpan.FromMilliseconds(200), (TimeSpan?)null, (int?)2), (d.Healthcheck.Interval!.Value, d.Healthcheck.Timeout, d.Healthcheck.Retries));
+        Assert.Equal("tcp", d.Health.Path);
+        Assert.Null(Parse("").Definition!.Healthcheck);
+        Assert.Equal("/health", Parse("").Definition!.Health.Path);
+    }
+
+    [Fact]
+    public void Healthcheck_WithHealthPath_KeepsThePath() =>
+        Assert.Equal("/ready", Parse("healthcheck:\n  test: true\nhealth:\n  path: /ready\n").Definition!.Health.Path);
+
+    [Theory]
+    [InlineData("healthcheck:\n  interval: 1s", "healthcheck.test: missing")]
+    [InlineData("healthcheck:\n  test: [NONE]", "healthcheck.test: NONE turns the check off")]
+    [InlineData("healthcheck:\n  test: [wget, x]", "healthcheck.test: a list starts with CMD")]
+    [InlineData("healthcheck:\n  test: [CMD]", "healthcheck.test: a list starts with CMD")]
+    [InlineData("healthcheck:\n  test: true\n  retries: 0", "healthcheck.retries")]
+    [InlineData("healthcheck:\n  test: true\n  interval: 1ms", "healthcheck.interval")]
+    [InlineData("healthcheck:\n  test: true\n  disable: true", "healthcheck.disable: unknown field")]
+    public void Healthcheck_Broken_NamesTheField(string yaml, string expected)
+    {
+        var result = Parse(yaml);
+        Assert.False(result.Ok);
+        Assert.Contains(result.Errors, e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Watch_DefaultsTo30s_ZeroTurnsItOff()
     {
@@ -186,9 +229,12 @@ public sealed class ServiceFileWatchAndRangeTests
     [InlineData("deploy_timeout: 0s", "deploy_timeout")]
     [InlineData("watch: 2h", "watch")]
     [InlineData("canary:\n  step_time: 0s", "canary.step_time")]
-    [InlineData("target:\n  port: 8080", "target.port")]
+    [InlineData("target:\n  mode: host\n  port: 8080", "target.port")]
     [InlineData("target:\n  mode: host\n  network: shop-net", "target.network")]
-    [InlineData("target:\n  mode: network\n  network: shop-net\n  port_env: P", "target.port_env")]
+    [InlineData("target:\n  mode: network", "target.network: missing")]
+    [InlineData("target:\n  network: host", "target.network: 'host' is a network mode")]
+    [InlineData("target:\n  network: \"container:db\"", "target.network: 'container:db' is not a Docker network name")]
+    [InlineData("target:\n  mode: bridge", "target.mode: 'bridge' is not a mode: use publish (the default) or host")]
     public void FieldThatCannotWork_IsAnError(string yaml, string field)
     {
         var result = Parse(yaml);
