@@ -16,6 +16,7 @@ using Baton.Router.State;
 using Baton.Server.Api;
 using Baton.Server.Audit;
 using Baton.Server.Auth;
+using Baton.Server.RouterLink;
 using Baton.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -54,6 +55,9 @@ public sealed class BatonServer : IAsyncDisposable
     private DeployerHost? _deployers;
     private RegistryClient? _registry;
     private DataDirectoryLock? _dataLock;
+    private RemoteRouter? _remote;
+    private WebApplication? _link;
+    private string? _linkSocket;
 
     public BatonServer(ServerOptions options) => _options = options;
 
@@ -81,6 +85,9 @@ public sealed class BatonServer : IAsyncDisposable
     public string? CreatedPassword { get; private set; }
 
     public string PasswordFile => FirstAdmin.PasswordFile(_options.DataDirectory);
+
+    /// <summary>The router process's PID: this one, or (in a controller) the one its control socket reaches.</summary>
+    public int RouterPid => _remote?.Process().Pid ?? Environment.ProcessId;
 
     /// <summary>The routing state and rollout, for tests that stage a candidate without switching (no public API does yet).</summary>
     internal RoutingState? State => _state;
@@ -119,17 +126,6 @@ public sealed class BatonServer : IAsyncDisposable
         // Under a supervisor, the supervisor holds it for every worker it runs.
         if (_options.InheritedSockets is null)
             _dataLock = DataDirectoryLock.TryAcquire(_options.DataDirectory, out var lockError) ?? throw new ServerStartException(lockError);
-        AdminToken token;
-        try
-        {
-            token = AdminToken.LoadOrCreate(_options.DataDirectory);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ServerStartException(e.Message);
-        }
-        CreatedToken = token.CreatedToken;
-
         _loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .SetMinimumLevel(_options.LogLevel)
@@ -140,10 +136,60 @@ public sealed class BatonServer : IAsyncDisposable
             // already tells the user why in one sentence.
             .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
         DataDirectoryModes.Check(_options.DataDirectory, _loggerFactory.CreateLogger("Baton.Server.DataDirectory"));
+
+        IRouterAccess router = _options.Role == ServerRole.Controller
+            ? _remote = new RemoteRouter(Path.Combine(_options.DataDirectory, RouterLinkApi.SocketFile))
+            : CreateRouter(listeners);
+        if (_options.Role != ServerRole.Router) CreateController(router, adminEndPoint, adminCertificate);
+
+        if (_proxy is not null) await StartOrExplainAsync(_proxy, listeners.Select(l => (l.Name, l.Address, l.EndPoint)).ToList(), cancellationToken);
+        if (_link is not null)
+        {
+            await _link.StartAsync(cancellationToken);
+            // Its directory lets no one else in already; the socket itself is owner-only too, as every file Baton makes.
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_linkSocket!, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        if (_admin is not null) await StartOrExplainAsync(_admin, [("admin", _options.Admin, adminEndPoint)], cancellationToken);
+
+        // Kestrel lists addresses in the order they were bound, the order of the list; an inherited
+        // socket is listed as a handle, so its URL is made from the address the supervisor bound.
+        var urls = _options.InheritedSockets is { } inherited
+            ? listeners.ToDictionary(l => l.Kind, l => Url(l.Kind == ListenerKind.Tls ? "https" : "http", inherited[l.Name].EndPoint))
+            : listeners.Zip(Addresses(_proxy!)).ToDictionary(p => p.First.Kind, p => p.Second);
+        ProxyUrls = [urls[ListenerKind.Public]];
+        ProxyH2cUrl = urls.GetValueOrDefault(ListenerKind.H2c);
+        ProxyTlsUrl = urls.GetValueOrDefault(ListenerKind.Tls);
+        StagingUrl = urls.GetValueOrDefault(ListenerKind.Staging);
+        if (_options.InheritedSockets is { } sockets)
+        {
+            var scheme = adminCertificate is null ? "http" : "https";
+            AdminBoundUrl = $"{scheme}://{sockets["admin"].EndPoint}";
+            AdminUrl = Url(scheme, sockets["admin"].EndPoint);
+        }
+        else
+        {
+            AdminUrl = Addresses(_admin!)[0];
+            AdminBoundUrl = BoundAddresses(_admin!)[0];
+        }
+        // The controller finds the router by this name: pointed at the new router's socket only once it listens.
+        if (_linkSocket is not null) PublishLink(_linkSocket);
+
+        // Finish or roll back what a stopped Baton left half-done, when an engine answers.
+        // Connect at once when there is something to recover, or live services whose crashes the degraded status watches.
+        if (_store is not null && (_store.Unfinished().Count > 0 || _store.ServiceNames().Count > 0)) _ = _deployers!.GetAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The data plane: the routing state (loaded from the data directory), the forwarder and the
+    /// public host; in a router process also its control socket for the controller.
+    /// </summary>
+    private LocalRouter CreateRouter(List<RouterListener> listeners)
+    {
         var time = TimeProvider.System;
+        var loggers = _loggerFactory!;
         try
         {
-            _state = new RoutingState(new RouterStateStore(Path.Combine(_options.DataDirectory, "router-state.json")), time, _loggerFactory.CreateLogger<RoutingState>());
+            _state = new RoutingState(new RouterStateStore(Path.Combine(_options.DataDirectory, "router-state.json")), time, loggers.CreateLogger<RoutingState>());
         }
         catch (InvalidDataException e)
         {
@@ -151,12 +197,57 @@ public sealed class BatonServer : IAsyncDisposable
         }
         var routerOptions = new RouterOptions();
         var counters = new RouterCounters();
-        _forwarder = new TargetForwarder(routerOptions.ConnectTimeout, _loggerFactory, time);
-        var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, _loggerFactory.CreateLogger<ProxyHandler>());
+        _forwarder = new TargetForwarder(routerOptions.ConnectTimeout, loggers, time);
+        var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, loggers.CreateLogger<ProxyHandler>());
         _handler = handler;
-        var rollout = new PoolRollout(_state, _loggerFactory.CreateLogger<PoolRollout>());
+        var rollout = new PoolRollout(_state, loggers.CreateLogger<PoolRollout>());
         Rollout = rollout;
         var admin = new RouterAdmin(_state, () => StagingUrl is null ? null : new Uri(StagingUrl));
+        var router = new LocalRouter(_state, rollout, admin, counters, () => StagingUrl is null ? null : new Uri(StagingUrl));
+
+        // The public host: Kestrel and the forwarder, nothing else on the request path. Its request
+        // code runs inline on the socket threads (no hop to the thread pool): the forwarder never
+        // blocks. The admin host keeps the thread pool, since its endpoints do synchronous SQLite work.
+        _proxy = CreateHost(inlineScheduling: true, accepting: _accepting, kestrel: kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null; // bodies stream through; the app sets its own limits
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
+            // Header values cross as bytes: Latin-1 maps each byte to one char and back, and the
+            // forwarder's client uses it too, so UTF-8 in a Cookie reaches the target as sent.
+            // Control characters are refused, :path stays UTF-8 (RequestHeaderDecoding).
+            kestrel.RequestHeaderEncodingSelector = RequestHeaderDecoding.Select;
+            kestrel.ResponseHeaderEncodingSelector = static _ => TargetForwarder.HeaderEncoding;
+            // What each listener speaks and who it serves is the router's knowledge; the host only binds.
+            foreach (var listener in listeners) Listen(kestrel, listener.Name, listener.EndPoint, listener.Configure);
+        });
+        _proxy.Run(handler.InvokeAsync);
+
+        if (_options.Role == ServerRole.Router)
+        {
+            // Each router process its own socket file; the link name points at the one that serves.
+            _linkSocket = Path.Combine(_options.DataDirectory, $"router-{Environment.ProcessId}.sock");
+            File.Delete(_linkSocket);
+            _link = CreateHost(kestrel => kestrel.ListenUnixSocket(_linkSocket));
+            RouterLinkApi.Map(_link, router, _stopping.Token);
+        }
+        return router;
+    }
+
+    /// <summary>The control plane: token, stores, users, the deployer, the admin API and the page.</summary>
+    private void CreateController(IRouterAccess router, IPEndPoint adminEndPoint, X509Certificate2? adminCertificate)
+    {
+        var time = TimeProvider.System;
+        AdminToken token;
+        try
+        {
+            token = AdminToken.LoadOrCreate(_options.DataDirectory);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ServerStartException(e.Message);
+        }
+        CreatedToken = token.CreatedToken;
         try
         {
             _store = new DeployStore(Path.Combine(_options.DataDirectory, "baton.db"), time);
@@ -187,28 +278,9 @@ public sealed class BatonServer : IAsyncDisposable
         var audit = new AuditLog(_access);
         var sessions = new Sessions(_access, time, _options.SessionIdleTimeout, _options.SessionLifetime);
         var throttle = new LoginThrottle(_access, time, _options.LoginThrottle);
-        var control = new InProcessRouterControl(_state, rollout, admin, () => StagingUrl is null ? null : new Uri(StagingUrl));
         var rollouts = new RolloutBoard();
-        _deployers = new DeployerHost(_store, control, rollouts, _loggerFactory) { PullCredentials = image => PullLogins.For(logins, image) };
-        _deployers.Crashes.RouterAnswers = name => ServicesApi.AnswersOf(counters, name);
-
-        // The public host: Kestrel and the forwarder, nothing else on the request path. Its request
-        // code runs inline on the socket threads (no hop to the thread pool): the forwarder never
-        // blocks. The admin host keeps the thread pool, since its endpoints do synchronous SQLite work.
-        _proxy = CreateHost(inlineScheduling: true, accepting: _accepting, kestrel: kestrel =>
-        {
-            kestrel.Limits.MaxRequestBodySize = null; // bodies stream through; the app sets its own limits
-            kestrel.Limits.MinRequestBodyDataRate = null;
-            kestrel.Limits.MinResponseDataRate = null;
-            // Header values cross as bytes: Latin-1 maps each byte to one char and back, and the
-            // forwarder's client uses it too, so UTF-8 in a Cookie reaches the target as sent.
-            // Control characters are refused, :path stays UTF-8 (RequestHeaderDecoding).
-            kestrel.RequestHeaderEncodingSelector = RequestHeaderDecoding.Select;
-            kestrel.ResponseHeaderEncodingSelector = static _ => TargetForwarder.HeaderEncoding;
-            // What each listener speaks and who it serves is the router's knowledge; the host only binds.
-            foreach (var listener in listeners) Listen(kestrel, listener.Name, listener.EndPoint, listener.Configure);
-        });
-        _proxy.Run(handler.InvokeAsync);
+        _deployers = new DeployerHost(_store, router, rollouts, _loggerFactory!) { PullCredentials = image => PullLogins.For(logins, image) };
+        _deployers.Crashes.RouterAnswers = router.AnswersOf;
 
         _admin = CreateHost(kestrel => Listen(kestrel, "admin", adminEndPoint, l =>
         {
@@ -223,43 +295,28 @@ public sealed class BatonServer : IAsyncDisposable
         _admin.UseMiddleware<AuthMiddleware>(token, _access, sessions, audit);
         _admin.UseMiddleware<ApiEdgesMiddleware>();
         WebPage.Map(_admin);
-        ServicesApi.Map(_admin, admin, _state, counters, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null, rollouts, _deployers.Crashes.Degraded);
-        DeploymentsApi.Map(_admin, _state, admin, rollout, _deployers, time, _stopping.Token);
-        RegistriesApi.Map(_admin, _state, _store, _registry, logins);
+        ServicesApi.Map(_admin, router, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null, rollouts, _deployers.Crashes.Degraded);
+        DeploymentsApi.Map(_admin, router, _deployers, time, _stopping.Token);
+        RegistriesApi.Map(_admin, router, _store, _registry, logins);
         SessionApi.Map(_admin, _access, sessions, throttle, audit);
         UsersApi.Map(_admin, _access);
         TokensApi.Map(_admin, _access, time);
         AuditApi.Map(_admin, audit);
-        RouterApi.Map(_admin, _store);
+        RouterApi.Map(_admin, router, _store);
         ApiDocument.Map(_admin);
+    }
 
-        await StartOrExplainAsync(_proxy, listeners.Select(l => (l.Name, l.Address, l.EndPoint)).ToList(), cancellationToken);
-        await StartOrExplainAsync(_admin, [("admin", _options.Admin, adminEndPoint)], cancellationToken);
-
-        // Kestrel lists addresses in the order they were bound, the order of the list; an inherited
-        // socket is listed as a handle, so its URL is made from the address the supervisor bound.
-        var urls = _options.InheritedSockets is { } inherited
-            ? listeners.ToDictionary(l => l.Kind, l => Url(l.Kind == ListenerKind.Tls ? "https" : "http", inherited[l.Name].EndPoint))
-            : listeners.Zip(Addresses(_proxy)).ToDictionary(p => p.First.Kind, p => p.Second);
-        ProxyUrls = [urls[ListenerKind.Public]];
-        ProxyH2cUrl = urls.GetValueOrDefault(ListenerKind.H2c);
-        ProxyTlsUrl = urls.GetValueOrDefault(ListenerKind.Tls);
-        StagingUrl = urls.GetValueOrDefault(ListenerKind.Staging);
-        if (_options.InheritedSockets is { } sockets)
-        {
-            var scheme = adminCertificate is null ? "http" : "https";
-            AdminBoundUrl = $"{scheme}://{sockets["admin"].EndPoint}";
-            AdminUrl = Url(scheme, sockets["admin"].EndPoint);
-        }
-        else
-        {
-            AdminUrl = Addresses(_admin)[0];
-            AdminBoundUrl = BoundAddresses(_admin)[0];
-        }
-
-        // Finish or roll back what a stopped Baton left half-done, when an engine answers.
-        // Connect at once when there is something to recover, or live services whose crashes the degraded status watches.
-        if (_store.Unfinished().Count > 0 || _store.ServiceNames().Count > 0) _ = _deployers.GetAsync(CancellationToken.None);
+    /// <summary>
+    /// Points <c>router.sock</c> in the data directory at this router's socket, in one rename: the
+    /// controller's next call reaches this process, never a missing file.
+    /// </summary>
+    private void PublishLink(string socket)
+    {
+        var link = Path.Combine(_options.DataDirectory, RouterLinkApi.SocketFile);
+        var temp = link + $".{Environment.ProcessId}.tmp";
+        File.Delete(temp);
+        File.CreateSymbolicLink(temp, Path.GetFileName(socket));
+        File.Move(temp, link, overwrite: true);
     }
 
     /// <summary>
@@ -294,14 +351,18 @@ public sealed class BatonServer : IAsyncDisposable
     {
         await _stopping.CancelAsync();
         using var timeout = new CancellationTokenSource(_options.ShutdownTimeout);
-        if (_proxy is not null) await _proxy.StopAsync(timeout.Token);
         if (_admin is not null) await _admin.StopAsync(CancellationToken.None);
+        if (_proxy is not null) await _proxy.StopAsync(timeout.Token);
+        if (_link is not null) await _link.StopAsync(CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_proxy is not null) await _proxy.DisposeAsync();
         if (_admin is not null) await _admin.DisposeAsync();
+        if (_link is not null) await _link.DisposeAsync();
+        if (_linkSocket is not null) File.Delete(_linkSocket);
+        _remote?.Dispose();
         _forwarder?.Dispose();
         _deployers?.Dispose();
         _registry?.Dispose();

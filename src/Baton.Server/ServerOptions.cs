@@ -69,6 +69,21 @@ public sealed record ServerOptions
     /// </summary>
     public IReadOnlyDictionary<string, (int Fd, System.Net.IPEndPoint EndPoint)>? InheritedSockets { get; init; }
 
+    /// <summary>Which part of Baton this process runs; a supervisor runs each in its own process.</summary>
+    /// <value>The default is <see cref="ServerRole.All"/>: router and controller in one process.</value>
+    public ServerRole Role { get; init; } = ServerRole.All;
+
     /// <summary>Log level for the console; <c>Warning</c> keeps the hot path quiet.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+}
+
+/// <summary>The parts of <c>baton server</c>, each a process of its own under the supervisor.</summary>
+public enum ServerRole
+{
+    /// <summary>Router and controller in one process (without a supervisor: the in-process tests).</summary>
+    All,
+    /// <summary>The data plane: public, h2c, TLS and staging listeners, health checks, the saved route table, and the control socket.</summary>
+    Router,
+    /// <summary>The admin API, the web page, the deployer, history and audit; it reaches the router on its control socket.</summary>
+    Controller,
 }

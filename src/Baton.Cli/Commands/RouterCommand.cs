@@ -32,7 +32,7 @@ internal sealed class RouterCommand : Command
             Output.Line(System.Text.Json.JsonSerializer.Serialize(r, BatonJson.Indented.RouterProcessResponse));
             return ExitCodes.Success;
         }
-        Output.Line($"Router process PID {r.Pid}, serving since {r.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}; {(r.Supervised ? $"supervised, {r.Restarts} restart{(r.Restarts == 1 ? "" : "s")} so far" : "not supervised (one process)")}.");
+        Output.Line($"Router process PID {r.Pid}, serving since {r.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}; {(r.Supervised ? $"supervised, {r.Restarts} restart{(r.Restarts == 1 ? "" : "s")} so far" : "not supervised (one process)")}{(r.Supervised && r.ControllerPid is { } c && c != r.Pid ? $"; controller process PID {c}" : "")}.");
         return ExitCodes.Success;
     }
 

@@ -129,7 +129,10 @@ internal sealed class ServerCommand : Command
         WorkerChannel channel;
         try
         {
-            options = options with { InheritedSockets = InheritedSockets.FromEnvironment() };
+            var role = Environment.GetEnvironmentVariable(Supervisor.RoleVariable) is { } named && Enum.TryParse<ServerRole>(named, out var parsed) && parsed != ServerRole.All
+                ? parsed
+                : throw new ServerStartException($"{Supervisor.RoleVariable} must say Router or Controller; it is set by baton server's supervisor for its workers, not by hand.");
+            options = options with { InheritedSockets = InheritedSockets.FromEnvironment(), Role = role };
             channel = WorkerChannel.Open()!;
         }
         catch (ServerStartException e)
@@ -147,12 +150,15 @@ internal sealed class ServerCommand : Command
             return Output.Fail(ExitCodes.BadInput, e.Message);
         }
 
+        var part = options.Role == ServerRole.Router ? "Router" : "Controller";
         if (channel.Generation > 1)
         {
-            // A restart: the banner (and the secrets shown once) was the first worker's.
-            Output.Line($"Router process PID {Environment.ProcessId} serves (restart {channel.Generation - 1}).");
-            return await ServeAsync(server, channel);
+            // A restart: the banner (and the secrets shown once) was the first controller's.
+            Output.Line($"{part} process PID {Environment.ProcessId} serves (restart {channel.Generation - 1}).");
+            return await ServeAsync(server, channel, part);
         }
+        // The first router is quiet: the controller, started once the router is ready, prints the banner.
+        if (options.Role == ServerRole.Router) return await ServeAsync(server, channel, part);
         Output.Line("Baton server is running");
         foreach (var url in server.ProxyUrls) Output.Line($"  public   {url}");
         if (server.ProxyH2cUrl is not null) Output.Line($"  h2c      {server.ProxyH2cUrl}");
@@ -160,6 +166,7 @@ internal sealed class ServerCommand : Command
         Output.Line(server.StagingUrl is null ? "  staging  none" : $"  staging  {server.StagingUrl} (staging hosts and canary overrides; {options.StagingAllow ?? "loopback clients"})");
         Output.Line($"  admin    {server.AdminBoundUrl}{(server.AdminExposedInClear ? " (beyond loopback without TLS: --admin-insecure)" : "")}");
         Output.Line($"  data     {Path.GetFullPath(options.DataDirectory)}");
+        Output.Line($"  processes  supervisor {channel.SupervisorPid}, router {server.RouterPid}, controller {Environment.ProcessId}");
         if (server.CreatedToken is not null)
         {
             Output.Line();
@@ -176,7 +183,7 @@ internal sealed class ServerCommand : Command
         if (server.AdminExposedInClear)
             Output.Warn($"the admin listener answers on {server.AdminBoundUrl} without TLS; passwords, tokens and session cookies cross that network in clear.");
 
-        return await ServeAsync(server, channel);
+        return await ServeAsync(server, channel, part);
     }
 
     /// <summary>
@@ -184,7 +191,7 @@ internal sealed class ServerCommand : Command
     /// then drain) or a signal comes (SIGTERM, Ctrl+C: drain). <c>release</c> hands the admin API
     /// and the deployer over to the next worker.
     /// </summary>
-    private static async Task<int> ServeAsync(BatonServer server, WorkerChannel channel)
+    private static async Task<int> ServeAsync(BatonServer server, WorkerChannel channel, string part)
     {
         var stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(false); });
@@ -219,9 +226,9 @@ internal sealed class ServerCommand : Command
             await server.CloseKeptAliveConnectionsAsync(TimeSpan.FromSeconds(1));
             Output.Line($"Router process PID {Environment.ProcessId}: handed over; draining the requests in flight…");
         }
-        else Output.Line("Stopping: no new connections; waiting for requests in flight…");
+        else if (part == "Router") Output.Line("Stopping: no new connections; waiting for requests in flight…");
         await server.StopAsync();
-        Output.Line(handover ? $"Router process PID {Environment.ProcessId} stopped." : "Stopped.");
+        Output.Line(handover ? $"Router process PID {Environment.ProcessId} stopped." : $"{part} stopped.");
         return ExitCodes.Success;
     }
 }

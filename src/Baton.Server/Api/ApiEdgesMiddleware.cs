@@ -52,6 +52,12 @@ internal sealed partial class ApiEdgesMiddleware(RequestDelegate next)
             context.Response.Clear();
             await ApiResults.Error(e.StatusCode, message).ExecuteAsync(context);
         }
+        catch (RouterLink.RouterUnavailableException e) when (!context.Response.HasStarted)
+        {
+            // The router process is another process (being replaced, or gone): the call is fine, the router is not.
+            context.Response.Clear();
+            await ApiResults.Error(StatusCodes.Status503ServiceUnavailable, e.Message).ExecuteAsync(context);
+        }
     }
 
     /// <summary>The framework's sentence for a value that does not bind: <c>Failed to bind parameter "int? limit" from "abc".</c></summary>

@@ -8,6 +8,7 @@ using Baton.Router.Routing;
 using Baton.Server.Audit;
 using Baton.Server.Auth;
 using Baton.Server.Deployments;
+using Baton.Server.RouterLink;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -24,24 +25,26 @@ internal static class DeploymentsApi
     /// <summary>An apply body: a service file at its largest, JSON-escaped (a character may take up to six bytes), and its name.</summary>
     private const long MaxApplyBytes = 6L * ServiceFileLimits.MaxChars + 4096;
 
-    public static void Map(IEndpointRouteBuilder app, RoutingState state, RouterAdmin admin, PoolRollout rollout, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
+    public static void Map(IEndpointRouteBuilder app, IRouterAccess router, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
     {
         // A service is known once applied or routed; an unknown one is a 404 before any engine is asked.
-        bool Known(string name) => deployers.Store.GetService(name) is not null || state.Current.Services.ContainsKey(name);
+        bool Known(string name) => deployers.Store.GetService(name) is not null || router.Routes(name);
 
         // Remove: the route goes at once, requests in flight drain, then a Docker service's
         // containers are stopped and removed and its definition forgotten (its history stays).
         app.MapDelete("/api/services/{name}", async (string name, CancellationToken ct) =>
         {
             var yaml = deployers.Store.GetService(name);
-            bool routed = state.Current.Services.ContainsKey(name);
+            bool routed = router.Routes(name);
             if (yaml is null && !routed) return ApiResults.NotFound(name);
             if (deployers.Store.GetLock(name) is { } held)
                 return ApiResults.Error(StatusCodes.Status409Conflict, $"Deployment #{held.DeploymentId} of {name} is running or held; let it finish, or abort it, before removing the service.");
-            admin.Remove(name, out var drained);
-            if (yaml is null) return Results.Json(new RemoveResponse(name, $"Removed {name}; its targets drain in the background."), BatonJson.Default.RemoveResponse);
-
-            await drained;
+            if (yaml is null)
+            {
+                await router.RemoveAsync(name, waitForDrain: false);
+                return Results.Json(new RemoveResponse(name, $"Removed {name}; its targets drain in the background."), BatonJson.Default.RemoveResponse);
+            }
+            await router.RemoveAsync(name, waitForDrain: true);
             var stopTimeout = ServiceFileParser.Parse(yaml).Definition?.StopTimeout ?? TimeSpan.FromSeconds(10);
             var (deployer, error) = await deployers.GetAsync(ct);
             var containers = deployer is null ? error : (await deployer.RemoveContainersAsync(name, stopTimeout, CancellationToken.None)).Error?.Message;
@@ -68,10 +71,7 @@ internal static class DeploymentsApi
                 return Results.Json(new ApiError($"{file} has {count}; nothing was applied.", parsed.Errors), BatonJson.Default.ApiError, statusCode: StatusCodes.Status400BadRequest);
             }
             var def = parsed.Definition!;
-            var hosts = def.Hosts.Select(h => HostPattern.TryParse(h, out var p, out _) ? p : default).ToList();
-            if (state.Current.FindClaim(hosts, def.Path, def.Name) is { } other)
-                return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: hosts {string.Join(", ", def.Hosts)} with path {def.Path} are already routed to service {other.Name}; nothing was applied.");
-            if (StagingHosts.FindConflict(state.Current, def.Name, hosts, def.Staging) is { } conflict)
+            if (router.RouteConflict(def.Name, def.Hosts, def.Path, def.Staging) is { } conflict)
                 return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: {conflict}; nothing was applied.");
             if (def.Network is { } network && await deployers.MissingNetworkAsync(network, request.HttpContext.RequestAborted) is { } missing)
                 return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: target.network: {missing.TrimEnd('.')}; nothing was applied.");
@@ -136,15 +136,10 @@ internal static class DeploymentsApi
                 await ApiResults.Error(StatusCodes.Status400BadRequest, $"The {DeployOptions.Name(options.Strategy)} strategy is for services deployed from an image (baton apply, then --image); targets started elsewhere are switched blue-green.").ExecuteAsync(context);
                 return;
             }
-            var plan = DeployPlan.TryCreate(name, body, state.Current, out var error);
-            if (plan is null)
+            var start = await router.StartTargetsAsync(name, body, stopping);
+            if (start.RunAsync is not { } run)
             {
-                await ApiResults.Error(StatusCodes.Status400BadRequest, error).ExecuteAsync(context);
-                return;
-            }
-            if (!rollout.TryBegin(name, out error))
-            {
-                await ApiResults.Error(StatusCodes.Status409Conflict, error).ExecuteAsync(context);
+                await ApiResults.Error(start.RefusedStatus, start.Error!).ExecuteAsync(context);
                 return;
             }
             // Recorded like an image deploy, so `baton history` lists it and `baton rollback` can say why it cannot undo it.
@@ -155,7 +150,7 @@ internal static class DeploymentsApi
                 string? failure = "Baton stopped during the deployment.";
                 try
                 {
-                    failure = await rollout.RunAsync(plan, (k, m) => report(k, m), stopping);
+                    failure = await run(report);
                     return failure;
                 }
                 finally
@@ -202,7 +197,7 @@ internal static class DeploymentsApi
         app.MapGet("/api/services/{name}/history", (string name, int? limit) =>
         {
             var rows = deployers.Store.History(name, Math.Clamp(limit ?? 50, 1, 500)).Select(ToView).ToList();
-            if (rows.Count == 0 && deployers.Store.GetService(name) is null && !state.Current.Services.ContainsKey(name)) return ApiResults.NotFound(name);
+            if (rows.Count == 0 && deployers.Store.GetService(name) is null && !router.Routes(name)) return ApiResults.NotFound(name);
             return Results.Json(new HistoryResponse(name, rows), BatonJson.Default.HistoryResponse);
         }).RequireRole(Role.Viewer)
             .Doc("getHistory", "The service's deployments, newest first: who, what, when, each step, how it ended.")

@@ -11,6 +11,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
+using Baton.Server.RouterLink;
+
 namespace Baton.Server.Api;
 
 /// <summary>
@@ -20,12 +22,12 @@ namespace Baton.Server.Api;
 /// </summary>
 internal static class RegistriesApi
 {
-    public static void Map(IEndpointRouteBuilder app, RoutingState state, DeployStore store, RegistryClient registry, RegistryCredentialStore logins)
+    public static void Map(IEndpointRouteBuilder app, IRouterAccess router, DeployStore store, RegistryClient registry, RegistryCredentialStore logins)
     {
         app.MapGet("/api/services/{name}/tags", async (string name, CancellationToken ct) =>
         {
             var yaml = store.GetService(name);
-            if (yaml is null && !state.Current.Services.ContainsKey(name)) return ApiResults.NotFound(name);
+            if (yaml is null && !router.Routes(name)) return ApiResults.NotFound(name);
             if (yaml is null || ServiceFileParser.Parse(yaml).Definition is not { } def)
                 return ApiResults.Error(StatusCodes.Status404NotFound, $"Service {name} has no image repository (it was not applied from a baton.yml), so it has no tags.");
             var listed = await registry.ListTagsAsync(def.Image, ct);

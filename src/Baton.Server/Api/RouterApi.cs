@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
+using Baton.Server.RouterLink;
+
 namespace Baton.Server.Api;
 
 /// <summary>
@@ -17,11 +19,9 @@ namespace Baton.Server.Api;
 /// </summary>
 internal static class RouterApi
 {
-    private static readonly DateTimeOffset Started = new(Process.GetCurrentProcess().StartTime.ToUniversalTime());
-
-    public static void Map(IEndpointRouteBuilder app, DeployStore store)
+    public static void Map(IEndpointRouteBuilder app, IRouterAccess router, DeployStore store)
     {
-        app.MapGet("/api/router", () => Results.Json(Current(null), BatonJson.Default.RouterProcessResponse))
+        app.MapGet("/api/router", () => Results.Json(router.Process() with { ControllerPid = Environment.ProcessId }, BatonJson.Default.RouterProcessResponse))
             .RequireRole(Role.Viewer)
             .Doc("getRouter", "The router process that serves now: its PID, whether a supervisor runs it, and how many times it was restarted.")
             .Produces<RouterProcessResponse>();
@@ -32,15 +32,13 @@ internal static class RouterApi
                 return ApiResults.Error(StatusCodes.Status409Conflict, "This Baton runs without its supervisor (in one process), so it cannot hand its sockets over; restart the process instead.");
             if (store.Unfinished().FirstOrDefault() is { } running)
                 return ApiResults.Error(StatusCodes.Status409Conflict, $"A deployment of {running.Service} is running; restart the router when it has ended (or abort it first).");
+            var serving = router.Process() with { ControllerPid = Environment.ProcessId };
             channel.Send("restart baton router restart");
-            return Results.Json(Current($"Restarting: a new router process (from the binary on disk) takes over the listening sockets; PID {Environment.ProcessId} then drains and stops."),
+            return Results.Json(serving with { Message = $"Restarting: a new router process (from the binary on disk) takes over the listening sockets; PID {serving.Pid} then drains and stops." },
                 BatonJson.Default.RouterProcessResponse, statusCode: StatusCodes.Status202Accepted);
         }).RequireRole(Role.Admin).Audited("router-restart")
             .Doc("restartRouter", "Replace the router process with a new one started from the binary on disk, with no refused connection and no failed request.",
                 "202 when the supervisor took the request; 409 without a supervisor or while a deployment runs.")
             .Produces<RouterProcessResponse>(StatusCodes.Status202Accepted).Errors(StatusCodes.Status409Conflict);
     }
-
-    private static RouterProcessResponse Current(string? message) =>
-        new(Environment.ProcessId, WorkerChannel.Current is not null, Math.Max(0, (WorkerChannel.Current?.Generation ?? 1) - 1), Started, message);
 }

@@ -6,38 +6,43 @@ namespace Baton.Server.Supervision;
 
 /// <summary>
 /// <c>baton server</c> as a small supervisor: it takes the data directory's lock, opens the
-/// listening sockets once (<see cref="InheritedSockets"/>) and runs Baton itself in a worker
-/// process that inherits them. It replaces the worker with no refused connection and no failed
-/// request: on <c>SIGHUP</c>, on <c>baton router restart</c> (the worker asks for it), and at once
-/// when a worker dies.
+/// listening sockets once (<see cref="InheritedSockets"/>) and runs Baton in two processes that
+/// inherit them: the router (public, h2c, TLS and staging listeners; the data plane) and the
+/// controller (admin API, page, deployer), which reaches the router on its control socket. A
+/// controller that crashes, hangs or is upgraded never touches public traffic. The router is
+/// replaced with no refused connection and no failed request: on <c>SIGHUP</c>, on
+/// <c>baton router restart</c> (the controller asks for it), and at once when it dies.
 /// </summary>
 /// <remarks>
-/// A handover, steps: 1. the old worker releases control (stops its admin API and deployer; keeps
-/// serving); 2. a new worker starts from the binary on disk (so an upgraded binary takes over),
-/// loads the saved router state, serves on the same sockets and says it is ready; 3. the old one
-/// answers with <c>Connection: close</c> for a moment, so kept-alive clients reconnect, then stops
-/// accepting and drains: in-flight requests finish, WebSockets and streams until they end or the
-/// drain timeout.
+/// A router handover, steps: 1. the old router is told (<c>release</c>) and keeps serving;
+/// 2. a new router starts from the binary on disk (so an upgraded binary takes over), loads the
+/// saved router state, serves on the same sockets, points the control socket's name at itself and
+/// says it is ready; 3. the old one answers with <c>Connection: close</c> for a moment, so
+/// kept-alive clients reconnect, then stops accepting and drains: in-flight requests finish,
+/// WebSockets and streams until they end or the drain timeout.
 /// </remarks>
 public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter log)
 {
     /// <summary>The environment variable that tells a <c>baton server</c> it is a supervisor's worker.</summary>
     public const string WorkerVariable = "BATON_WORKER";
 
+    /// <summary>The environment variable that tells a worker which part it runs (<see cref="ServerRole"/>).</summary>
+    public const string RoleVariable = "BATON_ROLE";
+
     /// <summary>How long a new worker gets to say it is ready before the supervisor gives up on it.</summary>
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     private readonly SemaphoreSlim _changing = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
-    private Worker? _current;
-    private int _generation;
+    private readonly Dictionary<ServerRole, Worker> _current = [];
+    private readonly Dictionary<ServerRole, int> _generation = [];
 
-    /// <summary>The worker that serves now, for tests and the pid file.</summary>
-    public int? WorkerPid => _current?.Process.Id;
+    /// <summary>The router process that serves now, for tests and the pid file.</summary>
+    public int? RouterPid => _current.GetValueOrDefault(ServerRole.Router)?.Process.Id;
 
     /// <summary>
-    /// Runs until SIGTERM, SIGINT or SIGQUIT, or until the first worker fails to start (its exit
-    /// code is returned: it has already said why).
+    /// Runs until SIGTERM, SIGINT or SIGQUIT, or until the first router or controller fails to
+    /// start (its exit code is returned: it has already said why).
     /// </summary>
     public async Task<int> RunAsync(InheritedSockets sockets, CancellationToken ct)
     {
@@ -51,14 +56,19 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
             _ = Task.Run(() => RestartAsync(sockets, "SIGHUP"));
         });
 
-        var first = await StartWorkerAsync(sockets).ConfigureAwait(false);
-        if (!first.Ready)
+        // The router first: the controller's recovery and API need it.
+        foreach (var role in new[] { ServerRole.Router, ServerRole.Controller })
         {
-            await first.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            return first.Process.ExitCode;
+            var first = await StartWorkerAsync(sockets, role).ConfigureAwait(false);
+            if (!first.Ready)
+            {
+                await first.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                await StopAllAsync().ConfigureAwait(false);
+                return first.Process.ExitCode;
+            }
+            _current[role] = first;
+            Watch(first, sockets);
         }
-        _current = first;
-        Watch(first, sockets);
 
         try
         {
@@ -67,14 +77,7 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         catch (OperationCanceledException)
         {
         }
-        // Stop: no restart any more; the worker drains and exits.
-        await _changing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        var last = _current;
-        _current = null;
-        if (last is null) return 0;
-        last.Send("stop");
-        await last.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        return last.Process.ExitCode;
+        return await StopAllAsync().ConfigureAwait(false);
 
         void Stop(PosixSignalContext c)
         {
@@ -83,9 +86,26 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         }
     }
 
+    /// <summary>Stop: no restart any more; the controller stops first (no deploy half-sent), then the router drains and exits.</summary>
+    private async Task<int> StopAllAsync()
+    {
+        _stopping.Cancel();
+        await _changing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        int code = 0;
+        foreach (var role in new[] { ServerRole.Controller, ServerRole.Router })
+        {
+            if (!_current.Remove(role, out var last)) continue;
+            last.Retired = true;
+            last.Send("stop");
+            await last.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            code = Math.Max(code, last.Process.ExitCode);
+        }
+        return code;
+    }
+
     /// <summary>
-    /// Replaces the current worker by a new one (see the class remarks); a second request while one
-    /// runs waits for it. A new worker that fails to start is tried again every 5 s while the old
+    /// Replaces the router process by a new one (see the class remarks); a second request while one
+    /// runs waits for it. A new router that fails to start is tried again every 5 s while the old
     /// one goes on serving the public listeners.
     /// </summary>
     public async Task RestartAsync(InheritedSockets sockets, string why)
@@ -93,15 +113,15 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         await _changing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (_stopping.IsCancellationRequested || _current is not { } old) return;
+            if (_stopping.IsCancellationRequested || !_current.TryGetValue(ServerRole.Router, out var old)) return;
             var clock = Stopwatch.StartNew();
             log.WriteLine($"Restarting the router ({why}): a new process takes over the listening sockets.");
             // Step 1
             old.Send("release");
             await old.WaitForAsync("released", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-            // Step 2: until one starts, the released worker keeps serving the public traffic (without an admin API).
+            // Step 2: until one starts, the old router keeps serving.
             Worker next;
-            while (!(next = await StartWorkerAsync(sockets).ConfigureAwait(false)).Ready)
+            while (!(next = await StartWorkerAsync(sockets, ServerRole.Router).ConfigureAwait(false)).Ready)
             {
                 if (!next.Process.HasExited) next.Process.Kill();
                 log.WriteLine($"The new router process did not start; PID {old.Process.Id} keeps serving the public listeners; trying again in 5 s.");
@@ -111,10 +131,10 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
                 }
                 catch (OperationCanceledException)
                 {
-                    return; // stopping: RunAsync stops the old worker
+                    return; // stopping: RunAsync stops the old router
                 }
             }
-            _current = next;
+            _current[ServerRole.Router] = next;
             Watch(next, sockets);
             // Step 3
             old.Retired = true;
@@ -128,9 +148,10 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
     }
 
     /// <summary>
-    /// A worker that dies (not one retired by a handover) is replaced at once; one that keeps dying
-    /// within 30 s of its start gets a growing pause from its fourth death on. Connections wait
-    /// in the listening sockets' queues meanwhile (none is refused while the queue has room).
+    /// A router or controller that dies (not one retired by a handover or a stop) is replaced at
+    /// once; one that keeps dying within 30 s of its start gets a growing pause from its fourth
+    /// death on. A dead router's connections wait in the listening sockets' queues meanwhile (none
+    /// is refused while the queue has room); a dead controller touches no public traffic.
     /// </summary>
     private void Watch(Worker worker, InheritedSockets sockets) => _ = Task.Run(async () =>
     {
@@ -141,23 +162,25 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         await _changing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (_current != worker || _stopping.IsCancellationRequested) return;
+            if (_current.GetValueOrDefault(worker.Role) != worker || _stopping.IsCancellationRequested) return;
             var lived = DateTime.UtcNow - worker.ReadyAt;
             // At once, unless it keeps dying: from the fourth quick death in a row, 1, 2, 4 … 30 s apart.
             int crashes = lived > TimeSpan.FromSeconds(30) ? 0 : worker.Crashes + 1;
             var pause = crashes <= 3 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, crashes - 4)));
-            log.WriteLine($"The router process (PID {worker.Process.Id}) exited with code {worker.Process.ExitCode}; starting a new one{(pause > TimeSpan.Zero ? $" in {pause.TotalSeconds:0} s" : "")} on the same sockets.");
+            var what = worker.Role == ServerRole.Router ? "router" : "controller";
+            log.WriteLine($"The {what} process (PID {worker.Process.Id}) exited with code {worker.Process.ExitCode}; starting a new one{(pause > TimeSpan.Zero ? $" in {pause.TotalSeconds:0} s" : "")}{(worker.Role == ServerRole.Router ? " on the same sockets" : "; public traffic is the router's and goes on")}.");
             if (pause > TimeSpan.Zero) await Task.Delay(pause).ConfigureAwait(false);
             while (!_stopping.IsCancellationRequested)
             {
-                var next = await StartWorkerAsync(sockets, crashes).ConfigureAwait(false);
+                var next = await StartWorkerAsync(sockets, worker.Role, crashes).ConfigureAwait(false);
                 if (next.Ready)
                 {
-                    _current = next;
+                    _current[worker.Role] = next;
                     Watch(next, sockets);
                     return;
                 }
-                log.WriteLine("The new router process did not start; trying again in 5 s.");
+                if (!next.Process.HasExited) next.Process.Kill();
+                log.WriteLine($"The new {what} process did not start; trying again in 5 s.");
                 await Task.Delay(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             }
         }
@@ -167,8 +190,8 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         }
     });
 
-    /// <summary>Starts a worker on the sockets and waits for its <c>ready</c> (or its exit).</summary>
-    private async Task<Worker> StartWorkerAsync(InheritedSockets sockets, int crashes = 0)
+    /// <summary>Starts a worker of <paramref name="role"/> on the sockets and waits for its <c>ready</c> (or its exit).</summary>
+    private async Task<Worker> StartWorkerAsync(InheritedSockets sockets, ServerRole role, int crashes = 0)
     {
         var events = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
         var (file, prefix) = SelfCommand();
@@ -176,11 +199,13 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         foreach (var a in prefix) psi.ArgumentList.Add(a);
         foreach (var a in workerArguments) psi.ArgumentList.Add(a);
         psi.Environment[InheritedSockets.Variable] = sockets.Describe();
-        psi.Environment[WorkerVariable] = $"{Environment.ProcessId}:{events.GetClientHandleAsString()}:{Interlocked.Increment(ref _generation)}";
+        int generation = _generation[role] = _generation.GetValueOrDefault(role) + 1;
+        psi.Environment[WorkerVariable] = $"{Environment.ProcessId}:{events.GetClientHandleAsString()}:{generation}";
+        psi.Environment[RoleVariable] = role.ToString();
         var process = Process.Start(psi) ?? throw new InvalidOperationException("The worker process did not start.");
         // The write end now lives in the worker only: its exit ends our reads.
         events.DisposeLocalCopyOfClientHandle();
-        var worker = new Worker(process, events) { Crashes = crashes };
+        var worker = new Worker(process, events, role) { Crashes = crashes };
         worker.Ready = await worker.WaitForAsync("ready", ReadyTimeout).ConfigureAwait(false);
         worker.ReadyAt = DateTime.UtcNow;
         return worker;
@@ -196,8 +221,9 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
     }
 
     /// <summary>One worker process: commands go to its stdin, its events come on an inherited pipe.</summary>
-    private sealed class Worker(Process process, AnonymousPipeServerStream events)
+    private sealed class Worker(Process process, AnonymousPipeServerStream events, ServerRole role)
     {
+        public ServerRole Role => role;
         private readonly StreamReader _events = new(events);
         private readonly Lock _gate = new();
         private readonly List<(string Line, TaskCompletionSource Seen)> _waits = [];

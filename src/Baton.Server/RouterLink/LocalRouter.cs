@@ -7,11 +7,62 @@ using Baton.Router.Targets;
 using Baton.Router.Rollout;
 using Baton.Router.Routing;
 
-namespace Baton.Server.Deployments;
+namespace Baton.Server.RouterLink;
 
-/// <summary>The deployer's view of the router when both run in <c>baton server</c>.</summary>
-internal sealed class InProcessRouterControl(RoutingState state, PoolRollout rollout, RouterAdmin admin, Func<Uri?> stagingUrl) : IRouterControl
+/// <summary>
+/// The router's own objects, as the controller sees them: in one process (<c>baton server</c>
+/// without its supervisor, and the tests), and in the router process behind its control socket.
+/// </summary>
+internal sealed class LocalRouter(RoutingState state, PoolRollout rollout, RouterAdmin admin, RouterCounters counters, Func<Uri?> stagingUrl) : IRouterAccess
 {
+    public bool Routes(string service) => state.Current.Services.ContainsKey(service);
+
+    public string? RouteConflict(string service, IReadOnlyList<string> hosts, string path, string staging)
+    {
+        var patterns = hosts.Select(h => HostPattern.TryParse(h, out var p, out _) ? p : default).ToList();
+        if (state.Current.FindClaim(patterns, path, service) is { } other)
+            return $"hosts {string.Join(", ", hosts)} with path {path} are already routed to service {other.Name}";
+        return StagingHosts.FindConflict(state.Current, service, patterns, staging);
+    }
+
+    public async Task<string?> RemoveAsync(string service, bool waitForDrain)
+    {
+        if (admin.Remove(service, out var drained) is { } error) return error;
+        if (waitForDrain) await drained.ConfigureAwait(false);
+        return null;
+    }
+
+    public StatusResponse Status() => admin.Status();
+
+    public ServiceStatus? Status(string service) => admin.Status(service);
+
+    public string? Pause(string service, TimeSpan max) => admin.Pause(service, max);
+
+    public string? Resume(string service) => admin.Resume(service);
+
+    public string? Maintenance(string service, bool on, string? message) => admin.Maintenance(service, on, message);
+
+    public string Metrics() => PrometheusWriter.Write(state.Current, counters);
+
+    public RouterAnswerCounts AnswersOf(string service)
+    {
+        var answers = counters.AnswersOf(service);
+        return new RouterAnswerCounts(answers.GetValueOrDefault(400), answers.GetValueOrDefault(502), answers.GetValueOrDefault(503), answers.GetValueOrDefault(504));
+    }
+
+    private static readonly DateTimeOffset Started = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime());
+
+    public RouterProcessResponse Process(string? message = null) =>
+        new(Environment.ProcessId, Supervision.WorkerChannel.Current is not null, Math.Max(0, (Supervision.WorkerChannel.Current?.Generation ?? 1) - 1), Started, message);
+
+    public Task<TargetsStart> StartTargetsAsync(string service, DeployRequest body, CancellationToken stopping)
+    {
+        var plan = DeployPlan.TryCreate(service, body, state.Current, out var error);
+        if (plan is null) return Task.FromResult(TargetsStart.Refused(400, error));
+        if (!rollout.TryBegin(service, out error)) return Task.FromResult(TargetsStart.Refused(409, error));
+        return Task.FromResult(new TargetsStart(0, null, report => rollout.RunAsync(plan, (k, m) => report(k, m), stopping)));
+    }
+
     public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false)
     {
         // Targets, hosts, path and route claims are checked as for any deploy; the settings come

@@ -1,0 +1,242 @@
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Baton.Contracts;
+using Baton.Deploy;
+using Baton.Deploy.Rollouts;
+
+namespace Baton.Server.RouterLink;
+
+/// <summary>
+/// The router as the controller process reaches it: one POST on the router's control socket per
+/// call (<see cref="RouterLinkApi"/>). A call made while the router process is being replaced
+/// waits for the new one (a few seconds at most); a router that stays away is
+/// <see cref="RouterUnavailableException"/>, one sentence.
+/// </summary>
+internal sealed class RemoteRouter : IRouterAccess, IDisposable
+{
+    /// <summary>How long a call keeps trying to connect while no router process listens (one is being started).</summary>
+    private static readonly TimeSpan ConnectPatience = TimeSpan.FromSeconds(10);
+
+    private readonly string _socket;
+    private readonly HttpClient _client;
+    private readonly RouterLinkJson _json = RouterLinkJson.Default;
+
+    public RemoteRouter(string socketPath)
+    {
+        _socket = socketPath;
+        _client = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            // Each call on a new connection: after a router restart the next call reaches the new process.
+            PooledConnectionLifetime = TimeSpan.Zero,
+            ConnectCallback = ConnectAsync,
+        })
+        {
+            BaseAddress = new Uri("http://router/"),
+            Timeout = Timeout.InfiniteTimeSpan, // a stage waits for health checks; the caller's token bounds it
+        };
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + ConnectPatience;
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(_socket), ct).ConfigureAwait(false);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported || File.Exists(_socket) == false)
+            {
+                socket.Dispose();
+                if (DateTime.UtcNow >= deadline)
+                    throw new RouterUnavailableException($"The router process does not answer on {_socket} ({e.Message}); public traffic is its own, but the controller cannot change routes until it is back.");
+                await Task.Delay(100, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<TOut?> CallAsync<TIn, TOut>(string name, TIn message, JsonTypeInfo<TIn> input, JsonTypeInfo<TOut> output, CancellationToken ct)
+    {
+        using var response = await SendAsync(name, JsonContent.Create(message, input), ct).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(output, ct).ConfigureAwait(false);
+    }
+
+    private TOut? Call<TIn, TOut>(string name, TIn message, JsonTypeInfo<TIn> input, JsonTypeInfo<TOut> output)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"link/{name}") { Content = JsonContent.Create(message, input) };
+        using var response = Send(request);
+        using var body = response.Content.ReadAsStream();
+        return JsonSerializer.Deserialize(body, output);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string name, HttpContent content, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"link/{name}") { Content = content };
+        try
+        {
+            var response = await _client.SendAsync(request, completion, ct).ConfigureAwait(false);
+            return Checked(response);
+        }
+        catch (HttpRequestException e) when (e.InnerException is RouterUnavailableException gone)
+        {
+            throw gone;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RouterUnavailableException($"The router process stopped answering on {_socket} ({e.Message}).");
+        }
+    }
+
+    private HttpResponseMessage Send(HttpRequestMessage request)
+    {
+        try
+        {
+            return Checked(_client.Send(request));
+        }
+        catch (HttpRequestException e) when (e.InnerException is RouterUnavailableException gone)
+        {
+            throw gone;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RouterUnavailableException($"The router process stopped answering on {_socket} ({e.Message}).");
+        }
+    }
+
+    private HttpResponseMessage Checked(HttpResponseMessage response)
+    {
+        if (response.IsSuccessStatusCode) return response;
+        response.Dispose();
+        throw new RouterUnavailableException($"The router process refused a control call on {_socket} ({(int)response.StatusCode}); it may be another version of Baton.");
+    }
+
+    // IRouterControl: the deployer's calls.
+
+    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false) =>
+        (await CallAsync("stage", new LinkStage(service, routes, pool, targets, deployTimeout, standby), _json.LinkStage, _json.LinkAnswer, cancellationToken).ConfigureAwait(false))?.Error;
+
+    public IDrain Switch(string service) => new Drain(this, Call("switch", new LinkService(service), _json.LinkService, _json.LinkDrain)!);
+
+    public void DropCandidate(string service) => Call("drop", new LinkService(service), _json.LinkService, _json.LinkAnswer);
+
+    public IDrain RetireCandidate(string service) => new Drain(this, Call("retire", new LinkService(service), _json.LinkService, _json.LinkDrain)!);
+
+    public IDrain Merge(string service, IReadOnlyCollection<string> remove, bool addCandidate, string? poolName) =>
+        new Drain(this, Call("merge", new LinkMerge(service, remove.ToList(), addCandidate, poolName), _json.LinkMerge, _json.LinkDrain)!);
+
+    public string? SetCanary(string service, double percent) => Call("canary", new LinkShare(service, percent), _json.LinkShare, _json.LinkAnswer)?.Error;
+
+    public double CanaryPercent(string service) => Call("canary-percent", new LinkService(service), _json.LinkService, _json.LinkPercent)?.Percent ?? 0;
+
+    public PoolNumbers Numbers(string service, IReadOnlyCollection<string> targets, int seconds) =>
+        Call("numbers", new LinkNumbers(service, targets.ToList(), seconds), _json.LinkNumbers, _json.PoolNumbers) ?? PoolNumbers.None;
+
+    public LivePool? Live(string service) => Call("live", new LinkService(service), _json.LinkService, _json.LinkLive)?.Live;
+
+    public (Uri? StagingUrl, string? StagingHost) Staging(string service, string pool)
+    {
+        var answer = Call("staging", new LinkStaging(service, pool), _json.LinkStaging, _json.LinkStagingAnswer);
+        return (answer?.Url is { } url ? new Uri(url) : null, answer?.Host);
+    }
+
+    // IRouterAccess: the admin API's calls.
+
+    public bool Routes(string service) => Call("routes", new LinkService(service), _json.LinkService, _json.LinkAnswer)?.Yes ?? false;
+
+    public string? RouteConflict(string service, IReadOnlyList<string> hosts, string path, string staging) =>
+        Call("route-conflict", new LinkRoutes(service, hosts, path, staging), _json.LinkRoutes, _json.LinkAnswer)?.Error;
+
+    public async Task<string?> RemoveAsync(string service, bool waitForDrain) =>
+        (await CallAsync("remove", new LinkRemove(service, waitForDrain), _json.LinkRemove, _json.LinkAnswer, CancellationToken.None).ConfigureAwait(false))?.Error;
+
+    public StatusResponse Status()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "link/status");
+        using var response = Send(request);
+        using var body = response.Content.ReadAsStream();
+        return JsonSerializer.Deserialize(body, _json.StatusResponse)!;
+    }
+
+    public ServiceStatus? Status(string service) => Call("status-of", new LinkService(service), _json.LinkService, _json.ServiceStatus);
+
+    public string? Pause(string service, TimeSpan max) => Call("pause", new LinkPause(service, max), _json.LinkPause, _json.LinkAnswer)?.Error;
+
+    public string? Resume(string service) => Call("resume", new LinkService(service), _json.LinkService, _json.LinkAnswer)?.Error;
+
+    public string? Maintenance(string service, bool on, string? message) =>
+        Call("maintenance", new LinkMaintenance(service, on, message), _json.LinkMaintenance, _json.LinkAnswer)?.Error;
+
+    public string Metrics()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "link/metrics");
+        using var response = Send(request);
+        using var reader = new StreamReader(response.Content.ReadAsStream());
+        return reader.ReadToEnd();
+    }
+
+    public RouterAnswerCounts AnswersOf(string service) =>
+        Call("answers", new LinkService(service), _json.LinkService, _json.RouterAnswerCounts) ?? new RouterAnswerCounts(0, 0, 0, 0);
+
+    public RouterProcessResponse Process(string? message = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "link/process");
+        using var response = Send(request);
+        using var body = response.Content.ReadAsStream();
+        return JsonSerializer.Deserialize(body, _json.RouterProcessResponse)! with { Message = message };
+    }
+
+    public async Task<TargetsStart> StartTargetsAsync(string service, DeployRequest body, CancellationToken stopping)
+    {
+        var response = await SendAsync("targets", JsonContent.Create(new LinkTargets(service, body), _json.LinkTargets), CancellationToken.None, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync(CancellationToken.None).ConfigureAwait(false));
+        var first = await ReadLineAsync(reader).ConfigureAwait(false);
+        if (first is null || first.Kind != "begun")
+        {
+            reader.Dispose();
+            response.Dispose();
+            return TargetsStart.Refused(first?.Status is > 0 and var s ? s : 503, first?.Message ?? "The router process ended the deployment before it began.");
+        }
+        return new TargetsStart(0, null, async report =>
+        {
+            using (response)
+            using (reader)
+            {
+                while (await ReadLineAsync(reader).ConfigureAwait(false) is { } line)
+                {
+                    if (line.Done) return line.Message;
+                    report(line.Kind, line.Message ?? "");
+                }
+                return "The router process stopped during the deployment; `baton status` shows which targets serve.";
+            }
+        });
+    }
+
+    private async Task<LinkTargetsLine?> ReadLineAsync(StreamReader reader)
+    {
+        try
+        {
+            var text = await reader.ReadLineAsync().ConfigureAwait(false);
+            return text is null ? null : JsonSerializer.Deserialize(text, _json.LinkTargetsLine);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private sealed class Drain(RemoteRouter router, LinkDrain handle) : IDrain
+    {
+        public async Task<int> WaitAsync(CancellationToken cancellationToken) =>
+            (await router.CallAsync("drain", handle, router._json.LinkDrain, router._json.LinkDrained, cancellationToken).ConfigureAwait(false))?.Closed ?? 0;
+    }
+}
+
+/// <summary>The controller cannot reach the router process; the message is one sentence for the user.</summary>
+internal sealed class RouterUnavailableException(string message) : Exception(message);
