@@ -53,9 +53,10 @@ internal sealed class ServerCommand : Command
     /// The runtime reads this when the process first uses a socket, so it is set here, before any:
     /// socket completions then run on the epoll threads instead of being queued to the thread
     /// pool, one thread hop less per read and write (measured in bench/README.md). Nothing in
-    /// Baton blocks inside a socket continuation (no sync-over-async). An explicit value wins.
+    /// the router blocks inside a socket continuation (no sync-over-async). An explicit value wins,
+    /// except in the controller process, which the supervisor always starts with it off.
     /// </summary>
-    private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+    private const string InlineCompletions = Supervisor.InlineCompletionsVariable;
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {

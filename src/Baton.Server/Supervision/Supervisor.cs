@@ -29,6 +29,9 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
     /// <summary>The environment variable that tells a worker which part it runs (<see cref="ServerRole"/>).</summary>
     public const string RoleVariable = "BATON_ROLE";
 
+    /// <summary>The runtime's switch for running socket continuations on the epoll threads.</summary>
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     /// <summary>How long a new worker gets to say it is ready before the supervisor gives up on it.</summary>
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
@@ -70,6 +73,7 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
             Watch(first, sockets);
         }
 
+        var upgrades = WatchBinaryAsync(sockets, linked.Token);
         try
         {
             await Task.Delay(Timeout.Infinite, linked.Token).ConfigureAwait(false);
@@ -77,6 +81,7 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         catch (OperationCanceledException)
         {
         }
+        await upgrades.ConfigureAwait(false);
         return await StopAllAsync().ConfigureAwait(false);
 
         void Stop(PosixSignalContext c)
@@ -97,7 +102,10 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
             if (!_current.Remove(role, out var last)) continue;
             last.Retired = true;
             last.Send("stop");
-            await last.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            // The router drains within its own shutdown timeout; a controller that does not stop
+            // (hung) is not waited for past ControllerStopTimeout: nothing of the traffic is its.
+            if (role == ServerRole.Controller) await StopOrKillAsync(last.Process, ControllerStopTimeout).ConfigureAwait(false);
+            else await last.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             code = Math.Max(code, last.Process.ExitCode);
         }
         return code;
@@ -140,6 +148,111 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
             old.Retired = true;
             old.Send("stop");
             log.WriteLine($"Router restarted in {clock.Elapsed.TotalSeconds:0.0} s: PID {old.Process.Id} drains and stops, PID {next.Process.Id} serves.");
+        }
+        finally
+        {
+            _changing.Release();
+        }
+    }
+
+    /// <summary>How often the binary on disk is looked at, and how long it must stay unchanged before it is taken (a copy in progress is not).</summary>
+    internal static readonly TimeSpan BinaryPoll = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// An upgrade by installing a new Baton: when the program's files on disk change (a newer
+    /// modification time that then holds for <see cref="BinaryPoll"/>), both parts are replaced
+    /// from them. Steps: 1. the controller stops (a deployment it runs is stopped as at SIGTERM);
+    /// 2. the router is handed over with no dropped connection (<see cref="RestartAsync"/>);
+    /// 3. a new controller starts, and finishes or rolls back what the old one left. Public
+    /// traffic never stops; the admin API is away for a few seconds.
+    /// </summary>
+    private async Task WatchBinaryAsync(InheritedSockets sockets, CancellationToken ct)
+    {
+        var files = ProgramFiles();
+        var seen = Stamp(files);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(BinaryPoll, ct).ConfigureAwait(false);
+                var now = Stamp(files);
+                if (now <= seen) continue;
+                // Changed: take it once it holds still.
+                await Task.Delay(BinaryPoll, ct).ConfigureAwait(false);
+                if (Stamp(files) != now) continue;
+                seen = now;
+                log.WriteLine("The program on disk changed: upgrading the controller and the router to it.");
+                await ReplaceControllerAsync(sockets, async () => await RestartAsync(sockets, "the program on disk changed").ConfigureAwait(false)).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>The files a new worker would be started from: the entry assembly, and the apphost when there is one.</summary>
+    private static List<string> ProgramFiles()
+    {
+        var files = new List<string>();
+        if (System.Reflection.Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry) files.Add(entry);
+        if (Environment.ProcessPath is { } path && !Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) files.Add(path);
+        return files;
+    }
+
+    private static DateTime Stamp(List<string> files) =>
+        files.Select(f => File.Exists(f) ? File.GetLastWriteTimeUtc(f) : DateTime.MinValue).DefaultIfEmpty(DateTime.MinValue).Max();
+
+    /// <summary>How long a controller told to stop gets before it is killed.</summary>
+    internal static readonly TimeSpan ControllerStopTimeout = TimeSpan.FromSeconds(30);
+
+    private async Task StopOrKillAsync(Process process, TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            log.WriteLine($"The controller process (PID {process.Id}) did not stop within {timeout.TotalSeconds:0} s; killing it.");
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the controller, runs <paramref name="between"/>, and starts a new controller (tried again every 5 s until one starts).</summary>
+    private async Task ReplaceControllerAsync(InheritedSockets sockets, Func<Task> between)
+    {
+        await _changing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_stopping.IsCancellationRequested || !_current.Remove(ServerRole.Controller, out var old)) return;
+            old.Retired = true;
+            old.Send("stop");
+            await StopOrKillAsync(old.Process, ControllerStopTimeout).ConfigureAwait(false);
+        }
+        finally
+        {
+            _changing.Release();
+        }
+        await between().ConfigureAwait(false);
+        await _changing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                var next = await StartWorkerAsync(sockets, ServerRole.Controller).ConfigureAwait(false);
+                if (next.Ready)
+                {
+                    _current[ServerRole.Controller] = next;
+                    Watch(next, sockets);
+                    log.WriteLine($"Controller process PID {next.Process.Id} serves the admin API.");
+                    return;
+                }
+                if (!next.Process.HasExited) next.Process.Kill();
+                log.WriteLine("The new controller process did not start; trying again in 5 s.");
+                await Task.Delay(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -202,6 +315,10 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         int generation = _generation[role] = _generation.GetValueOrDefault(role) + 1;
         psi.Environment[WorkerVariable] = $"{Environment.ProcessId}:{events.GetClientHandleAsString()}:{generation}";
         psi.Environment[RoleVariable] = role.ToString();
+        // The router runs socket continuations inline on the epoll threads (ServerCommand). The
+        // controller must not: its deployer calls the router synchronously (IRouterControl), and
+        // such a call made from an epoll thread would wait for a completion only that thread can run.
+        if (role == ServerRole.Controller) psi.Environment[InlineCompletionsVariable] = "0";
         var process = Process.Start(psi) ?? throw new InvalidOperationException("The worker process did not start.");
         // The write end now lives in the worker only: its exit ends our reads.
         events.DisposeLocalCopyOfClientHandle();

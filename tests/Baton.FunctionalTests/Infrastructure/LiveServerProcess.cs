@@ -24,11 +24,12 @@ public sealed class LiveServerProcess : IAsyncDisposable
     public ServerProcess Server { get; }
     public AccessClient Api { get; }
 
-    public static async Task<LiveServerProcess> StartAsync(string service, string backendName, string host)
+    /// <param name="programDirectory">Where baton.dll is run from; the test output when null.</param>
+    public static async Task<LiveServerProcess> StartAsync(string service, string backendName, string host, string? programDirectory = null)
     {
         var data = RouterHost.NewDataDirectory();
         var backend = await Backend.StartAsync(backendName);
-        var server = await ServerProcess.StartAsync(data, ServerProcess.FreePort(), ServerProcess.FreePort());
+        var server = await ServerProcess.StartAsync(data, ServerProcess.FreePort(), ServerProcess.FreePort(), programDirectory: programDirectory);
         var api = AccessClient.WithToken(server.AdminUri, server.Token);
         var deploy = JsonSerializer.Serialize(RouterHost.Request([backend], hosts: [host]), BatonJson.Default.DeployRequest);
         var (status, body, _) = await api.PostAsync($"/api/services/{service}/deploy", deploy);

@@ -52,8 +52,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <param name="admin">The <c>--admin</c> address; 127.0.0.1 on <paramref name="adminPort"/> when null.</param>
     /// <param name="extraArgs">More <c>baton server</c> flags.</param>
     /// <param name="adminTrust">For an HTTPS admin listener: the certificate the readiness check trusts.</param>
+    /// <param name="programDirectory">Where baton.dll is run from; the test output when null.</param>
     public static async Task<ServerProcess> StartAsync(string dataDirectory, int proxyPort, int adminPort, int stagingPort = 0,
-        string? admin = null, string[]? extraArgs = null, TestCertificate? adminTrust = null)
+        string? admin = null, string[]? extraArgs = null, TestCertificate? adminTrust = null, string? programDirectory = null)
     {
         if (stagingPort == 0) stagingPort = FreePort();
         var psi = new ProcessStartInfo(BatonCli.Dotnet)
@@ -63,7 +64,7 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = dataDirectory,
         };
-        string[] args = [Path.Combine(AppContext.BaseDirectory, "baton.dll"), "server", "--listen", $"127.0.0.1:{proxyPort}", "--admin", admin ?? $"127.0.0.1:{adminPort}", "--listen-staging", $"127.0.0.1:{stagingPort}", "--data", dataDirectory, "--shutdown-timeout", "5s", .. extraArgs ?? []];
+        string[] args = [Path.Combine(programDirectory ?? AppContext.BaseDirectory, "baton.dll"), "server", "--listen", $"127.0.0.1:{proxyPort}", "--admin", admin ?? $"127.0.0.1:{adminPort}", "--listen-staging", $"127.0.0.1:{stagingPort}", "--data", dataDirectory, "--shutdown-timeout", "5s", .. extraArgs ?? []];
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var name in new[] { "BATON_URL", "BATON_TOKEN", "BATON_DATA" }) psi.Environment.Remove(name);
         var server = new ServerProcess(Process.Start(psi)!, new Uri($"http://127.0.0.1:{proxyPort}/"), new Uri($"{(adminTrust is null ? "http" : "https")}://127.0.0.1:{adminPort}/"), new Uri($"http://127.0.0.1:{stagingPort}/"), dataDirectory);

@@ -98,3 +98,57 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         Assert.True(load.Failures.Count == 0, load.Summary); // … the public listeners never did
     }
 }
+
+/// <summary>
+/// Installing a new Baton upgrades a running one: when the program's files on disk change, the
+/// supervisor replaces the controller and hands the router over, with no failed public request.
+/// </summary>
+public sealed class UpgradeOnDiskTests
+{
+    [Fact]
+    public async Task ProgramOnDiskChanged_UnderLoad_RouterAndControllerReplaced_NoFailedRequest()
+    {
+        const string host = "upgrade.test";
+        // A copy of the program of its own: other tests' servers run from the test output.
+        var program = Directory.CreateTempSubdirectory("baton-ft-program-").FullName;
+        try
+        {
+            var copied = await SampleImages.RunAsync("cp", ["-a", AppContext.BaseDirectory + "/.", program], TimeSpan.FromMinutes(2));
+            Assert.True(copied.ExitCode == 0, copied.ToString());
+            await using var live = await LiveServerProcess.StartAsync("web", "v1", host, program);
+            var (_, body, _) = await live.Api.GetAsync("/api/router");
+            var before = JsonSerializer.Deserialize(body, BatonJson.Default.RouterProcessResponse)!;
+            await using var load = TrafficLoad.Start(live.Server.ProxyUri, host, fresh: 3, keptAlive: 2, echo: 0, slow: 2);
+            await Wait.UntilAsync(() => Task.FromResult(load.Requests > 50), "the load is flowing", TimeSpan.FromSeconds(30));
+
+            // "Install" a new build: the same files, newer on disk.
+            File.SetLastWriteTimeUtc(Path.Combine(program, "baton.dll"), DateTime.UtcNow);
+
+            RouterProcessResponse? after = null;
+            await Wait.UntilAsync(async () =>
+            {
+                try
+                {
+                    var (status, text, _) = await live.Api.GetAsync("/api/router");
+                    after = status == HttpStatusCode.OK ? JsonSerializer.Deserialize(text, BatonJson.Default.RouterProcessResponse) : null;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    after = null;
+                }
+                return after is { } a && a.Pid != before.Pid && a.ControllerPid != before.ControllerPid;
+            }, "a new router and a new controller serve", TimeSpan.FromSeconds(60));
+            long now = load.Requests;
+            await Wait.UntilAsync(() => Task.FromResult(load.Requests > now + 50), "the load goes on through the new router", TimeSpan.FromSeconds(30));
+            await load.StopAsync();
+
+            Assert.True(load.Failures.Count == 0, load.Summary);
+            Assert.Equal(1, after!.Restarts);
+            Assert.Contains("The program on disk changed", live.Server.Output);
+        }
+        finally
+        {
+            Directory.Delete(program, recursive: true);
+        }
+    }
+}
