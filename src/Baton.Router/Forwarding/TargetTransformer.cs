@@ -80,7 +80,7 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
         var length = proxyResponse.Content.Headers.ContentLength;
         if (length is null or > LongLivedLength)
             proxyResponse.Content = new DrainingContent(proxyResponse.Content, Target.StreamsClosing);
-        else if (length is > 0 and <= WholeBodyContent.MaxLength)
+        else if (length > 0)
             proxyResponse.Content = new WholeBodyContent(proxyResponse.Content, length.Value);
         return new ValueTask<bool>(true);
     }

@@ -3,17 +3,17 @@ using System.Net;
 namespace Baton.Router.Forwarding;
 
 /// <summary>
-/// A target's response body of known length that fits in one of YARP's copy buffers
-/// (<see cref="MaxLength"/>): each read fills the buffer as far as the body goes, so YARP writes
-/// it to the client at once. Without it, YARP writes each piece the target's connection happens
-/// to deliver (the rest of the first 4 KiB the handler read with the headers, then the remainder),
-/// and Kestrel flushes each write: two sends to the client for one 10 KB answer. A body with no
-/// length, or a longer one, streams piece by piece as before (events, downloads).
+/// A target's response body of known length (up to the transformer's long-lived limit, 1 MiB):
+/// each read fills YARP's 64 KiB copy buffer as far as the body goes, so YARP writes it to the
+/// client in whole buffers: one write for a body up to 64 KiB, two for 100 KB. Without it, YARP
+/// writes each piece the target's connection happens to deliver (the rest of the first 4 KiB the
+/// handler read with the headers, then what each socket read returns), and Kestrel flushes each
+/// write: two sends to the client for one 10 KB answer, three for 100 KB. The forwarder before
+/// YARP also flushed a body of known length every 64 KiB. A body with no length, or a longer
+/// one, streams piece by piece (events, downloads).
 /// </summary>
 internal sealed class WholeBodyContent(HttpContent inner, long length) : HttpContent
 {
-    /// <summary>YARP's copy buffer is 64 KiB: a body this long or shorter is written in one piece.</summary>
-    public const long MaxLength = 64 * 1024;
 
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
         new FillingStream(await inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
