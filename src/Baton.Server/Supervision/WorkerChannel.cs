@@ -60,10 +60,18 @@ public sealed class WorkerChannel : IDisposable
         }
     }
 
-    /// <summary>Reads the supervisor's commands until <c>stop</c> (returned) or until stdin ends (the process ends at once).</summary>
-    public static async Task<string> NextCommandAsync(CancellationToken ct)
+    /// <summary>Reads the supervisor's next command; <c>stop</c> when stdin ends (the process ends at once).</summary>
+    /// <remarks>
+    /// Console.In reads synchronously, ReadLineAsync included: awaited, it held a thread-pool thread
+    /// in read() for the worker's whole life, one of the pool's two on a 2-core machine. The read
+    /// runs on a thread of its own instead.
+    /// </remarks>
+    public static Task<string> NextCommandAsync(CancellationToken ct) =>
+        Task.Factory.StartNew(ReadCommand, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static string ReadCommand()
     {
-        var line = await Console.In.ReadLineAsync(ct).ConfigureAwait(false);
+        var line = Console.In.ReadLine();
         if (line is null)
         {
             // The supervisor was killed: end as abruptly, so its replacement finds the sockets and the lock free.
