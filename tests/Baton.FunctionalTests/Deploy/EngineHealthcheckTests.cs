@@ -47,6 +47,25 @@ public sealed class EngineHealthcheckTests
     }
 
     [Fact]
+    public async Task Healthcheck_V1ToV2_WatchedAfterTheSwitchOnTheOpenPort_Succeeds()
+    {
+        await using var app = await BlueGreenApp.StartAsync();
+        // A watch after the switch with no HTTP health path: the watch probes the open port.
+        await app.ApplyOkAsync(app.Yaml($"""
+            healthcheck:
+              test: [CMD, /bin/busybox, wget, -q, -O, /dev/null, "http://127.0.0.1:8080/health"]
+              interval: 200ms
+              retries: 3
+            """, watch: "2s"));
+        await app.DeployOkAsync("v1");
+
+        var second = await app.DeployOkAsync("v2");
+
+        Assert.Contains("Watched after the switch", second.Stdout);
+        Assert.Equal("v2", await app.LiveVersionAsync());
+    }
+
+    [Fact]
     public async Task Healthcheck_Unhealthy_DeployFailsWithTheChecksOutput_LiveUntouched()
     {
         await using var app = await BlueGreenApp.StartAsync();
