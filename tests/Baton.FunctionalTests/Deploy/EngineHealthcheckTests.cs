@@ -50,12 +50,15 @@ public sealed class EngineHealthcheckTests
     public async Task Healthcheck_V1ToV2_WatchedAfterTheSwitchOnTheOpenPort_Succeeds()
     {
         await using var app = await BlueGreenApp.StartAsync();
-        // A watch after the switch with no HTTP health path: the watch probes the open port.
+        // A watch after the switch with no HTTP health path: the watch probes the open port. The
+        // start period covers the app's own start (seconds on a loaded machine): failures in it do
+        // not count, as in compose; without it three refused checks make the release unhealthy.
         await app.ApplyOkAsync(app.Yaml($"""
             healthcheck:
               test: [CMD, /bin/busybox, wget, -q, -O, /dev/null, "http://127.0.0.1:8080/health"]
               interval: 200ms
               retries: 3
+              start_period: 30s
             """, watch: "2s"));
         await app.DeployOkAsync("v1");
 
@@ -69,7 +72,7 @@ public sealed class EngineHealthcheckTests
     public async Task Healthcheck_Unhealthy_DeployFailsWithTheChecksOutput_LiveUntouched()
     {
         await using var app = await BlueGreenApp.StartAsync();
-        await app.ApplyOkAsync(WithCheck(app, "[CMD, /bin/busybox, wget, -q, -O, /dev/null, \"http://127.0.0.1:8080/health\"]"));
+        await app.ApplyOkAsync(WithCheck(app, "[CMD, /bin/busybox, wget, -q, -O, /dev/null, \"http://127.0.0.1:8080/health\"]", startPeriod: "30s"));
         await app.DeployOkAsync("v1");
         var live = (await app.ContainersAsync()).Select(c => c.Id).ToHashSet();
 

@@ -37,6 +37,21 @@ public sealed class LiveServerProcess : IAsyncDisposable
         return new LiveServerProcess(data, backend, server, api);
     }
 
+    /// <summary>GET /api/router: the serving router's PID and restarts, and the answering controller's PID; null while no controller answers (2 s at most).</summary>
+    public async Task<RouterProcessResponse?> ProcessesAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var (status, body, _) = await Api.GetAsync("/api/router").WaitAsync(timeout.Token);
+            return status == HttpStatusCode.OK ? JsonSerializer.Deserialize(body, BatonJson.Default.RouterProcessResponse) : null;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Api.Dispose();

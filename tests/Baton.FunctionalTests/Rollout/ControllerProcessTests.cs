@@ -22,20 +22,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _live.DisposeAsync();
 
-    /// <summary>GET /api/router: the router's and the answering controller's PIDs; null while no controller answers.</summary>
-    private async Task<RouterProcessResponse?> ProcessesAsync()
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var (status, body, _) = await _live.Api.GetAsync("/api/router").WaitAsync(timeout.Token);
-            return status == HttpStatusCode.OK ? JsonSerializer.Deserialize(body, BatonJson.Default.RouterProcessResponse) : null;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException or TimeoutException)
-        {
-            return null;
-        }
-    }
+    private Task<RouterProcessResponse?> ProcessesAsync() => _live.ProcessesAsync();
 
     private static async Task SignalAsync(string signal, int pid)
     {
@@ -116,8 +103,7 @@ public sealed class UpgradeOnDiskTests
             var copied = await SampleImages.RunAsync("cp", ["-a", AppContext.BaseDirectory + "/.", program], TimeSpan.FromMinutes(2));
             Assert.True(copied.ExitCode == 0, copied.ToString());
             await using var live = await LiveServerProcess.StartAsync("web", "v1", host, program);
-            var (_, body, _) = await live.Api.GetAsync("/api/router");
-            var before = JsonSerializer.Deserialize(body, BatonJson.Default.RouterProcessResponse)!;
+            var before = (await live.ProcessesAsync())!;
             await using var load = TrafficLoad.Start(live.Server.ProxyUri, host, fresh: 3, keptAlive: 2, echo: 0, slow: 2);
             await Wait.UntilAsync(() => Task.FromResult(load.Requests > 50), "the load is flowing", TimeSpan.FromSeconds(30));
 
@@ -125,19 +111,8 @@ public sealed class UpgradeOnDiskTests
             File.SetLastWriteTimeUtc(Path.Combine(program, "baton.dll"), DateTime.UtcNow);
 
             RouterProcessResponse? after = null;
-            await Wait.UntilAsync(async () =>
-            {
-                try
-                {
-                    var (status, text, _) = await live.Api.GetAsync("/api/router");
-                    after = status == HttpStatusCode.OK ? JsonSerializer.Deserialize(text, BatonJson.Default.RouterProcessResponse) : null;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    after = null;
-                }
-                return after is { } a && a.Pid != before.Pid && a.ControllerPid != before.ControllerPid;
-            }, "a new router and a new controller serve", TimeSpan.FromSeconds(60));
+            await Wait.UntilAsync(async () => (after = await live.ProcessesAsync()) is { } a && a.Pid != before.Pid && a.ControllerPid != before.ControllerPid,
+                "a new router and a new controller serve", TimeSpan.FromSeconds(60));
             long now = load.Requests;
             await Wait.UntilAsync(() => Task.FromResult(load.Requests > now + 50), "the load goes on through the new router", TimeSpan.FromSeconds(30));
             await load.StopAsync();

@@ -29,18 +29,7 @@ public sealed class RouterRestartTests : IAsyncLifetime
     public async Task DisposeAsync() => await _live.DisposeAsync();
 
     /// <summary>The router process that answers the admin API now; null while none does (a handover's moment).</summary>
-    private async Task<RouterProcessResponse?> RouterAsync()
-    {
-        try
-        {
-            var (status, body, _) = await _api.GetAsync("/api/router");
-            return status == HttpStatusCode.OK ? JsonSerializer.Deserialize(body, BatonJson.Default.RouterProcessResponse) : null;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return null;
-        }
-    }
+    private Task<RouterProcessResponse?> RouterAsync() => _live.ProcessesAsync();
 
     private async Task<int> WaitForNewWorkerAsync(int old)
     {
