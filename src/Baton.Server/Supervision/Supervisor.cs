@@ -190,17 +190,41 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         }
     }
 
-    /// <summary>The files a new worker would be started from: the entry assembly, and the apphost when there is one.</summary>
+    /// <summary>
+    /// What a new worker would be started from: every assembly beside the entry assembly (a rebuild
+    /// may change Baton.Server.dll alone), and the apphost of a packaged install when there is one.
+    /// </summary>
     private static List<string> ProgramFiles()
     {
         var files = new List<string>();
-        if (System.Reflection.Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry) files.Add(entry);
+        if (System.Reflection.Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry && Path.GetDirectoryName(entry) is { } folder)
+            files.Add(Path.Combine(folder, "*.dll"));
         if (Environment.ProcessPath is { } path && !Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) files.Add(path);
         return files;
     }
 
-    private static DateTime Stamp(List<string> files) =>
-        files.Select(f => File.Exists(f) ? File.GetLastWriteTimeUtc(f) : DateTime.MinValue).DefaultIfEmpty(DateTime.MinValue).Max();
+    /// <summary>The newest modification time among <paramref name="files"/> (a <c>*.dll</c> entry stands for the folder's assemblies).</summary>
+    private static DateTime Stamp(List<string> files)
+    {
+        var newest = DateTime.MinValue;
+        foreach (var f in files)
+        {
+            try
+            {
+                var found = Path.GetFileName(f) == "*.dll" ? Directory.EnumerateFiles(Path.GetDirectoryName(f)!, "*.dll") : [f];
+                foreach (var file in found)
+                {
+                    var time = File.GetLastWriteTimeUtc(file);
+                    if (time > newest) newest = time;
+                }
+            }
+            catch (IOException)
+            {
+                // A folder being replaced: looked at again at the next poll.
+            }
+        }
+        return newest;
+    }
 
     /// <summary>How long a controller told to stop gets before it is killed.</summary>
     internal static readonly TimeSpan ControllerStopTimeout = TimeSpan.FromSeconds(30);
