@@ -98,20 +98,16 @@ internal static class SwitchWatch
         timeout.CancelAfter(h.Timeout);
         if (h.Path == Baton.Router.Health.HealthCheckOptions.ConnectOnly)
         {
-            // The engine's healthcheck gates this service, with no HTTP health path: an open port is what can be probed.
+            // The engine's healthcheck gates this service, with no HTTP health path: an open port that holds a connection is what can be probed.
+            var endpoint = System.Net.IPEndPoint.Parse(target);
             try
             {
-                using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                await socket.ConnectAsync(System.Net.IPEndPoint.Parse(target), timeout.Token).ConfigureAwait(false);
-                return null;
+                var (ok, seen) = await Baton.Router.Health.ConnectProbe.CheckAsync(endpoint.Address.ToString(), endpoint.Port, timeout.Token).ConfigureAwait(false);
+                return ok ? null : seen;
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 return $"no connection within {h.Timeout.TotalSeconds:0.#} s";
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                return e.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused ? "connection refused" : e.Message;
             }
         }
         using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{target}{h.Path}");

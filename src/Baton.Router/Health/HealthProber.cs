@@ -109,11 +109,7 @@ public sealed partial class HealthProber : IDisposable
         try
         {
             if (options.Path == HealthCheckOptions.ConnectOnly)
-            {
-                using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                await socket.ConnectAsync(target.BaseUri.Host, target.BaseUri.Port, timeout.Token).ConfigureAwait(false);
-                return (true, $"connected in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
-            }
+                return await ConnectProbe.CheckAsync(target.BaseUri.Host, target.BaseUri.Port, timeout.Token).ConfigureAwait(false);
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(target.BaseUri, options.Path));
             request.Headers.Host = options.Host ?? target.Authority;
             request.Headers.TryAddWithoutValidation("User-Agent", "baton-health/1");
@@ -129,10 +125,6 @@ public sealed partial class HealthProber : IDisposable
         catch (HttpRequestException e)
         {
             return (false, e.HttpRequestError == HttpRequestError.ConnectionError ? "connection refused" : e.Message);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            return (false, e.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused ? "connection refused" : e.Message);
         }
         catch (OperationCanceledException)
         {

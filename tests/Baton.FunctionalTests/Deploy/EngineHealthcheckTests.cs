@@ -47,6 +47,28 @@ public sealed class EngineHealthcheckTests
     }
 
     [Fact]
+    public async Task Healthcheck_PassesButNothingListensBehindThePublishedPort_NeverSwitched()
+    {
+        await using var app = await BlueGreenApp.StartAsync();
+        // The engine's check passes at once, but the app listens on 9999 while 8080 is published:
+        // the engine's port forwarder accepts every connection and closes it at once, which the
+        // router's probe must not take for an open port.
+        await app.ApplyOkAsync(app.Yaml("""
+            env:
+              PORT: "9999"
+            healthcheck:
+              test: [CMD, /bin/busybox, "true"]
+              interval: 200ms
+            """, deployTimeout: "4s"));
+
+        var result = await app.DeployAsync("v1");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("nothing listens behind the port", result.Stderr);
+        Assert.NotEqual(200, (await app.GetAsync()).Status);
+    }
+
+    [Fact]
     public async Task Healthcheck_V1ToV2_WatchedAfterTheSwitchOnTheOpenPort_Succeeds()
     {
         await using var app = await BlueGreenApp.StartAsync();
