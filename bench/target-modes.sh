@@ -55,7 +55,8 @@ echo "Baton $(baton --version)"
 echo "Machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -r), $(docker version --format 'Docker {{.Server.Version}}' 2>/dev/null)"
 
 port=$(free_port); admin_port=$(free_port)
-baton server --listen "127.0.0.1:$port" --admin "127.0.0.1:$admin_port" --listen-staging none \
+# dotnet itself, not the baton function: $! must be the server's PID for the cleanup to stop it.
+dotnet "$work/cli/baton.dll" server --listen "127.0.0.1:$port" --admin "127.0.0.1:$admin_port" --listen-staging none \
   --data "$work/data" --log-level warning >"$work/baton.log" 2>&1 & pids+=($!)
 wait_http "http://127.0.0.1:$admin_port/" 60 || { echo "baton did not start" >&2; cat "$work/baton.log" >&2; exit 1; }
 export BATON_URL="127.0.0.1:$admin_port" BATON_DATA="$work/data"
