@@ -66,12 +66,16 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
         return await response.Content.ReadFromJsonAsync(output, ct).ConfigureAwait(false);
     }
 
-    private TOut? Call<TIn, TOut>(string name, TIn message, JsonTypeInfo<TIn> input, JsonTypeInfo<TOut> output)
+    private TOut? Call<TIn, TOut>(string name, TIn message, JsonTypeInfo<TIn> input, JsonTypeInfo<TOut> output) =>
+        Call(name, JsonContent.Create(message, input), body => JsonSerializer.Deserialize(body, output));
+
+    /// <summary>One synchronous call: its answer's body read by <paramref name="read"/>.</summary>
+    private T Call<T>(string name, HttpContent? content, Func<Stream, T> read)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"link/{name}") { Content = JsonContent.Create(message, input) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"link/{name}") { Content = content };
         using var response = Send(request);
         using var body = response.Content.ReadAsStream();
-        return JsonSerializer.Deserialize(body, output);
+        return read(body);
     }
 
     private async Task<HttpResponseMessage> SendAsync(string name, HttpContent content, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
@@ -79,16 +83,11 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, $"link/{name}") { Content = content };
         try
         {
-            var response = await _client.SendAsync(request, completion, ct).ConfigureAwait(false);
-            return Checked(response);
-        }
-        catch (HttpRequestException e) when (e.InnerException is RouterUnavailableException gone)
-        {
-            throw gone;
+            return Checked(await _client.SendAsync(request, completion, ct).ConfigureAwait(false));
         }
         catch (HttpRequestException e)
         {
-            throw new RouterUnavailableException($"The router process stopped answering on {_socket} ({e.Message}).");
+            throw Unavailable(e);
         }
     }
 
@@ -98,15 +97,15 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
         {
             return Checked(_client.Send(request));
         }
-        catch (HttpRequestException e) when (e.InnerException is RouterUnavailableException gone)
-        {
-            throw gone;
-        }
         catch (HttpRequestException e)
         {
-            throw new RouterUnavailableException($"The router process stopped answering on {_socket} ({e.Message}).");
+            throw Unavailable(e);
         }
     }
+
+    /// <summary>A failed call as one sentence: the connect's own when no router listened, else that it stopped answering.</summary>
+    private RouterUnavailableException Unavailable(HttpRequestException e) =>
+        e.InnerException as RouterUnavailableException ?? new RouterUnavailableException($"The router process stopped answering on {_socket} ({e.Message}).");
 
     private HttpResponseMessage Checked(HttpResponseMessage response)
     {
@@ -154,13 +153,7 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
     public async Task<string?> RemoveAsync(string service, bool waitForDrain) =>
         (await CallAsync("remove", new LinkRemove(service, waitForDrain), _json.LinkRemove, _json.LinkAnswer, CancellationToken.None).ConfigureAwait(false))?.Error;
 
-    public StatusResponse Status()
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "link/status");
-        using var response = Send(request);
-        using var body = response.Content.ReadAsStream();
-        return JsonSerializer.Deserialize(body, _json.StatusResponse)!;
-    }
+    public StatusResponse Status() => Call("status", null, body => JsonSerializer.Deserialize(body, _json.StatusResponse)!);
 
     public ServiceStatus? Status(string service) => Call("status-of", new LinkService(service), _json.LinkService, _json.ServiceStatus);
 
@@ -171,24 +164,13 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
     public string? Maintenance(string service, bool on, string? message) =>
         Call("maintenance", new LinkMaintenance(service, on, message), _json.LinkMaintenance, _json.LinkAnswer)?.Error;
 
-    public string Metrics()
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "link/metrics");
-        using var response = Send(request);
-        using var reader = new StreamReader(response.Content.ReadAsStream());
-        return reader.ReadToEnd();
-    }
+    public string Metrics() => Call("metrics", null, body => new StreamReader(body).ReadToEnd());
 
     public RouterAnswerCounts AnswersOf(string service) =>
         Call("answers", new LinkService(service), _json.LinkService, _json.RouterAnswerCounts) ?? new RouterAnswerCounts(0, 0, 0, 0);
 
-    public RouterProcessResponse Process(string? message = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "link/process");
-        using var response = Send(request);
-        using var body = response.Content.ReadAsStream();
-        return JsonSerializer.Deserialize(body, _json.RouterProcessResponse)! with { Message = message };
-    }
+    public RouterProcessResponse Process(string? message = null) =>
+        Call("process", null, body => JsonSerializer.Deserialize(body, _json.RouterProcessResponse)!) with { Message = message };
 
     public async Task<TargetsStart> StartTargetsAsync(string service, DeployRequest body, CancellationToken stopping)
     {

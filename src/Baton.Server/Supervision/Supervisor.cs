@@ -40,9 +40,6 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
     private readonly Dictionary<ServerRole, Worker> _current = [];
     private readonly Dictionary<ServerRole, int> _generation = [];
 
-    /// <summary>The router process that serves now, for tests and the pid file.</summary>
-    public int? RouterPid => _current.GetValueOrDefault(ServerRole.Router)?.Process.Id;
-
     /// <summary>
     /// Runs until SIGTERM, SIGINT or SIGQUIT, or until the first router or controller fails to
     /// start (its exit code is returned: it has already said why).
