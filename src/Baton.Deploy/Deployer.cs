@@ -30,7 +30,7 @@ public sealed partial class Deployer
     private readonly RollingStrategy rolling;
 
     /// <param name="pullCredentials">The stored registry login for an image reference (null: pull anonymously).</param>
-    public Deployer(DockerEngine docker, DeployStore store, IRouterControl router, RolloutBoard board, ILogger<Deployer> logger, Func<string, RegistryCredentials?>? pullCredentials = null)
+    public Deployer(IContainerEngine docker, DeployStore store, IRouterControl router, RolloutBoard board, ILogger<Deployer> logger, Func<string, RegistryCredentials?>? pullCredentials = null)
     {
         this.store = store;
         this.router = router;

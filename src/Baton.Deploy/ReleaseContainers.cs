@@ -11,7 +11,7 @@ public sealed record ReleaseContainer(string Id, string Name, string Release, st
 /// it reads back from the engine by label, never from memory.
 /// </summary>
 /// <param name="hostPorts">Picks a host port for a web container (<see cref="Targets.HostPorts.Next"/>; tests give their own).</param>
-public sealed class ReleaseContainers(DockerEngine docker, Func<int>? hostPorts = null)
+public sealed class ReleaseContainers(IContainerEngine docker, Func<int>? hostPorts = null)
 {
     /// <summary>How many ports a publish-mode container is offered when the engine finds each taken.</summary>
     internal const int PortAttempts = 5;

@@ -5,7 +5,7 @@ using System.Text;
 namespace Baton.Docker;
 
 /// <summary>Container calls of one engine: create, start, stop, kill, remove, inspect, list, logs, wait.</summary>
-public sealed class Containers
+public sealed class Containers : IContainers
 {
     private readonly DockerEngine engine;
 

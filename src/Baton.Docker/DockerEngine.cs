@@ -24,7 +24,7 @@ public sealed record DockerEngineOptions
 /// A connection to one Docker engine, checked at connect to speak API 1.41 or newer. Every call is pinned to
 /// /v1.41 so the engine answers in the shapes this client knows, whatever newer version it also speaks.
 /// </summary>
-public sealed class DockerEngine : IDisposable
+public sealed class DockerEngine : IContainerEngine, IDisposable
 {
     /// <summary>API 1.41 is Docker 20.10: the oldest engine whose behaviour this client relies on.</summary>
     public static readonly Version MinimumApiVersion = new(1, 41);
@@ -56,6 +56,14 @@ public sealed class DockerEngine : IDisposable
     public Images Images { get; }
 
     public Events Events { get; }
+
+    string IContainerEngine.Description => Endpoint.ToString();
+
+    IContainers IContainerEngine.Containers => Containers;
+
+    IImages IContainerEngine.Images => Images;
+
+    IEvents IContainerEngine.Events => Events;
 
     internal DockerEngineOptions Options { get; }
 

@@ -28,7 +28,7 @@ public sealed record DockerEvent(
 /// An open event stream. Enumerate it once; it ends when the caller cancels, the subscription is disposed, or the
 /// engine closes the stream, in which case <see cref="Failure"/> says why when it was not a clean end.
 /// </summary>
-public sealed class EventSubscription : IAsyncEnumerable<DockerEvent>, IAsyncDisposable
+public sealed class EventSubscription : IEventSubscription
 {
     private readonly HttpResponseMessage response;
     private readonly DockerEndpoint endpoint;
@@ -80,7 +80,7 @@ public sealed class EventSubscription : IAsyncEnumerable<DockerEvent>, IAsyncDis
 }
 
 /// <summary>The engine's event stream (GET /events), filtered by label.</summary>
-public sealed class Events
+public sealed class Events : IEvents
 {
     private readonly DockerEngine engine;
 
@@ -90,7 +90,7 @@ public sealed class Events
     /// Opens the stream of events of containers that carry every one of <paramref name="labels"/> (<c>key</c> or
     /// <c>key=value</c>); <paramref name="since"/> replays events from that time first so none fall in a gap.
     /// </summary>
-    public async Task<DockerResult<EventSubscription>> SubscribeAsync(
+    public async Task<DockerResult<IEventSubscription>> SubscribeAsync(
         IReadOnlyList<string>? labels = null, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
         labels ??= ["baton.service"];

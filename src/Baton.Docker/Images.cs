@@ -40,7 +40,7 @@ public sealed record RegistryCredentials(string Username, string Password, strin
 }
 
 /// <summary>Image calls of one engine: inspect, pull, import, remove.</summary>
-public sealed class Images
+public sealed class Images : IImages
 {
     private readonly DockerEngine engine;
 

@@ -25,7 +25,7 @@ public sealed class CrashWatch(IRouterControl router, TimeProvider time)
     private sealed record Exit(string Target, string Release, string Container, string? Code, bool Oom, DateTimeOffset At);
 
     /// <summary>Follows the engine's events of Baton's web containers until <paramref name="ct"/> ends; a broken stream is opened again.</summary>
-    public async Task RunAsync(DockerEngine docker, CancellationToken ct)
+    public async Task RunAsync(IContainerEngine docker, CancellationToken ct)
     {
         var since = time.GetUtcNow();
         for (int broken = 0; !ct.IsCancellationRequested; broken++)

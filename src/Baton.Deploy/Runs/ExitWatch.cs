@@ -15,7 +15,7 @@ internal static class ExitWatch
     /// cannot be had (the router's health checks and numbers still judge the release then).
     /// </summary>
     /// <param name="since">Events from this time on count (the engine replays them first): set it before the containers started.</param>
-    public static async Task<string?> StartAsync(DockerEngine docker, string service, IReadOnlyList<ReleaseContainer> containers, DateTimeOffset since, CancellationToken stop)
+    public static async Task<string?> StartAsync(IContainerEngine docker, string service, IReadOnlyList<ReleaseContainer> containers, DateTimeOffset since, CancellationToken stop)
     {
         if (containers.Count == 0) return null;
         var ids = containers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);

@@ -12,14 +12,14 @@ namespace Baton.Deploy.Runs;
 /// healthy, release task, smoke, switch, watch, workers, drain, stop, prune. A strategy decides
 /// their order and what comes between (a hold, canary shares, rolling batches).
 /// </summary>
-internal sealed partial class StepRunner(DockerEngine docker, DeployStore store, IRouterControl router, ILogger logger)
+internal sealed partial class StepRunner(IContainerEngine docker, DeployStore store, IRouterControl router, ILogger logger)
 {
     private static readonly HttpClient Smoke = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
 
     public ReleaseContainers Containers { get; } = new(docker);
     public DeployStore Store => store;
     public IRouterControl Router => router;
-    public DockerEngine Docker => docker;
+    public IContainerEngine Docker => docker;
     public ILogger Logger => logger;
     public Func<string, RegistryCredentials?>? PullCredentials { get; init; }
 
