@@ -25,6 +25,23 @@ require_command() {
   apt_install "$2" || { echo "error: could not install $2" >&2; return 1; }
 }
 
+# require_sshd: Debian's openssh-server (sshd; ssh and ssh-keygen come with it) for the test hosts
+# of scripts/hosts-lib.sh, without its system sshd: apt starts the package's service unless
+# /usr/sbin/policy-rc.d forbids it, so one that does is in place for the install when there is none.
+require_sshd() {
+  [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 && return 0
+  local policy=/usr/sbin/policy-rc.d made="" status=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# Put here by require_sshd (scripts/lib.sh) for one install: start no service.\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made=1
+  fi
+  echo "Installing openssh-server..."
+  apt_install openssh-server openssh-client || status=1
+  [ -z "$made" ] || rm -f "$policy"
+  [ "$status" -eq 0 ] || { echo "error: could not install openssh-server" >&2; return 1; }
+}
+
 # free_port: prints a free TCP port on 127.0.0.1.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
