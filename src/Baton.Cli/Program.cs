@@ -29,6 +29,7 @@ internal static class Program
         root.Subcommands.Add(new TagsCommand());
         root.Subcommands.Add(new RegistryCommand());
         root.Subcommands.Add(new RouterCommand());
+        root.Subcommands.Add(new HostCommand());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,0 +1,22 @@
+namespace Baton.Hosts.Remote;
+
+/// <summary>Deadlines of <see cref="RemoteEngine"/>; the clock is injectable so tests can drive it.</summary>
+public sealed record RemoteEngineOptions
+{
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// How long one call may take, reaching the server included, before the server counts as unreachable; calls that
+    /// wait by nature (stop, wait, pull) get their own time on top. <value>The default is 60 s.</value>
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// An event stream with neither an event nor the agent's heartbeat (every 15 s) for this long is taken as broken.
+    /// <value>The default is 50 s.</value>
+    /// </summary>
+    public TimeSpan EventSilenceTimeout { get; init; } = TimeSpan.FromSeconds(50);
+
+    /// <summary>The longest answer line read (logs are the long ones). <value>The default is 64 MiB.</value></summary>
+    public int MaxAnswerBytes { get; init; } = 64 * 1024 * 1024;
+}
