@@ -47,7 +47,7 @@ _bt_owner_alive() {
   local recorded pid
   recorded="$(cat "$1/owner" 2>/dev/null)" || return 1
   pid="${recorded%% *}"
-  [ -n "$pid" ] && [ "$(_bt_owner_id "$pid")" = "$recorded" ]
+  [ -n "$pid" ] && [ "$(_bt_owner_id "$pid")" = "$recorded" ] && _bt_alive "$pid"
 }
 
 _bt_check_n() {
@@ -79,13 +79,22 @@ _bt_require() {
   require_command iptables iptables || return 1
 }
 
+# _bt_alive PID: PID runs. A zombie does not count: daemons here (sshd, a dockerd whose starting
+# shell is gone) are children of PID 1, which may take seconds to reap them.
+_bt_alive() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [ "${stat:0:1}" != Z ]
+}
+
 # _bt_wait_gone PID SECONDS: waits for PID to exit; SIGKILL after SECONDS.
 _bt_wait_gone() {
   local pid="$1" limit="$2" i=0
-  while kill -0 "$pid" 2>/dev/null && [ "$i" -lt $((limit * 10)) ]; do sleep 0.1; i=$((i + 1)); done
-  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+  while _bt_alive "$pid" && [ "$i" -lt $((limit * 20)) ]; do sleep 0.05; i=$((i + 1)); done
+  if _bt_alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
   i=0
-  while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  while _bt_alive "$pid" && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
   return 0
 }
 
@@ -370,8 +379,8 @@ host_link() {
 # a containerd of its own under its --exec-root, as a child in the same namespace; so each lab
 # engine has its own containerd, and its containers (host networking) are in the host's namespace.
 # A system containerd would be shared by every engine and start containers from the root
-# namespace, so then each engine gets a containerd started here, in its namespace. The containerd
-# namespace is the host's netns name either way.
+# namespace, so then each engine gets a containerd started here, in its namespace (BT_LAB_CONTAINERD=own
+# does that always). The containerd namespace is the host's netns name either way.
 
 _bt_docker_up() {
   local n="$1" name="$2" dir ns sock args i pid
@@ -386,7 +395,7 @@ _bt_docker_up() {
     --bridge none --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false
     --default-address-pool "base=10.200.$((64 + n)).0/24,size=26"
     --containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins")
-  if [ -S /run/containerd/containerd.sock ]; then
+  if [ -S /run/containerd/containerd.sock ] || [ "${BT_LAB_CONTAINERD:-}" = own ]; then
     _bt_containerd_up "$n" "$name" || return 1
     args+=(--containerd "$dir/containerd/containerd.sock")
   fi
@@ -395,7 +404,7 @@ _bt_docker_up() {
   echo "$pid" >"$dir/dockerd.pid"
   i=0
   until docker -H "unix://$sock" version >/dev/null 2>&1; do
-    if ! kill -0 "$pid" 2>/dev/null || [ "$i" -ge 600 ]; then
+    if ! _bt_alive "$pid" || [ "$i" -ge 600 ]; then
       tail -n 20 "$dir/dockerd.log" >&2
       _bt_err "the engine of $name (lab $n) did not answer on $sock; see $dir/dockerd.log"
       return 1
