@@ -16,7 +16,7 @@
 #   host_exec "$N" app1 CMD...       # runs CMD in app1's network namespace
 #   lab_down "$N"                    # stops and removes all of it; lab_leftovers "$N" checks
 #
-# Addresses: labs take 10.200.10.0/24 to 10.200.63.0/24; networks a lab engine creates take
+# Addresses: labs take 10.200.N.0/24 with N in 0..63 (picked from 10..63); networks a lab engine creates take
 # 10.200.(64+N).0/24 (inside its own namespace only). The main engine keeps 10.200.192.0/19 and
 # 10.200.254.0/24 (scripts/lib.sh).
 
@@ -50,9 +50,11 @@ _bt_owner_alive() {
   [ -n "$pid" ] && [ "$(_bt_owner_id "$pid")" = "$recorded" ] && _bt_alive "$pid"
 }
 
+# Lab numbers: lab_up picks from 10..63; 0..9 are only ever taken by name (`lab_up 0` gives the
+# addresses of issue 14's walk-through: router 10.200.0.1, app1 10.200.0.2, app2 10.200.0.3).
 _bt_check_n() {
-  [[ "${1:-}" =~ ^[0-9]+$ ]] && [ "$1" -ge "$BT_LAB_FIRST" ] && [ "$1" -le "$BT_LAB_LAST" ] \
-    || _bt_err "lab number '${1:-}' is not in $BT_LAB_FIRST..$BT_LAB_LAST"
+  [[ "${1:-}" =~ ^[0-9]+$ ]] && [ "$1" -le "$BT_LAB_LAST" ] && [ "$1" = "$((10#$1))" ] \
+    || _bt_err "lab number '${1:-}' is not in 0..$BT_LAB_LAST"
 }
 
 _bt_check_name() {
@@ -543,3 +545,10 @@ host_sshd_start() {
   nsenter --net="/var/run/netns/$ns" -- /usr/sbin/sshd -f "$dir/ssh/sshd_config" -E "$dir/sshd.log"
   sed -i "s/^ssh_pid=.*/ssh_pid=$(cat "$dir/sshd.pid")/" "$dir/info"
 }
+
+# Run as a program, it runs one function: `scripts/hosts-lib.sh lab_reap`, `scripts/hosts-lib.sh
+# lab_down 12`. (A lab made that way is owned by that short-lived process unless BT_LAB_OWNER says.)
+if ! (return 0 2>/dev/null); then
+  set -euo pipefail
+  "$@"
+fi
