@@ -84,7 +84,8 @@ public sealed class ProcessTransport : IHostTransport
         {
             try
             {
-                process.StandardInput.Close();
+                // The caller usually closed Input (the writer's base stream) already; the writer's own flush would then throw.
+                process.StandardInput.BaseStream.Close();
             }
             catch (IOException)
             {
