@@ -64,6 +64,11 @@ internal static partial class HostConfigParser
             // YamlDotNet refuses a key given twice this way.
             return (null, [$"{fileName}: this is not valid YAML ({e.Message.TrimEnd('.')})."]);
         }
+        catch (InvalidOperationException)
+        {
+            // Some unclosed flow lists end this way, with a message that says nothing to a person and no line.
+            return (null, [$"{fileName}: this is not valid YAML (is a [list] or {{mapping}} left open?)."]);
+        }
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
             return (null, [$"{fileName}: the file must be one YAML mapping with at least name, services and images."]);
 
