@@ -26,6 +26,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -132,6 +133,10 @@ public sealed class BatonServer : IAsyncDisposable
             .AddFilter("Microsoft", LogLevel.Warning)
             // YARP logs every failed forward at Information; the router logs its own, with the service.
             .AddFilter("Yarp", LogLevel.Warning)
+            // Enabled at any level, ASP.NET Core's request logging starts an Activity and a log scope for
+            // every request (HostingApplicationDiagnostics); Baton logs what matters itself, and Kestrel's
+            // own category still reports an unhandled exception.
+            .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None)
             // A host that fails to start logs the exception with its stack trace; StartOrExplainAsync
             // already tells the user why in one sentence.
             .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
@@ -388,6 +393,9 @@ public sealed class BatonServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BatonJson.Default));
         services?.Invoke(builder.Services);
+        // The default startup filters put host filtering (AllowedHosts, "*" here) in front of every
+        // request; the router routes by host itself and the admin API checks its own requests.
+        builder.Services.RemoveAll<IStartupFilter>();
         builder.WebHost.ConfigureKestrel(o =>
         {
             o.AddServerHeader = false;
