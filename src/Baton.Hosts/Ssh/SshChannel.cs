@@ -1,0 +1,49 @@
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Baton.Hosts.Ssh;
+
+/// <summary>
+/// One exec channel: the program's stdin is SSH.NET's channel input stream (closing it sends EOF),
+/// its stdout the command's output pipe, read as data arrives (never gathered whole).
+/// </summary>
+internal sealed class SshChannel(SshCommand command, Task run, Stream input, string description) : IHostChannel
+{
+    /// <summary>Most characters of standard error kept for a sentence.</summary>
+    private const int MaxError = 4000;
+
+    public Stream Input => input;
+
+    public Stream Output => command.OutputStream;
+
+    public async Task<(int ExitCode, string Error)> CompletionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await run.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is SshException or ObjectDisposedException or IOException)
+        {
+            throw new HostUnreachableException($"Lost the connection to {description} while its program ran: {e.Message}", e);
+        }
+        var error = command.Error;
+        if (error.Length > MaxError) error = error[..MaxError] + "…";
+        return command.ExitStatus is { } code
+            ? (code, error)
+            // Ended by a signal: as a shell reports it, 128 + the signal, unknown here, so -1 with its name.
+            : (-1, $"{error}{(error.Length > 0 ? "\n" : "")}the program on {description} ended by signal {command.ExitSignal ?? "(none given)"}".Trim());
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        input.Dispose();
+        if (!run.IsCompleted)
+        {
+            // Still running (a stream of events the caller stopped reading): the channel closes, and
+            // sshd ends the program's session with it.
+            _ = run.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+        }
+        command.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
