@@ -13,6 +13,9 @@ public static class ContainerLabels
     /// <summary>Where the router reaches a web container, <c>127.0.0.1:PORT</c>.</summary>
     public const string Target = "baton.target";
 
+    /// <summary>The app server a container runs on, when the service names <c>servers:</c>.</summary>
+    public const string Server = "baton.server";
+
     public const string Web = "web";
     public const string Worker = "worker";
     public const string Task = "task";

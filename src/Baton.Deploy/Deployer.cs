@@ -123,7 +123,7 @@ public sealed partial class Deployer
         var yaml = store.DefinitionOf(target.Id) ?? store.GetService(service)!;
         var def = ServiceFileParser.Parse(yaml).Definition ?? Definition(service, out _)!;
         var kept = all.Where(c => c.Release == target.Release && c.Role == ContainerLabels.Web).ToList();
-        bool instant = kept.Count == def.Replicas && kept.All(c => c.Target is not null);
+        bool instant = kept.Count > 0 && kept.Count == def.WebCount(kept[0].Color ?? "blue") && kept.All(c => c.Target is not null);
         var live = router.Live(service);
         var color = instant ? kept[0].Color ?? "blue" : live?.Name == "blue" ? "green" : "blue";
         var (id, _) = store.BeginDeployment(service, "rollback", target.Image, target.Digest, color, author, yaml, target.Release);

@@ -1,3 +1,4 @@
+using Baton.Deploy.Servers;
 using Baton.Deploy.ServiceFile;
 using Baton.Docker;
 
@@ -36,25 +37,30 @@ public sealed class ReleaseContainers(IContainerEngine docker, Func<int>? hostPo
 
     /// <summary>Creates and starts the web containers of a release; on failure removes what it made.</summary>
     public Task<DockerResult<IReadOnlyList<ReleaseContainer>>> StartWebAsync(ServiceDefinition def, string release, string color, string image, string pinned, CancellationToken ct) =>
-        StartWebAsync(def, release, color, image, pinned, 1, def.Replicas, ct);
+        StartWebAsync(def, release, color, image, pinned, 1, def.WebCount(color), ct);
 
     /// <summary>Creates and starts web containers <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1 of a release (a rolling batch).</summary>
     public async Task<DockerResult<IReadOnlyList<ReleaseContainer>>> StartWebAsync(ServiceDefinition def, string release, string color, string image, string pinned, int first, int count, CancellationToken ct)
     {
+        if (Placement(def, color) is { Error: { } misplaced }) return misplaced;
+        var servers = Placement(def, color).Servers;
         var started = new List<ReleaseContainer>();
         for (int i = first; i < first + count; i++)
         {
             var name = $"{def.Name}-{color}-{release}-{i}";
+            // Across servers, replica i goes to the colour's servers in turn (each server runs Replicas of them).
+            var server = servers?[(i - 1) % servers.Count];
+            var address = server?.Address ?? "127.0.0.1";
             string target;
             DockerResult<string> made;
             for (int attempt = 1; ; attempt++)
             {
                 var port = (hostPorts ?? Targets.HostPorts.Next)();
-                target = $"127.0.0.1:{port}";
+                target = $"{address}:{port}";
                 var inside = def.Mode == TargetMode.Host ? port : def.ContainerPort ?? ServiceDefinition.DefaultContainerPort;
-                var spec = Spec(def, name, release, ContainerLabels.Web, color, image, pinned, target) with
+                var spec = OnServer(Spec(def, name, release, ContainerLabels.Web, color, image, pinned, target), server) with
                 {
-                    Ports = def.Mode == TargetMode.Publish ? [new PortBinding(inside, port)] : [],
+                    Ports = def.Mode == TargetMode.Publish ? [new PortBinding(inside, port, address)] : [],
                     RestartPolicy = Restart,
                     Healthcheck = def.Healthcheck,
                 };
@@ -94,7 +100,7 @@ public sealed class ReleaseContainers(IContainerEngine docker, Func<int>? hostPo
                     continue;
                 }
                 var made = await CreateAndStartAsync(
-                    Spec(def, name, release, ContainerLabels.Worker, color, image, pinned, null) with { Cmd = worker.Command, RestartPolicy = Restart },
+                    OnServer(Spec(def, name, release, ContainerLabels.Worker, color, image, pinned, null), FirstServer(def, color)) with { Cmd = worker.Command, RestartPolicy = Restart },
                     ct).ConfigureAwait(false);
                 if (!made.IsSuccess) return made.Error;
             }
@@ -108,7 +114,7 @@ public sealed class ReleaseContainers(IContainerEngine docker, Func<int>? hostPo
         var task = def.ReleaseTask!;
         var name = $"{def.Name}-task-{release}";
         var made = await CreateAndStartAsync(
-            Spec(def, name, release, ContainerLabels.Task, color, image, pinned, null) with { Cmd = task.Command },
+            OnServer(Spec(def, name, release, ContainerLabels.Task, color, image, pinned, null), FirstServer(def, color)) with { Cmd = task.Command },
             ct).ConfigureAwait(false);
         if (!made.TryGetValue(out var id, out var error)) return $"The release task could not start: {error.Message}";
         try
@@ -158,6 +164,8 @@ public sealed class ReleaseContainers(IContainerEngine docker, Func<int>? hostPo
         foreach (var c in containers)
         {
             if (c.Target is null || !int.TryParse(c.Target.AsSpan(c.Target.LastIndexOf(':') + 1), out var port)) continue;
+            // This machine's /proc knows only its own ports: an app server's container (a fleet id) holds its own.
+            if (c.Id.Contains('/', StringComparison.Ordinal)) continue;
             var state = await docker.Containers.InspectAsync(c.Id, ct).ConfigureAwait(false);
             int pid = state.TryGetValue(out var info, out _) && info.Running ? info.Pid : 0;
             if (Targets.PortOwner.Check(port, pid) == Targets.PortHolder.Other)
@@ -235,6 +243,29 @@ public sealed class ReleaseContainers(IContainerEngine docker, Func<int>? hostPo
         await docker.Containers.RemoveAsync(id, force: true, CancellationToken.None).ConfigureAwait(false);
         return started.Error;
     }
+
+    /// <summary>
+    /// The servers a colour's web containers run on: null without <c>servers:</c> (this engine);
+    /// an error when the file names servers and this engine is not a fleet holding every one of them.
+    /// </summary>
+    private (IReadOnlyList<AppServer>? Servers, DockerError? Error) Placement(ServiceDefinition def, string color)
+    {
+        if (def.Servers is not { } placement) return (null, null);
+        var fleet = docker as ServerFleet;
+        var servers = new List<AppServer>();
+        foreach (var name in placement.For(color))
+        {
+            if (fleet?.Server(name) is not { } server) return (null, ServerFleet.Unknown(name));
+            servers.Add(server);
+        }
+        return (servers, null);
+    }
+
+    /// <summary>Workers and the release task run on one server: the colour's first.</summary>
+    private AppServer? FirstServer(ServiceDefinition def, string color) => Placement(def, color).Servers?[0];
+
+    private static ContainerSpec OnServer(ContainerSpec spec, AppServer? server) =>
+        server is null ? spec : spec with { Labels = With(spec.Labels, ContainerLabels.Server, server.Name) };
 
     /// <summary>A crashed web or worker container comes back by itself; one Baton stopped (kept for rollback) stays stopped.</summary>
     private const string Restart = "unless-stopped";

@@ -79,6 +79,9 @@ public sealed class DockerResult<T>
 
     public static implicit operator DockerResult<T>(T value) => new(value, null);
 
+    /// <summary>A success; for an interface-typed value, which C# does not convert implicitly.</summary>
+    public static DockerResult<T> Of(T value) => new(value, null);
+
     public static implicit operator DockerResult<T>(DockerError error) => new(default, error);
 
     public override string ToString() => Error?.ToString() ?? $"Ok({value})";

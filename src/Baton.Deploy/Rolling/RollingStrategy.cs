@@ -36,7 +36,7 @@ internal sealed class RollingStrategy(StepRunner steps, Switchover switchover, R
         if (!listed.TryGetValue(out var all, out var error)) return await steps.FailAsync(run, error.Message, progress, hadLive: true).ConfigureAwait(false);
         var old = all.Where(c => c.Role == ContainerLabels.Web && c.Target is not null && live.Targets.Contains(c.Target)).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
         int surge = options.MaxSurge ?? run.Def.Rolling.MaxSurge, unavailable = options.MaxUnavailable ?? run.Def.Rolling.MaxUnavailable;
-        int batchSize = surge + unavailable, replicas = run.Def.Replicas;
+        int batchSize = surge + unavailable, replicas = run.Def.WebCount(run.Color);
         int batches = (replicas + batchSize - 1) / batchSize;
         var batchTime = options.StepTime ?? run.Def.Rolling.BatchTime;
         progress("step", $"Rolling {replicas} replicas in {batches} batch{(batches == 1 ? "" : "es")} of up to {batchSize} (max surge {surge}, max unavailable {unavailable}), each watched for {Contracts.Durations.Format(batchTime)}");
@@ -66,10 +66,11 @@ internal sealed class RollingStrategy(StepRunner steps, Switchover switchover, R
         var def = run.Def;
         r.Baseline = steps.Router.Numbers(run.Service, Targets(r.Old), 60);
         bool promoted = false;
-        for (int b = 1, next = 1; next <= def.Replicas; b++)
+        int replicas = def.WebCount(run.Color);
+        for (int b = 1, next = 1; next <= replicas; b++)
         {
-            int count = Math.Min(r.Surge + r.Unavailable, def.Replicas - next + 1);
-            bool last = next + count > def.Replicas;
+            int count = Math.Min(r.Surge + r.Unavailable, replicas - next + 1);
+            bool last = next + count > replicas;
             rollout.Report(b, null, null, false, $"batch {b}/{r.Batches}: starting {count} new replica{(count == 1 ? "" : "s")}");
             var step = steps.Store.BeginStep(run.Id, $"batch {b}/{r.Batches}");
             var clock = Stopwatch.StartNew();

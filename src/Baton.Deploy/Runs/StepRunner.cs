@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Baton.Deploy.Rollouts;
 using Baton.Deploy.ServiceFile;
 using Baton.Deploy.Store;
+using Baton.Deploy.Servers;
 using Baton.Docker;
 using Microsoft.Extensions.Logging;
 
@@ -61,13 +62,21 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
 
     public async Task<string?> ResolveAsync(Run run, DeployProgress progress, CancellationToken ct)
     {
-        if (run.Def.Network is { } network && await docker.NetworkExistsAsync(network, ct).ConfigureAwait(false) is { IsSuccess: false } missing)
+        // The service's own engines: its servers', or this machine's.
+        var engine = docker;
+        if (docker is ServerFleet fleet)
+        {
+            if (!fleet.For(run.Def.Servers).TryGetValue(out var scoped, out var unknown)) return unknown.Message;
+            engine = scoped;
+        }
+        else if (run.Def.Servers is { } servers) return ServerFleet.Unknown(servers.All[0]).Message;
+        if (run.Def.Network is { } network && await engine.NetworkExistsAsync(network, ct).ConfigureAwait(false) is { IsSuccess: false } missing)
             return missing.Error!.Message;
-        var found = await docker.Images.InspectAsync(run.Image, ct).ConfigureAwait(false);
+        var found = await engine.Images.InspectAsync(run.Image, ct).ConfigureAwait(false);
         if (!found.IsSuccess && found.Error.Kind == DockerErrorKind.ImageNotFound)
         {
-            progress("info", $"{run.Image} is not on this engine; pulling it");
-            found = await docker.Images.PullAsync(run.Image, PullCredentials?.Invoke(run.Image), cancellationToken: ct).ConfigureAwait(false);
+            progress("info", $"{run.Image} is not on {(run.Def.Servers is null ? "this engine" : engine.Description)}; pulling it");
+            found = await engine.Images.PullAsync(run.Image, PullCredentials?.Invoke(run.Image), cancellationToken: ct).ConfigureAwait(false);
             if (!found.IsSuccess)
                 return found.Error.Kind == DockerErrorKind.ImageNotFound
                     ? $"Image {run.Image} was not found on the engine nor in its registry; check the repository and tag."

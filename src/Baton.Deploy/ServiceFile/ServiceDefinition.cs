@@ -64,6 +64,12 @@ public sealed record ServiceDefinition
     public RollingSpec Rolling { get; init; } = new();
     /// <summary>How every container of the service runs: volumes, limits, logs, user and the rest (<c>volumes:</c>, <c>resources:</c> …).</summary>
     public ContainerOptions Container { get; init; } = new();
+
+    /// <summary>The app servers that run the containers, per colour; null: the controller's own engine.</summary>
+    public ServerPlacement? Servers { get; init; }
+
+    /// <summary>How many web containers a release of this colour runs: <see cref="Replicas"/> on each of its servers.</summary>
+    public int WebCount(string color) => Replicas * (Servers?.For(color).Count ?? 1);
 }
 
 /// <summary>
