@@ -37,6 +37,10 @@ namespace Baton.Contracts;
 [JsonSerializable(typeof(TokenCreated))]
 [JsonSerializable(typeof(AuditResponse))]
 [JsonSerializable(typeof(AuditEntry))]
+[JsonSerializable(typeof(HostAddRequest))]
+[JsonSerializable(typeof(HostView))]
+[JsonSerializable(typeof(HostsResponse))]
+[JsonSerializable(typeof(HostContactResponse))]
 public sealed partial class BatonJson : JsonSerializerContext
 {
     /// <summary>The same contract, indented, for <c>--json</c> output meant for people too.</summary>

@@ -3,6 +3,9 @@ using System.Security.Cryptography.X509Certificates;
 using Baton.Contracts;
 using Baton.Deploy.Rollouts;
 using Baton.Deploy.Store;
+using Baton.Hosts.Remote;
+using Baton.Hosts.Ssh;
+using Baton.Hosts.Store;
 using Baton.Registry;
 using Baton.Registry.Credentials;
 using Baton.Server.Deployments;
@@ -271,6 +274,15 @@ public sealed class BatonServer : IAsyncDisposable
             throw new ServerStartException(e.Message);
         }
         _registry = new RegistryClient(logins.Get, time);
+        HostStore hosts;
+        try
+        {
+            hosts = HostStore.Open(_options.DataDirectory);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ServerStartException(e.Message);
+        }
         try
         {
             _access = new AccessStore(AccessStore.FileIn(_options.DataDirectory), time);
@@ -307,6 +319,7 @@ public sealed class BatonServer : IAsyncDisposable
         UsersApi.Map(_admin, _access);
         TokensApi.Map(_admin, _access, time);
         AuditApi.Map(_admin, audit);
+        HostsApi.Map(_admin, hosts, time, new SshTransportOptions(), new RemoteEngineOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
         RouterApi.Map(_admin, router, _store);
         ApiDocument.Map(_admin);
     }

@@ -22,6 +22,7 @@ internal sealed class HostCommand : Command
     {
         Options.Add(config);
         SetAction(RunAgentAsync);
+        HostAdminCommands.AddTo(this);
     }
 
     private async Task<int> RunAgentAsync(ParseResult parse, CancellationToken ct)
