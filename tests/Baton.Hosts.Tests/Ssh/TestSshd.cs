@@ -96,7 +96,8 @@ public sealed class TestSshd : IDisposable
         Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test-host", "-f", HostKey);
     }
 
-    private void Start()
+    /// <summary>Starts sshd (again, after <see cref="Stop"/>) on the same port with the same keys.</summary>
+    public void Start()
     {
         File.WriteAllText(Config, $"""
             ListenAddress 127.0.0.1:{Port}
@@ -138,7 +139,8 @@ public sealed class TestSshd : IDisposable
     /// <summary>sshd's own log lines, for a failing test's message.</summary>
     public List<string> Log { get; } = [];
 
-    private void Stop()
+    /// <summary>Stops sshd by its PID; connections to it drop, its port refuses.</summary>
+    public void Stop()
     {
         if (_process is null) return;
         if (!_process.HasExited)
