@@ -296,7 +296,7 @@ public sealed class BatonServer : IAsyncDisposable
         var sessions = new Sessions(_access, time, _options.SessionIdleTimeout, _options.SessionLifetime);
         var throttle = new LoginThrottle(_access, time, _options.LoginThrottle);
         var rollouts = new RolloutBoard();
-        _deployers = new DeployerHost(_store, router, rollouts, _loggerFactory!) { PullCredentials = image => PullLogins.For(logins, image) };
+        _deployers = new DeployerHost(_store, router, rollouts, _loggerFactory!) { PullCredentials = image => PullLogins.For(logins, image), Hosts = hosts.List };
         _deployers.Crashes.RouterAnswers = router.AnswersOf;
 
         _admin = CreateHost(kestrel => Listen(kestrel, "admin", adminEndPoint, l =>

@@ -13,6 +13,8 @@ internal sealed class FleetEvents(ServerFleet fleet) : IEvents
 {
     public async Task<DockerResult<IEventSubscription>> SubscribeAsync(IReadOnlyList<string>? labels = null, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
+        // One engine (no app servers yet): its own stream, ids and ends as they are.
+        if (fleet.Members is [var only] && only.Name.Length == 0) return await only.Engine.Events.SubscribeAsync(labels, since, cancellationToken).ConfigureAwait(false);
         var opened = new List<(string Server, IEventSubscription Events)>();
         foreach (var (name, engine) in fleet.Members)
         {

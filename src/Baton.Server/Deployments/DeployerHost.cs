@@ -1,6 +1,7 @@
 using Baton.Deploy;
 using Baton.Deploy.CrashLoops;
 using Baton.Deploy.Rollouts;
+using Baton.Deploy.Servers;
 using Baton.Deploy.Store;
 using Baton.Docker;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,12 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
     private readonly SemaphoreSlim _connect = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private DockerEngine? _engine;
+    private ServerFleet? _fleet;
+    private AppServers? _servers;
     private Deployer? _deployer;
+
+    /// <summary>The app servers added with <c>baton host add</c>; null: this machine's engine only.</summary>
+    public Func<IReadOnlyList<Baton.Hosts.Store.StoredHost>>? Hosts { get; init; }
 
     public DeployStore Store => store;
 
@@ -29,19 +35,31 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
     /// <summary>The deployer, connecting to the engine first if needed; else why it cannot.</summary>
     public async Task<(Deployer? Deployer, string? Error)> GetAsync(CancellationToken ct)
     {
-        if (_deployer is not null) return (_deployer, null);
+        if (_deployer is not null)
+        {
+            if (_servers is not null) await _servers.RefreshAsync(_fleet!, ct).ConfigureAwait(false);
+            return (_deployer, null);
+        }
         await _connect.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             if (_deployer is not null) return (_deployer, null);
             var connected = await DockerEngine.ConnectAsync(ct).ConfigureAwait(false);
-            if (!connected.TryGetValue(out var engine, out var error)) return (null, error.Message);
+            bool anyHost = Hosts?.Invoke().Count > 0;
+            // A controller that deploys only to app servers needs no engine of its own.
+            if (!connected.TryGetValue(out var engine, out var error) && !anyHost) return (null, error.Message);
             _engine = engine;
-            var deployer = new Deployer(engine, store, router, board, loggers.CreateLogger<Deployer>(), PullCredentials);
+            _fleet = new ServerFleet(engine);
+            if (Hosts is not null)
+            {
+                _servers = new AppServers(Hosts);
+                await _servers.RefreshAsync(_fleet, ct).ConfigureAwait(false);
+            }
+            var deployer = new Deployer(_fleet, store, router, board, loggers.CreateLogger<Deployer>(), PullCredentials);
             await deployer.RecoverAsync(ct).ConfigureAwait(false);
-            _ = Crashes.RunAsync(engine, _stopping.Token);
+            _ = Crashes.RunAsync(_fleet, _stopping.Token);
             _deployer = deployer;
-            LogConnected(loggers.CreateLogger<DeployerHost>(), engine.Endpoint.Address, engine.EngineVersion);
+            if (engine is not null) LogConnected(loggers.CreateLogger<DeployerHost>(), engine.Endpoint.Address, engine.EngineVersion);
             return (_deployer, null);
         }
         finally
@@ -71,6 +89,7 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
         _stopping.Cancel();
         _stopping.Dispose();
         _engine?.Dispose();
+        _servers?.Dispose();
         _connect.Dispose();
     }
 
