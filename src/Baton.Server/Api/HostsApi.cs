@@ -86,7 +86,9 @@ internal static class HostsApi
                 }
                 view = await AgentAsync(host, contact, pinned, ssh, agent, ct);
             }
-            AuditScope.Of(context)?.Detail = view.Outcome + (pinned ? $", pinned {host.HostKey!.Fingerprint}" : "");
+            // The call answers 200 either way; the audit says whether the host works.
+            AuditScope.Defer(context)?.Complete(view.Outcome == HostOutcomes.Ok ? AuditLog.Succeeded : AuditLog.Failed,
+                view.Outcome + (pinned ? $", pinned {host.HostKey!.Fingerprint}" : ""));
             return Results.Json(new HostContactResponse(View(host), view), BatonJson.Default.HostContactResponse);
         }).RequireRole(Role.Deployer).Audited("host.check")
             .Doc("checkHost", "Log in to an app server with its pinned host key and ping its agent; pins the host key if no contact did yet. The outcome is in the answer.")
