@@ -17,32 +17,9 @@ public sealed partial class SeedLayoutTests(ITestOutputHelper output)
     [Fact]
     public async Task BlueOnApp1_GreenOnApp2_ThroughForcedCommands_V1ToV2UnderLoad_ZeroFailed()
     {
-        await SampleImages.EnsureAsync();
         await using var lab = await TestLab.CreateAsync();
-        var app1 = await lab.AddHostAsync("app1", docker: true, sshd: true);
-        var app2 = await lab.AddHostAsync("app2", docker: true, sshd: true);
         await using var app = await BlueGreenApp.StartAsync();
-        foreach (var host in new[] { app1, app2 })
-        {
-            await host.LoadImageAsync(SampleImages.Image("v1"), SampleImages.Image("v2"));
-            var config = Path.Combine(host.Folder, "host.yml");
-            await File.WriteAllTextAsync(config, $"""
-                name: {host.Name}
-                docker: {host.DockerSocket}
-                address: {host.Address}
-                services: [{app.Name}]
-                images: [{SampleImages.Repository}]
-                networks: [host]
-                """);
-            var added = await app.CliAsync("host", "add", host.Name, "--ssh", $"root@{host.Address}", "--command", $"{AgentDotnet} {Path.Combine(AppContext.BaseDirectory, "baton.dll")} host --config {config}");
-            output.WriteLine(added.ToString());
-            var line = AuthorizedLine().Match(added.Stdout).Value;
-            Assert.StartsWith("command=", line);
-            Assert.Contains(",restrict ", line);
-            await host.AuthorizeAsync(line);
-            var checkedHost = await app.CliAsync("host", "check", host.Name);
-            Assert.True(checkedHost.ExitCode == 0, checkedHost.ToString());
-        }
+        var (app1, app2) = (await AddServerAsync(lab, app, "app1"), await AddServerAsync(lab, app, "app2"));
 
         // Host mode: these engines run no bridge; each app binds the port Baton gives on its server's address.
         await app.ApplyOkAsync(app.Yaml("servers:\n  blue: [app1]\n  green: [app2]\ntarget:\n  mode: host"));
@@ -72,6 +49,69 @@ public sealed partial class SeedLayoutTests(ITestOutputHelper output)
         Assert.DoesNotContain("running", onApp1.Output);
         Assert.Contains($"running {app2.Address}:", onApp2.Output);
         Assert.Empty(await app.ContainersAsync());
+    }
+
+    [Fact]
+    public async Task EveryColourOnEachServer_ReplicasPerServer_TrafficOnBoth_V1ToV2UnderLoad_ZeroFailed()
+    {
+        await using var lab = await TestLab.CreateAsync();
+        await using var app = await BlueGreenApp.StartAsync();
+        var (app1, app2) = (await AddServerAsync(lab, app, "app1"), await AddServerAsync(lab, app, "app2"));
+        await app.ApplyOkAsync(app.Yaml("servers: [app1, app2]\nreplicas: 1\ntarget:\n  mode: host"));
+        await app.DeployOkAsync("v1");
+
+        using var stop = new CancellationTokenSource();
+        var load = Task.Run(() => LoadAsync(app, stop.Token));
+        await Task.Delay(500);
+        await app.DeployOkAsync("v2");
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        var (requests, failures, versions) = await load;
+        output.WriteLine($"{requests} requests, {failures.Count} failed; versions {string.Join(", ", versions)}");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+        Assert.Equal("v2", await app.LiveVersionAsync());
+
+        // One v2 replica running on each server, each the router's target at its server's address.
+        foreach (var host in new[] { app1, app2 })
+        {
+            var listed = await host.DockerAsync("ps", "--filter", $"label={ContainerLabels.Service}={app.Name}", "--format", "{{.Label \"baton.release\"}} {{.Label \"baton.target\"}}");
+            output.WriteLine($"{host.Name}: {listed.Output}");
+            var line = Assert.Single(listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"r2 {host.Address}:", line);
+        }
+        var live = await app.ApiAsync(HttpMethod.Get, "api/status");
+        Assert.Contains(app1.Address.ToString(), live.Body);
+        Assert.Contains(app2.Address.ToString(), live.Body);
+    }
+
+    /// <summary>
+    /// An app server as an operator sets it up: a host in the lab with its engine and sshd, the
+    /// sample images on its engine, `baton host`'s config, and the authorized_keys line that
+    /// `baton host add` prints; `baton host check` then passes.
+    /// </summary>
+    private async Task<LabHost> AddServerAsync(TestLab lab, BlueGreenApp app, string name)
+    {
+        await SampleImages.EnsureAsync();
+        var host = await lab.AddHostAsync(name, docker: true, sshd: true);
+        await host.LoadImageAsync(SampleImages.Image("v1"), SampleImages.Image("v2"));
+        var config = Path.Combine(host.Folder, "host.yml");
+        await File.WriteAllTextAsync(config, $"""
+            name: {host.Name}
+            docker: {host.DockerSocket}
+            address: {host.Address}
+            services: [{app.Name}]
+            images: [{SampleImages.Repository}]
+            networks: [host]
+            """);
+        var added = await app.CliAsync("host", "add", host.Name, "--ssh", $"root@{host.Address}", "--command", $"{AgentDotnet} {Path.Combine(AppContext.BaseDirectory, "baton.dll")} host --config {config}");
+        output.WriteLine(added.ToString());
+        var line = AuthorizedLine().Match(added.Stdout).Value;
+        Assert.StartsWith("command=", line);
+        Assert.Contains(",restrict ", line);
+        await host.AuthorizeAsync(line);
+        var checkedHost = await app.CliAsync("host", "check", host.Name);
+        Assert.True(checkedHost.ExitCode == 0, checkedHost.ToString());
+        return host;
     }
 
     /// <summary>The dotnet the forced command runs (sshd's PATH is not the test's).</summary>
