@@ -28,10 +28,12 @@ internal sealed class SshChannel(SshCommand command, Task run, Stream input, str
         }
         var error = command.Error;
         if (error.Length > MaxError) error = error[..MaxError] + "…";
-        return command.ExitStatus is { } code
-            ? (code, error)
-            // Ended by a signal: as a shell reports it, 128 + the signal, unknown here, so -1 with its name.
-            : (-1, $"{error}{(error.Length > 0 ? "\n" : "")}the program on {description} ended by signal {command.ExitSignal ?? "(none given)"}".Trim());
+        if (command.ExitStatus is { } code) return (code, error);
+        // No exit status: ended by a signal (named if the server said which), or the channel closed under it.
+        var end = command.ExitSignal is { } signal
+            ? $"The program on {description} was ended by signal {signal}."
+            : $"The program on {description} ended without an exit status.";
+        return (-1, error.Length == 0 ? end : $"{error.TrimEnd('\n')}\n{end}");
     }
 
     public ValueTask DisposeAsync()

@@ -71,16 +71,19 @@ public sealed class SshTransport : IHostTransport, IDisposable
             var client = await ConnectedAsync(cancellationToken);
             try
             {
-                // Opening a channel waits for the server's answer synchronously inside SSH.NET.
-                return await Task.Run(() => Start(client), cancellationToken);
+                // Opening a channel waits for the server's answer synchronously inside SSH.NET (and, past
+                // ConnectionInfo.MaxSessions channels at once, for one of them to close).
+                return await Task.Run(() => Start(client), CancellationToken.None);
             }
-            catch (Exception e) when (e is SshConnectionException or SocketException or ObjectDisposedException && attempt == 0)
+            catch (Exception e) when (e is SshConnectionException or SocketException or ObjectDisposedException)
             {
+                // The connection itself is gone: every channel on it has failed already.
                 Drop(client);
+                if (attempt > 0) throw new HostUnreachableException($"Lost the connection to {Description} while opening a channel: {Sentence(e.Message)}", e);
             }
-            catch (Exception e) when (e is SshException or SocketException or ObjectDisposedException or IOException)
+            catch (SshException e)
             {
-                Drop(client);
+                // The server refused this one channel; the connection and the other channels on it stay.
                 throw new HostUnreachableException($"{Description} accepted Baton's connection but not a channel for its program: {Sentence(e.Message)}", e);
             }
         }

@@ -49,6 +49,32 @@ public sealed class SshTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_MegabytesBothWaysAtOnce_ArriveWhole()
+    {
+        AuthorizeBaton();
+        using var transport = await PinnedTransportAsync();
+        await using var channel = await transport.OpenAsync(CancellationToken.None);
+        var sent = new byte[4 * 1024 * 1024];
+        new Random(14).NextBytes(sent);
+
+        // cat sends it back while it is still being written: beyond the SSH windows, a transport
+        // that read only after writing (or wrote only after reading) would stall here.
+        var writing = Task.Run(async () =>
+        {
+            for (int offset = 0; offset < sent.Length; offset += 64 * 1024) await channel.Input.WriteAsync(sent.AsMemory(offset, 64 * 1024));
+            channel.Input.Dispose();
+        });
+        using var received = new MemoryStream();
+        await channel.Output.CopyToAsync(received).WaitAsync(TimeSpan.FromSeconds(30));
+        await writing;
+
+        var expected = Encoding.UTF8.GetBytes("original: baton-host\n").Concat(sent).ToArray();
+        Assert.Equal(expected.Length, received.Length);
+        Assert.True(expected.AsSpan().SequenceEqual(received.ToArray()), "the bytes that came back differ");
+        Assert.Equal(0, (await channel.CompletionAsync(CancellationToken.None)).ExitCode);
+    }
+
+    [Fact]
     public async Task OpenAsync_ForcedCommandRunsWhateverTheClientAsks_WithItsExitCodeAndStderr()
     {
         AuthorizeBaton();
@@ -122,6 +148,21 @@ public sealed class SshTransportTests : IDisposable
             refused.Message.Replace(_sshd.User + "@", "root@", StringComparison.Ordinal));
         Assert.Single(_sshd.Runs); // the script did not run again
         Assert.Equal(SshContactOutcome.HostKeyChanged, (await stale.CheckAsync(CancellationToken.None)).Outcome);
+    }
+
+    [Fact]
+    public async Task OpenAsync_ServerNoLongerOffersThePinnedKind_IsRefusedAndNothingRuns()
+    {
+        AuthorizeBaton();
+        // Pinned as an ECDSA key, but this server has an ed25519 key only.
+        var pin = new HostKeyPin("ecdsa-sha2-nistp256", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        using var transport = new SshTransport("app1", Target, _key, pin, Fast);
+
+        var refused = await Assert.ThrowsAsync<HostUnreachableException>(() => transport.OpenAsync(CancellationToken.None));
+
+        Assert.Equal($"app1 ({Target}) no longer offers a host key of the pinned kind ecdsa-sha2-nistp256 ({pin.Fingerprint}); Baton sent it nothing. "
+            + "If that server's keys were changed on purpose, `baton host repin app1` pins its new one.", refused.Message);
+        Assert.Empty(_sshd.Runs);
     }
 
     [Fact]
