@@ -30,14 +30,35 @@ internal sealed class ServerCommand : Command
     private readonly Option<string?> _shutdownTimeout = new("--shutdown-timeout") { Description = "On SIGTERM, time in-flight requests get to finish (default 30s)" };
     private readonly Option<string> _logLevel = new("--log-level") { Description = "debug, information, warning or error", DefaultValueFactory = _ => "information" };
 
-    public ServerCommand() : base("server", "Run the Baton router and admin API")
+    /// <summary>True for <c>baton router run</c>: the supervisor and the router process alone, no admin listener and no controller.</summary>
+    private readonly bool _routerOnly;
+
+    public ServerCommand() : this("server", "Run the Baton router and admin API", routerOnly: false)
     {
+    }
+
+    /// <summary>
+    /// <c>baton router run</c>: the data plane alone on a router host — the same listeners, saved
+    /// state and no-gap restarts as <c>baton server</c>, without the admin API and the controller
+    /// (a controller elsewhere reaches it through <c>baton router link</c>). It serves its last
+    /// state for as long as no controller comes.
+    /// </summary>
+    public static ServerCommand RouterRun() => new("run",
+        "Run the router alone on a router host (public and staging listeners, health checks, saved state, restarts with no dropped connection); a controller reaches it through `baton router link`",
+        routerOnly: true);
+
+    private ServerCommand(string name, string description, bool routerOnly) : base(name, description)
+    {
+        _routerOnly = routerOnly;
         _logLevel.AcceptOnlyFromAmong("debug", "information", "warning", "error");
         Options.Add(_listen);
-        Options.Add(_admin);
-        Options.Add(_adminTlsCert);
-        Options.Add(_adminTlsKey);
-        Options.Add(_adminInsecure);
+        if (!routerOnly)
+        {
+            Options.Add(_admin);
+            Options.Add(_adminTlsCert);
+            Options.Add(_adminTlsKey);
+            Options.Add(_adminInsecure);
+        }
         Options.Add(_listenH2c);
         Options.Add(_listenStaging);
         Options.Add(_stagingAllow);
@@ -67,10 +88,10 @@ internal sealed class ServerCommand : Command
         var options = new ServerOptions
         {
             Listen = parse.GetValue(_listen)!,
-            Admin = parse.GetValue(_admin)!,
-            AdminTlsCertificate = parse.GetValue(_adminTlsCert),
-            AdminTlsKey = parse.GetValue(_adminTlsKey),
-            AdminInsecure = parse.GetValue(_adminInsecure),
+            Admin = _routerOnly ? new ServerOptions().Admin : parse.GetValue(_admin)!,
+            AdminTlsCertificate = _routerOnly ? null : parse.GetValue(_adminTlsCert),
+            AdminTlsKey = _routerOnly ? null : parse.GetValue(_adminTlsKey),
+            AdminInsecure = !_routerOnly && parse.GetValue(_adminInsecure),
             ListenH2c = parse.GetValue(_listenH2c),
             ListenStaging = parse.GetValue(_listenStaging)!,
             StagingAllow = parse.GetValue(_stagingAllow),
@@ -82,17 +103,17 @@ internal sealed class ServerCommand : Command
             LogLevel = Enum.Parse<LogLevel>(parse.GetValue(_logLevel)!, ignoreCase: true),
         };
         return Environment.GetEnvironmentVariable(Supervisor.WorkerVariable) is null
-            ? await SuperviseAsync(options, ct)
-            : await RunWorkerAsync(options, ct);
+            ? await SuperviseAsync(options, _routerOnly, ct)
+            : await RunWorkerAsync(options, _routerOnly, ct);
     }
 
     /// <summary>The supervisor: lock, sockets, then the worker processes.</summary>
-    private static async Task<int> SuperviseAsync(ServerOptions options, CancellationToken ct)
+    private static async Task<int> SuperviseAsync(ServerOptions options, bool routerOnly, CancellationToken ct)
     {
         IReadOnlyList<(string Name, string Address)> listeners;
         try
         {
-            listeners = BatonServer.Check(options);
+            listeners = routerOnly ? BatonServer.CheckRouter(options) : BatonServer.Check(options);
         }
         catch (ServerStartException e)
         {
@@ -119,20 +140,21 @@ internal sealed class ServerCommand : Command
         }
         using (sockets)
         {
-            var supervisor = new Supervisor(Environment.GetCommandLineArgs().Skip(1).ToList(), Console.Out);
+            var supervisor = new Supervisor(Environment.GetCommandLineArgs().Skip(1).ToList(), Console.Out, routerOnly ? Supervisor.RouterOnly : null);
             return await supervisor.RunAsync(sockets, ct);
         }
     }
 
     /// <summary>A worker: Baton on the supervisor's sockets, obeying its channel.</summary>
-    private static async Task<int> RunWorkerAsync(ServerOptions options, CancellationToken ct)
+    private static async Task<int> RunWorkerAsync(ServerOptions options, bool routerOnly, CancellationToken ct)
     {
         WorkerChannel channel;
         try
         {
             var role = Environment.GetEnvironmentVariable(Supervisor.RoleVariable) is { } named && Enum.TryParse<ServerRole>(named, out var parsed) && parsed != ServerRole.All
+                && (!routerOnly || parsed == ServerRole.Router)
                 ? parsed
-                : throw new ServerStartException($"{Supervisor.RoleVariable} must say Router or Controller; it is set by baton server's supervisor for its workers, not by hand.");
+                : throw new ServerStartException($"{Supervisor.RoleVariable} must say Router{(routerOnly ? "" : " or Controller")}; it is set by the supervisor for its workers, not by hand.");
             options = options with { InheritedSockets = InheritedSockets.FromEnvironment(), Role = role };
             channel = WorkerChannel.Open()!;
         }
@@ -156,6 +178,19 @@ internal sealed class ServerCommand : Command
         {
             // A restart: the banner (and the secrets shown once) was the first controller's.
             Output.Line($"{part} process PID {Environment.ProcessId} serves (restart {channel.Generation - 1}).");
+            return await ServeAsync(server, channel, part);
+        }
+        if (routerOnly)
+        {
+            // No controller here: the router prints the banner.
+            Output.Line("Baton router is running (no controller on this host: one reaches it through `baton router link`)");
+            foreach (var url in server.ProxyUrls) Output.Line($"  public   {url}");
+            if (server.ProxyH2cUrl is not null) Output.Line($"  h2c      {server.ProxyH2cUrl}");
+            if (server.ProxyTlsUrl is not null) Output.Line($"  tls      {server.ProxyTlsUrl}");
+            Output.Line(server.StagingUrl is null ? "  staging  none" : $"  staging  {server.StagingUrl} (staging hosts and canary overrides; {options.StagingAllow ?? "loopback clients"})");
+            Output.Line($"  data     {Path.GetFullPath(options.DataDirectory)}");
+            Output.Line($"  link     `baton router link --data {Path.GetFullPath(options.DataDirectory)}` (the forced command for the controller's key)");
+            Output.Line($"  processes  supervisor {channel.SupervisorPid}, router {Environment.ProcessId}");
             return await ServeAsync(server, channel, part);
         }
         // The first router is quiet: the controller, started once the router is ready, prints the banner.

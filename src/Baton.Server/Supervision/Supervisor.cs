@@ -21,8 +21,15 @@ namespace Baton.Server.Supervision;
 /// kept-alive clients reconnect, then stops accepting and drains: in-flight requests finish,
 /// WebSockets and streams until they end or the drain timeout.
 /// </remarks>
-public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter log)
+/// <param name="roles">The parts it runs, router first: both for <c>baton server</c>; the router alone for
+/// <c>baton router run</c> on a router host (<see cref="RouterOnly"/>), where no controller runs beside it.</param>
+public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter log, IReadOnlyList<ServerRole>? roles = null)
 {
+    /// <summary>The parts of <c>baton router run</c>: the data plane alone.</summary>
+    public static readonly IReadOnlyList<ServerRole> RouterOnly = [ServerRole.Router];
+
+    private readonly IReadOnlyList<ServerRole> _roles = roles ?? [ServerRole.Router, ServerRole.Controller];
+
     /// <summary>The environment variable that tells a <c>baton server</c> it is a supervisor's worker.</summary>
     public const string WorkerVariable = "BATON_WORKER";
 
@@ -57,7 +64,7 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         });
 
         // The router first: the controller's recovery and API need it.
-        foreach (var role in new[] { ServerRole.Router, ServerRole.Controller })
+        foreach (var role in _roles)
         {
             var first = await StartWorkerAsync(sockets, role).ConfigureAwait(false);
             if (!first.Ready)
@@ -178,8 +185,11 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
                 await Task.Delay(BinaryPoll, ct).ConfigureAwait(false);
                 if (Stamp(files) != now) continue;
                 seen = now;
-                log.WriteLine("The program on disk changed: upgrading the controller and the router to it.");
-                await ReplaceControllerAsync(sockets, async () => await RestartAsync(sockets, "the program on disk changed").ConfigureAwait(false)).ConfigureAwait(false);
+                log.WriteLine($"The program on disk changed: upgrading {(_roles.Contains(ServerRole.Controller) ? "the controller and the router" : "the router")} to it.");
+                if (_roles.Contains(ServerRole.Controller))
+                    await ReplaceControllerAsync(sockets, async () => await RestartAsync(sockets, "the program on disk changed").ConfigureAwait(false)).ConfigureAwait(false);
+                else
+                    await RestartAsync(sockets, "the program on disk changed").ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
