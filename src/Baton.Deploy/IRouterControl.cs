@@ -57,6 +57,9 @@ public interface IDrain
 {
     /// <returns>The number of long-lived requests closed at the drain deadline.</returns>
     Task<int> WaitAsync(CancellationToken cancellationToken);
+
+    /// <summary>What the deploy's progress should say about the switch (several routers: on which, and their skew); null: nothing.</summary>
+    string? Note => null;
 }
 
 public sealed record LivePool(string? Name, IReadOnlyList<string> Targets);

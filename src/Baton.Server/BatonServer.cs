@@ -60,6 +60,7 @@ public sealed class BatonServer : IAsyncDisposable
     private RegistryClient? _registry;
     private DataDirectoryLock? _dataLock;
     private RemoteRouter? _remote;
+    private MultiRouter? _routers;
     private WebApplication? _link;
     private string? _linkSocket;
 
@@ -170,9 +171,13 @@ public sealed class BatonServer : IAsyncDisposable
         StagingUrl = urls.GetValueOrDefault(ListenerKind.Staging);
         if (_options.InheritedSockets is { } sockets)
         {
-            var scheme = adminCertificate is null ? "http" : "https";
-            AdminBoundUrl = $"{scheme}://{sockets["admin"].EndPoint}";
-            AdminUrl = Url(scheme, sockets["admin"].EndPoint);
+            // A router run alone (baton router run) has no admin socket.
+            if (sockets.TryGetValue("admin", out var adminSocket))
+            {
+                var scheme = adminCertificate is null ? "http" : "https";
+                AdminBoundUrl = $"{scheme}://{adminSocket.EndPoint}";
+                AdminUrl = Url(scheme, adminSocket.EndPoint);
+            }
         }
         else
         {
@@ -283,6 +288,18 @@ public sealed class BatonServer : IAsyncDisposable
         {
             throw new ServerStartException(e.Message);
         }
+        // Router hosts (baton router add) beside this controller's own router: every switch lands on all of them or on none.
+        HostStore routerHosts;
+        try
+        {
+            routerHosts = HostStore.Open(_options.DataDirectory, MultiRouter.FileName);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ServerStartException(e.Message);
+        }
+        var routers = _routers = new MultiRouter(router, routerHosts, new SshTransportOptions(), _loggerFactory!.CreateLogger<MultiRouter>());
+        router = routers;
         try
         {
             _access = new AccessStore(AccessStore.FileIn(_options.DataDirectory), time);
@@ -321,6 +338,7 @@ public sealed class BatonServer : IAsyncDisposable
         AuditApi.Map(_admin, audit);
         HostsApi.Map(_admin, hosts, time, new SshTransportOptions(), new RemoteEngineOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
         RouterApi.Map(_admin, router, _store);
+        RoutersApi.Map(_admin, routers, routerHosts, time, new SshTransportOptions());
         ApiDocument.Map(_admin);
     }
 
@@ -381,6 +399,7 @@ public sealed class BatonServer : IAsyncDisposable
         if (_link is not null) await _link.DisposeAsync();
         if (_linkSocket is not null) File.Delete(_linkSocket);
         _remote?.Dispose();
+        _routers?.Dispose();
         _forwarder?.Dispose();
         _deployers?.Dispose();
         _registry?.Dispose();
@@ -425,6 +444,11 @@ public sealed class BatonServer : IAsyncDisposable
     /// <exception cref="ServerStartException">A setting that cannot be honoured.</exception>
     public static IReadOnlyList<(string Name, string Address)> Check(ServerOptions options) =>
         [.. CheckListeners(options).Listeners.Select(l => (l.Name, l.Address)), ("admin", options.Admin)];
+
+    /// <summary>The same as <see cref="Check"/> for <c>baton router run</c>: the router's listeners alone, no admin listener.</summary>
+    /// <exception cref="ServerStartException">A setting that cannot be honoured.</exception>
+    public static IReadOnlyList<(string Name, string Address)> CheckRouter(ServerOptions options) =>
+        [.. RouterListeners(options).Select(l => (l.Name, l.Address))];
 
     private static (List<RouterListener> Listeners, IPEndPoint Admin, X509Certificate2? AdminCertificate) CheckListeners(ServerOptions options)
     {

@@ -5,4 +5,7 @@ internal static class LogEvents
 {
     public const int DockerConnected = 3001;
     public const int FileModeTightened = 3002;
+    public const int RoutersSwitched = 3010;
+    public const int RouterCallFailed = 3011;
+    public const int RoutersSwitchedBack = 3012;
 }

@@ -4,10 +4,13 @@ using Baton.Contracts;
 
 namespace Baton.Cli.Commands;
 
-/// <summary><c>baton router status</c> and <c>baton router restart</c>: the process that serves the public listeners.</summary>
+/// <summary>
+/// <c>baton router status</c> and <c>baton router restart</c>: the process that serves the public listeners;
+/// <c>run</c>, <c>link</c>, <c>add</c>, <c>list</c>, <c>check</c>, <c>remove</c>: routers on hosts of their own (<see cref="RouterAdminCommands"/>).
+/// </summary>
 internal sealed class RouterCommand : Command
 {
-    public RouterCommand() : base("router", "The router process: which one serves, and replacing it with no dropped connection")
+    public RouterCommand() : base("router", "The router: which process serves, replacing it with no dropped connection, and routers on hosts of their own switched together")
     {
         var status = new Command("status", "Show the router process: PID, supervised or not, restarts so far");
         status.Options.Add(ClientOptions.Json);
@@ -18,6 +21,7 @@ internal sealed class RouterCommand : Command
             "Replace the router process with a new one started from the binary on disk (an upgrade, or a fresh start) with no refused connection and no failed request; waits until the new one serves. SIGHUP to baton server does the same.");
         restart.SetAction(RestartAsync);
         Subcommands.Add(restart);
+        RouterAdminCommands.AddTo(this);
     }
 
     private static async Task<int> StatusAsync(ParseResult parse, CancellationToken ct)

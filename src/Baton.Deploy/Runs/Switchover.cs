@@ -40,6 +40,7 @@ internal sealed class Switchover(StepRunner steps)
             {
                 var drain = router.Switch(run.Service);
                 drained = drain.WaitAsync(ct);
+                if (drain.Note is { } note) progress("info", note);
                 return Task.FromResult<string?>(null);
             }).ConfigureAwait(false);
         }

@@ -25,9 +25,12 @@ public sealed class HostStore
     }
 
     /// <summary>Reads the file if there is one. Throws <see cref="InvalidDataException"/> with one sentence when it is damaged.</summary>
-    public static HostStore Open(string dataDirectory)
+    public static HostStore Open(string dataDirectory) => Open(dataDirectory, FileName);
+
+    /// <summary>The same kind of file under another name: <c>routers.json</c> keeps the router hosts apart from the app servers.</summary>
+    public static HostStore Open(string dataDirectory, string fileName)
     {
-        var path = Path.Combine(dataDirectory, FileName);
+        var path = Path.Combine(dataDirectory, fileName);
         if (!File.Exists(path)) return new HostStore(path, new(StringComparer.Ordinal));
         try
         {

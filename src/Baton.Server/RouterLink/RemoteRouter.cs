@@ -19,19 +19,29 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
     /// <summary>How long a call keeps trying to connect while no router process listens (one is being started).</summary>
     private static readonly TimeSpan ConnectPatience = TimeSpan.FromSeconds(10);
 
-    private readonly string _socket;
+    private readonly string _who;
     private readonly HttpClient _client;
     private readonly RouterLinkJson _json = RouterLinkJson.Default;
 
-    public RemoteRouter(string socketPath)
+    /// <summary>The router process of this machine, on its control socket.</summary>
+    public RemoteRouter(string socketPath) : this($"The router process on {socketPath}", (_, ct) => ConnectUnixAsync(socketPath, ct))
     {
-        _socket = socketPath;
+    }
+
+    /// <summary>
+    /// A router reached by <paramref name="connect"/>: each call opens one stream to its control
+    /// socket (an SSH channel to <c>baton router link</c> on a router host) and speaks the same HTTP on it.
+    /// </summary>
+    /// <param name="who">The router in sentences, e.g. <c>The router r2 (baton@10.200.0.1:22)</c>.</param>
+    public RemoteRouter(string who, Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect)
+    {
+        _who = who;
         _client = new HttpClient(new SocketsHttpHandler
         {
             UseProxy = false,
             // Each call on a new connection: after a router restart the next call reaches the new process.
             PooledConnectionLifetime = TimeSpan.Zero,
-            ConnectCallback = ConnectAsync,
+            ConnectCallback = connect,
         })
         {
             BaseAddress = new Uri("http://router/"),
@@ -39,7 +49,7 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
         };
     }
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    private static async ValueTask<Stream> ConnectUnixAsync(string path, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + ConnectPatience;
         while (true)
@@ -47,14 +57,14 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(_socket), ct).ConfigureAwait(false);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct).ConfigureAwait(false);
                 return new NetworkStream(socket, ownsSocket: true);
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported || File.Exists(_socket) == false)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported || File.Exists(path) == false)
             {
                 socket.Dispose();
                 if (DateTime.UtcNow >= deadline)
-                    throw new RouterUnavailableException($"The router process does not answer on {_socket} ({e.Message}); public traffic is its own, but the controller cannot change routes until it is back.");
+                    throw new RouterUnavailableException($"The router process does not answer on {path} ({e.Message}); public traffic is its own, but the controller cannot change routes until it is back.");
                 await Task.Delay(100, ct).ConfigureAwait(false);
             }
         }
@@ -105,13 +115,16 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
 
     /// <summary>A failed call as one sentence: the connect's own when no router listened, else that it stopped answering.</summary>
     private RouterUnavailableException Unavailable(HttpRequestException e) =>
-        e.InnerException as RouterUnavailableException ?? new RouterUnavailableException($"The router process stopped answering on {_socket} ({e.Message}).");
+        e.InnerException as RouterUnavailableException
+        // The link's own sentence (SshLinkStream) names the router already.
+        ?? (e.InnerException is IOException { Message: var said } && said.StartsWith(_who, StringComparison.Ordinal) ? new RouterUnavailableException(said + ".") : null)
+        ?? new RouterUnavailableException($"{_who} stopped answering ({(e.InnerException is IOException io ? io.Message.TrimEnd('.') : e.Message.TrimEnd('.'))}).");
 
     private HttpResponseMessage Checked(HttpResponseMessage response)
     {
         if (response.IsSuccessStatusCode) return response;
         response.Dispose();
-        throw new RouterUnavailableException($"The router process refused a control call on {_socket} ({(int)response.StatusCode}); it may be another version of Baton.");
+        throw new RouterUnavailableException($"{_who} refused a control call ({(int)response.StatusCode}); it may be another version of Baton.");
     }
 
     // IRouterControl: the deployer's calls.
