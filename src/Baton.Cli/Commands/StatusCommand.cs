@@ -46,13 +46,21 @@ internal sealed class StatusCommand : Command
             services = [one.Value!];
         }
 
-        if (services.Count == 0)
-        {
-            Output.Line("No services yet. Deploy one with: baton deploy SERVICE --target HOST:PORT");
-            return ExitCodes.Success;
-        }
+        if (services.Count == 0) Output.Line("No services yet. Deploy one with: baton deploy SERVICE --target HOST:PORT");
         foreach (var s in services) Print(s);
+        await PrintRoutersAsync(client, name, ct);
         return ExitCodes.Success;
+    }
+
+    /// <summary>With router hosts added, each router's own view (a switch lands on all of them or on none); nothing with the local router alone.</summary>
+    private static async Task PrintRoutersAsync(BatonClient client, string? service, CancellationToken ct)
+    {
+        var routers = await client.GetAsync("api/routers", BatonJson.Default.RoutersResponse, ct);
+        if (!routers.Ok || routers.Value!.Routers.Count < 2) return;
+        Output.Line();
+        Output.Line("Routers (each one's own view; a switch lands on all of them or on none):");
+        RouterAdminCommands.Print(routers.Value.Routers
+            .Select(r => service is null ? r : r with { Services = r.Services.Where(s => s.Service == service).ToList() }).ToList());
     }
 
     private static void Print(ServiceStatus s)

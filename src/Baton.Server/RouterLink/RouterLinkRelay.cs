@@ -29,13 +29,14 @@ public static class RouterLinkRelay
             return 1;
         }
         using var stream = new NetworkStream(socket, ownsSocket: true);
-        // Up: the caller's bytes to the router; at their end the router is told (a half-close), and answers what it has.
+        // Up: the caller's bytes to the router. Their end is the end of the connection (the controller
+        // closes its channel once done with it); Kestrel takes a half-close for a client gone anyway.
         var up = Task.Factory.StartNew(() =>
         {
             try
             {
                 input.CopyTo(stream);
-                socket.Shutdown(SocketShutdown.Send);
+                socket.Shutdown(SocketShutdown.Both);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
             {
