@@ -5,9 +5,10 @@ public sealed record HostAddRequest(string? Name, string? Ssh, string? Command =
 
 /// <summary>
 /// An app server as the API shows it: never its private key. <c>authorizedKeysLine</c> is what goes
-/// in <c>~USER/.ssh/authorized_keys</c> on it; <c>hostKey</c> is null until first contact pinned it.
+/// in <c>~USER/.ssh/authorized_keys</c> on it; <c>hostKey</c> is null until first contact pinned it;
+/// <c>drained</c> is true from <c>baton host drain</c> to <c>baton host resume</c>.
 /// </summary>
-public sealed record HostView(string Name, string Ssh, string Command, string AuthorizedKeysLine, HostKeyView? HostKey, DateTimeOffset Added);
+public sealed record HostView(string Name, string Ssh, string Command, string AuthorizedKeysLine, HostKeyView? HostKey, DateTimeOffset Added, bool Drained = false);
 
 /// <summary>A pinned SSH host key: its algorithm and its fingerprint as OpenSSH prints it (<c>SHA256:…</c>).</summary>
 public sealed record HostKeyView(string Algorithm, string Fingerprint);

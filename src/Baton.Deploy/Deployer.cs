@@ -3,6 +3,7 @@ using Baton.Deploy.Canary;
 using Baton.Deploy.Rolling;
 using Baton.Deploy.Rollouts;
 using Baton.Deploy.Runs;
+using Baton.Deploy.Servers;
 using Baton.Deploy.ServiceFile;
 using Baton.Deploy.Store;
 using Baton.Docker;
@@ -28,6 +29,7 @@ public sealed partial class Deployer
     private readonly BlueGreenStrategy blueGreen;
     private readonly CanaryStrategy canary;
     private readonly RollingStrategy rolling;
+    private readonly ServerDrain drains;
 
     /// <param name="pullCredentials">The stored registry login for an image reference (null: pull anonymously).</param>
     public Deployer(IContainerEngine docker, DeployStore store, IRouterControl router, RolloutBoard board, ILogger<Deployer> logger, Func<string, RegistryCredentials?>? pullCredentials = null)
@@ -41,6 +43,7 @@ public sealed partial class Deployer
         blueGreen = new BlueGreenStrategy(steps, switchover);
         canary = new CanaryStrategy(steps, switchover, board);
         rolling = new RollingStrategy(steps, switchover, board);
+        drains = new ServerDrain(steps, switchover);
     }
 
     private ReleaseContainers Containers => steps.Containers;
@@ -60,11 +63,15 @@ public sealed partial class Deployer
         if (OtherRepository(def, image, options) is { } refusal) return DeployOutcome.Fail(refusal, failure: DeployFailure.BadInput);
         var live = router.Live(service);
         var color = live?.Name == "blue" ? "green" : "blue";
+        if (DrainedRefusal(def, color) is { } drained) return DeployOutcome.Fail(drained, failure: DeployFailure.Conflict);
+        // Containers a failed deploy left on a server that could not be reached then: gone now if it answers.
+        await SweepAsync([service], ct).ConfigureAwait(false);
         var kind = options.Strategy switch { Strategy.Canary => "canary", Strategy.Rolling => "rolling", _ => "deploy" };
         var (id, release) = store.BeginDeployment(service, kind, image, null, color, author, yaml);
 
         // Step 2
         if (!steps.TryLock(service, id, author, out var refused)) return DeployOutcome.Fail(refused, id, DeployFailure.Conflict);
+        if (Refused(service, id, DrainedRefusal(def, color)) is { } late) return late;
         var run = new Run { Id = id, Def = def, Release = release, Color = color, Image = image, Watch = options.Watch ?? def.Watch };
         var overrides = options.Watch is { } w ? $", watch {Contracts.Durations.Format(w)}" : "";
         progress("step", $"Deployment #{id}: {image} to {service} as {color} (release {release}{(options.Strategy == Strategy.BlueGreen ? "" : ", " + DeployOptions.Name(options.Strategy))}{overrides})");
@@ -126,8 +133,10 @@ public sealed partial class Deployer
         bool instant = kept.Count > 0 && kept.Count == def.WebCount(kept[0].Color ?? "blue") && kept.All(c => c.Target is not null);
         var live = router.Live(service);
         var color = instant ? kept[0].Color ?? "blue" : live?.Name == "blue" ? "green" : "blue";
+        if (DrainedRefusal(def, color) is { } drained) return DeployOutcome.Fail(drained, failure: DeployFailure.Conflict);
         var (id, _) = store.BeginDeployment(service, "rollback", target.Image, target.Digest, color, author, yaml, target.Release);
         if (!steps.TryLock(service, id, author, out var refused)) return DeployOutcome.Fail(refused, id, DeployFailure.Conflict);
+        if (Refused(service, id, DrainedRefusal(def, color)) is { } late) return late;
 
         var run = new Run { Id = id, Def = def, Release = target.Release, Color = color, Image = target.Image, Reused = instant, Pinned = target.Digest ?? target.Image, Watch = def.Watch };
         progress("step", $"Rolling {service} back to {target.Release} ({target.Image}){(instant ? ", from its kept containers" : ", recreating its containers")}");
@@ -168,6 +177,40 @@ public sealed partial class Deployer
             LogUnexpected(logger, e, run.Service);
             return await steps.FailAsync(run, $"The {what} stopped on an unexpected error: {e.Message}", progress, hadLive).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Takes an app server out of every pool so that it can be rebooted (see <see cref="ServerDrain"/>);
+    /// the caller has marked it drained in the fleet. Refused with a sentence, nothing changed, when a
+    /// service on it is being deployed or would be left with an empty pool.
+    /// </summary>
+    public Task<DeployOutcome> DrainServerAsync(string server, string author, DeployProgress progress, CancellationToken ct) =>
+        drains.DrainAsync(server, author, progress, ct);
+
+    /// <summary>Brings a drained server back: its stopped replicas start, get healthy, and rejoin their live pools.</summary>
+    public async Task<DeployOutcome> ResumeServerAsync(string server, string author, DeployProgress progress, CancellationToken ct)
+    {
+        var outcome = await drains.ResumeAsync(server, author, progress, ct).ConfigureAwait(false);
+        if (outcome.Ok) await SweepAsync(null, ct).ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>Removes containers no release owns, on every engine that answers (see <see cref="OrphanSweep"/>); one line per container removed.</summary>
+    public Task<IReadOnlyList<string>> SweepAsync(IEnumerable<string>? services, CancellationToken ct) => new OrphanSweep(steps).RunAsync(services, ct);
+
+    /// <summary>The refusal of a deploy (or rollback) whose colour would need a drained server; null when none does.</summary>
+    private string? DrainedRefusal(ServiceDefinition def, string color) =>
+        def.Servers is { } placement && steps.Docker is ServerFleet fleet && fleet.FirstDrained(placement.For(color)) is { } name
+            ? $"{ServerFleet.DrainedSentence(name)}: {def.Name}'s {color} containers would run there; nothing was started and the live release is untouched."
+            : null;
+
+    /// <summary>A refusal found once the lock is held (a drain began meanwhile): recorded, the lock released.</summary>
+    private DeployOutcome? Refused(string service, long id, string? refusal)
+    {
+        if (refusal is null) return null;
+        store.FinishDeployment(id, Outcomes.Refused, refusal);
+        store.Unlock(service, id);
+        return DeployOutcome.Fail(refusal, id, DeployFailure.Conflict);
     }
 
     /// <summary>At start: finishes or rolls back every deployment a stopped Baton left unfinished (see <see cref="Recovery"/>).</summary>

@@ -10,4 +10,7 @@ internal static class LogEvents
     public const int DeployUnexpected = 2002;
     public const int Recovered = 2003;
     public const int RecoveryFailed = 2004;
+    public const int OrphanRemoved = 2005;
+    public const int OrphanSweepSkipped = 2006;
+    public const int ServerDrained = 2007;
 }

@@ -153,7 +153,16 @@ public sealed class ReleaseContainers(IContainerEngine docker, Func<int>? hostPo
         await Task.WhenAll(containers.Where(c => c.Running).Select(c => docker.Containers.StopAsync(c.Id, stopTimeout, ct))).ConfigureAwait(false);
 
     public async Task RemoveAsync(IEnumerable<ReleaseContainer> containers, CancellationToken ct) =>
-        await Task.WhenAll(containers.Select(c => docker.Containers.RemoveAsync(c.Id, force: true, ct))).ConfigureAwait(false);
+        await RemoveReportingAsync(containers, ct).ConfigureAwait(false);
+
+    /// <summary>Removes the containers; the ones that could not be removed, each with the engine's error.</summary>
+    public async Task<IReadOnlyList<(ReleaseContainer Container, DockerError Error)>> RemoveReportingAsync(IEnumerable<ReleaseContainer> containers, CancellationToken ct)
+    {
+        var list = containers.ToList();
+        var results = await Task.WhenAll(list.Select(c => docker.Containers.RemoveAsync(c.Id, force: true, ct))).ConfigureAwait(false);
+        return list.Zip(results).Where(p => !p.Second.IsSuccess && p.Second.Error!.Kind != DockerErrorKind.ContainerNotFound)
+            .Select(p => (p.First, p.Second.Error!)).ToList();
+    }
 
     /// <summary>
     /// Host mode: null when each container holds the port it was given (or /proc cannot tell); else
@@ -219,6 +228,12 @@ public sealed class ReleaseContainers(IContainerEngine docker, Func<int>? hostPo
         foreach (var c in containers)
         {
             var state = await docker.Containers.InspectAsync(c.Id, ct).ConfigureAwait(false);
+            if (state.Error is { Kind: DockerErrorKind.EngineUnreachable } unreachable)
+            {
+                // An app server that cannot be reached will not give its logs either: one wait, not two.
+                parts.Add($"\n{c.Name}: {unreachable.Message}");
+                continue;
+            }
             if (state.TryGetValue(out var info, out _) && !info.Running)
                 parts.Add($"\n{c.Name} exited with code {info.ExitCode}{(info.OomKilled ? " (out of memory)" : "")}.");
             parts.Add(await LogsAsync(c.Id, c.Name, ct).ConfigureAwait(false));
@@ -261,8 +276,9 @@ public sealed class ReleaseContainers(IContainerEngine docker, Func<int>? hostPo
         return (servers, null);
     }
 
-    /// <summary>Workers and the release task run on one server: the colour's first.</summary>
-    private AppServer? FirstServer(ServiceDefinition def, string color) => Placement(def, color).Servers?[0];
+    /// <summary>Workers and the release task run on one server: the colour's first that is not drained.</summary>
+    private AppServer? FirstServer(ServiceDefinition def, string color) =>
+        Placement(def, color).Servers is { } servers ? servers.FirstOrDefault(s => !s.Drained) ?? servers[0] : null;
 
     private static ContainerSpec OnServer(ContainerSpec spec, AppServer? server) =>
         server is null ? spec : spec with { Labels = With(spec.Labels, ContainerLabels.Server, server.Name) };

@@ -336,7 +336,7 @@ public sealed class BatonServer : IAsyncDisposable
         UsersApi.Map(_admin, _access);
         TokensApi.Map(_admin, _access, time);
         AuditApi.Map(_admin, audit);
-        HostsApi.Map(_admin, hosts, time, new SshTransportOptions(), new RemoteEngineOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
+        HostsApi.Map(_admin, hosts, time, new SshTransportOptions(), new RemoteEngineOptions { RequestTimeout = TimeSpan.FromSeconds(30) }, _deployers, _stopping.Token);
         RouterApi.Map(_admin, router, _store);
         RoutersApi.Map(_admin, routers, routerHosts, time, new SshTransportOptions());
         ApiDocument.Map(_admin);

@@ -6,9 +6,10 @@ using Baton.Hosts.Ssh;
 namespace Baton.Cli.Commands;
 
 /// <summary>
-/// <c>baton host add|check|list|repin|remove</c>: the app servers the controller reaches over SSH,
-/// through the admin API. Each gets a key pair of its own, bound on the server to one program by
-/// its authorized_keys line; its host key is pinned at first contact and a changed one is refused.
+/// <c>baton host add|check|list|repin|remove|drain|resume</c>: the app servers the controller reaches
+/// over SSH, through the admin API. Each gets a key pair of its own, bound on the server to one program
+/// by its authorized_keys line; its host key is pinned at first contact and a changed one is refused.
+/// A drained server serves no traffic and gets no new containers until it is resumed.
 /// </summary>
 internal static class HostAdminCommands
 {
@@ -19,6 +20,24 @@ internal static class HostAdminCommands
         host.Subcommands.Add(List());
         host.Subcommands.Add(Repin());
         host.Subcommands.Add(Remove());
+        host.Subcommands.Add(Drain("drain", "Take an app server out of every pool so it can be rebooted: its replicas leave the live pools (stopped, kept), a live release that runs only there moves to the other colour's servers; no new container goes there until `baton host resume`"));
+        host.Subcommands.Add(Drain("resume", "Bring a drained app server back: its stopped replicas start, pass their health checks and rejoin their live pools (a release that moved away stays where it is)"));
+    }
+
+    /// <summary><c>drain NAME</c> and <c>resume NAME</c>: each service's steps as they happen; exit 0 when done, 6 when refused.</summary>
+    private static Command Drain(string verb, string description)
+    {
+        var name = new Argument<string>("name") { Description = "The server's name, from baton host list" };
+        var command = new Command(verb, description) { name };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = ClientOptions.Connect(parse);
+            if (client is null) return ExitCodes.BadInput;
+            var host = parse.GetValue(name)!;
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/hosts/{Uri.EscapeDataString(host)}/{verb}");
+            return await ProgressReader.FollowAsync(client, request, verb == "drain" ? $"Draining {host}" : $"Resuming {host}", ct);
+        });
+        return command;
     }
 
     private static Command Add()
@@ -121,12 +140,13 @@ internal static class HostAdminCommands
                 Output.Line("No app servers; add one with: baton host add NAME --ssh USER@ADDRESS");
                 return ExitCodes.Success;
             }
-            var rows = hosts.Select(h => (h.Name, h.Ssh, Key: h.HostKey is { } k ? $"{k.Fingerprint} ({k.Algorithm})" : "not pinned yet", h.Command)).ToList();
+            var rows = hosts.Select(h => (h.Name, h.Ssh, State: h.Drained ? "drained" : "in service", Key: h.HostKey is { } k ? $"{k.Fingerprint} ({k.Algorithm})" : "not pinned yet", h.Command)).ToList();
             int nameWidth = Math.Max(4, rows.Max(r => r.Name.Length));
             int sshWidth = Math.Max(3, rows.Max(r => r.Ssh.Length));
+            int stateWidth = rows.Max(r => r.State.Length);
             int keyWidth = Math.Max(8, rows.Max(r => r.Key.Length));
-            Output.Line($"{"NAME".PadRight(nameWidth)}  {"SSH".PadRight(sshWidth)}  {"HOST KEY".PadRight(keyWidth)}  COMMAND");
-            foreach (var r in rows) Output.Line($"{r.Name.PadRight(nameWidth)}  {r.Ssh.PadRight(sshWidth)}  {r.Key.PadRight(keyWidth)}  {r.Command}");
+            Output.Line($"{"NAME".PadRight(nameWidth)}  {"SSH".PadRight(sshWidth)}  {"STATE".PadRight(stateWidth)}  {"HOST KEY".PadRight(keyWidth)}  COMMAND");
+            foreach (var r in rows) Output.Line($"{r.Name.PadRight(nameWidth)}  {r.Ssh.PadRight(sshWidth)}  {r.State.PadRight(stateWidth)}  {r.Key.PadRight(keyWidth)}  {r.Command}");
             return ExitCodes.Success;
         });
         return command;

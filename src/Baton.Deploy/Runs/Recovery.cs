@@ -30,7 +30,13 @@ internal sealed partial class Recovery(StepRunner steps, Switchover switchover)
             var live = router.Live(d.Service);
             bool switched = live is not null && mine.Any(c => c.Target is not null && live.Targets.Contains(c.Target));
             var lastStep = d.Steps.LastOrDefault()?.Name ?? "start";
-            if (switched && d.Kind == "rolling" && live!.Targets.Any(t => all.Any(c => c.Target == t && c.Release != d.Release)))
+            if (d.Kind is Kinds.HostDrain or Kinds.HostResume)
+            {
+                // The live pool keeps what it had when Baton stopped; the server stays drained until resumed.
+                store.FinishDeployment(d.Id, Outcomes.Failed, $"Baton stopped during {lastStep} of a {d.Kind}; the live pool kept serving as it was. `baton host drain` or `baton host resume` again finishes it.");
+                store.Unlock(d.Service, d.Id);
+            }
+            else if (switched && d.Kind == "rolling" && live!.Targets.Any(t => all.Any(c => c.Target == t && c.Release != d.Release)))
             {
                 // Part of the replicas were replaced: the mixed pool keeps serving, nothing is stopped under it.
                 var replaced = mine.Count(c => c.Target is not null && live.Targets.Contains(c.Target));
@@ -63,6 +69,8 @@ internal sealed partial class Recovery(StepRunner steps, Switchover switchover)
         foreach (var l in store.Locks())
             if (l.Holder != DeployStore.ThisProcess && store.GetDeployment(l.DeploymentId) is not { Outcome: Outcomes.Running or Outcomes.Held })
                 store.Unlock(l.Service, l.DeploymentId);
+        // Containers no release owns (a deploy cut short, a server lost mid-deploy) go now, on every engine that answers.
+        await new OrphanSweep(steps).RunAsync(null, ct).ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = LogEvents.Recovered, Level = LogLevel.Information, Message = "Deployment #{Id} of {Service} left by a stopped Baton was {What}")]

@@ -60,8 +60,10 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
             ?? (def.Smoke.Count == 0 ? null : await StepAsync(run, "smoke", progress, () => SmokeAsync(run, ct)).ConfigureAwait(false));
     }
 
-    public async Task<string?> ResolveAsync(Run run, DeployProgress progress, CancellationToken ct)
+    /// <param name="reference">What to inspect (and pull if missing); null: the run's image. A move of the live release gives its pinned image, so that a tag moved since cannot change what runs.</param>
+    public async Task<string?> ResolveAsync(Run run, DeployProgress progress, CancellationToken ct, string? reference = null)
     {
+        var image = reference ?? run.Image;
         // The service's own engines: its servers', or this machine's.
         var engine = docker;
         if (docker is ServerFleet fleet)
@@ -72,25 +74,25 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
         else if (run.Def.Servers is { } servers) return ServerFleet.Unknown(servers.All[0]).Message;
         if (run.Def.Network is { } network && await engine.NetworkExistsAsync(network, ct).ConfigureAwait(false) is { IsSuccess: false } missing)
             return missing.Error!.Message;
-        var found = await engine.Images.InspectAsync(run.Image, ct).ConfigureAwait(false);
+        var found = await engine.Images.InspectAsync(image, ct).ConfigureAwait(false);
         if (!found.IsSuccess && found.Error.Kind == DockerErrorKind.ImageNotFound)
         {
-            progress("info", $"{run.Image} is not on {(run.Def.Servers is null ? "this engine" : engine.Description)}; pulling it");
-            found = await engine.Images.PullAsync(run.Image, PullCredentials?.Invoke(run.Image), cancellationToken: ct).ConfigureAwait(false);
+            progress("info", $"{image} is not on {(run.Def.Servers is null ? "this engine" : engine.Description)}; pulling it");
+            found = await engine.Images.PullAsync(image, PullCredentials?.Invoke(image), cancellationToken: ct).ConfigureAwait(false);
             if (!found.IsSuccess)
                 return found.Error.Kind == DockerErrorKind.ImageNotFound
-                    ? $"Image {run.Image} was not found on the engine nor in its registry; check the repository and tag."
+                    ? $"Image {image} was not found on the engine nor in its registry; check the repository and tag."
                     // The engine's own sentence usually names the image already ("Could not pull image …").
-                    : found.Error.Message.Contains(run.Image, StringComparison.Ordinal) ? found.Error.Message : $"Image {run.Image} could not be pulled: {found.Error.Message}";
+                    : found.Error.Message.Contains(image, StringComparison.Ordinal) ? found.Error.Message : $"Image {image} could not be pulled: {found.Error.Message}";
         }
         if (!found.TryGetValue(out var info, out var error)) return error.Message;
-        var repo = ImageReference.Repository(run.Image);
+        var repo = ImageReference.Repository(image);
         run.Pinned = info.RepoDigests.FirstOrDefault(d => d.StartsWith(repo + "@", StringComparison.Ordinal)) ?? info.Id;
         run.ExposedPorts = info.ExposedPorts;
         if (run.Def.Mode == TargetMode.Publish && run.Def.ContainerPort is null)
         {
             if (info.ExposedPorts.Count > 1)
-                return $"{run.Image} declares ports {string.Join(", ", info.ExposedPorts)} (EXPOSE): say which one serves HTTP with target.port in the service file.";
+                return $"{image} declares ports {string.Join(", ", info.ExposedPorts)} (EXPOSE): say which one serves HTTP with target.port in the service file.";
             run.Def = run.Def with { ContainerPort = info.ExposedPorts.Count == 1 ? info.ExposedPorts[0] : ServiceDefinition.DefaultContainerPort };
             progress("info", info.ExposedPorts.Count == 1
                 ? $"The app's port inside its container: {run.Def.ContainerPort} (the image's EXPOSE)"
@@ -236,9 +238,10 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
     public async Task<DeployOutcome> FailAsync(Run run, string reason, DeployProgress progress, bool hadLive)
     {
         if (run.Staged) router.DropCandidate(run.Service);
+        IReadOnlyList<(ReleaseContainer Container, DockerError Error)> left = [];
         if (run.Reused) await Containers.StopAsync(run.Web, run.Def.StopTimeout, CancellationToken.None).ConfigureAwait(false);
-        else await Containers.RemoveAsync(run.Web, CancellationToken.None).ConfigureAwait(false);
-        reason = WithLiveNote(reason, hadLive);
+        else left = await Containers.RemoveReportingAsync(run.Web, CancellationToken.None).ConfigureAwait(false);
+        reason = WithSentence(WithLiveNote(reason, hadLive), Leftovers(left));
         store.FinishDeployment(run.Id, Outcomes.Failed, reason);
         store.Unlock(run.Service, run.Id);
         LogFailed(logger, run.Id, run.Service, reason);
@@ -254,6 +257,29 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
         var head = logs < 0 ? reason : reason[..logs];
         var tail = logs < 0 ? "" : reason[logs..];
         return $"{head.TrimEnd().TrimEnd('.')}; the live release was not touched.{tail}";
+    }
+
+    /// <summary>
+    /// What a failed run could not remove, per server: a server that cannot be reached keeps them
+    /// until it answers again, when the orphan sweep (<see cref="OrphanSweep"/>) removes them.
+    /// </summary>
+    internal static string? Leftovers(IReadOnlyList<(ReleaseContainer Container, DockerError Error)> left)
+    {
+        if (left.Count == 0) return null;
+        return string.Join(" ", left.GroupBy(l => ServerFleet.ServerOf(l.Container.Id)).Select(g =>
+        {
+            var where = g.Key.Length == 0 ? "This machine's engine" : $"Server {g.Key}";
+            var when = g.Key.Length == 0 ? "the next deploy or start of Baton" : $"the next deploy, `baton host check {g.Key}` or start of Baton";
+            return $"{where} could not remove {g.Count()} new container(s) ({g.First().Error.Message.TrimEnd('.')}); they are removed when it answers again ({when}).";
+        }));
+    }
+
+    /// <summary>Adds a sentence after a reason's first line (before any log lines).</summary>
+    internal static string WithSentence(string reason, string? sentence)
+    {
+        if (sentence is null) return reason;
+        int logs = reason.IndexOf('\n', StringComparison.Ordinal);
+        return logs < 0 ? $"{reason} {sentence}" : $"{reason[..logs]} {sentence}{reason[logs..]}";
     }
 
     /// <summary>Ends a run that a stop of Baton cut short: the next start finishes or rolls it back.</summary>

@@ -64,6 +64,19 @@ public sealed class ServerFleet : IContainerEngine
         return new ServerFleet(null, servers);
     }
 
+    /// <summary>The first of <paramref name="names"/> that is drained (<c>baton host drain</c>), or null.</summary>
+    public string? FirstDrained(IEnumerable<string> names) => names.FirstOrDefault(n => Server(n)?.Drained == true);
+
+    /// <summary>The sentence for a drained server that a deploy would need.</summary>
+    public static string DrainedSentence(string name) => $"{name} is drained (baton host resume {name} brings it back)";
+
+    /// <summary>The server a fleet id names ("" for the local engine's).</summary>
+    public static string ServerOf(string id)
+    {
+        var slash = id.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? id[..slash] : "";
+    }
+
     /// <summary>The sentence for a server name that no host added to this controller carries.</summary>
     public static DockerError Unknown(string name) =>
         new(DockerErrorKind.Engine, $"Server {name} is not known to this controller; add it with `baton host add {name} --ssh USER@ADDRESS`.");

@@ -147,10 +147,9 @@ public sealed class DeployStore : IDisposable
     public IReadOnlyList<DeploymentRecord> History(string service, int limit = 50) =>
         ReadDeployments("WHERE service = $s ORDER BY id DESC LIMIT $l", ("$s", service), ("$l", limit));
 
-    /// <summary>Deployments that never reached an end: left by a process that died, or held for promote.</summary>
     /// <summary>The deployments that made a release live, newest first: the current one and the ones to roll back to.</summary>
     public IReadOnlyList<DeploymentRecord> Succeeded(string service, int limit = 50) =>
-        ReadDeployments("WHERE service = $s AND outcome = 'succeeded' ORDER BY id DESC LIMIT $l", ("$s", service), ("$l", limit));
+        ReadDeployments($"WHERE service = $s AND outcome = 'succeeded' AND kind NOT IN ('{Kinds.HostDrain}', '{Kinds.HostResume}') ORDER BY id DESC LIMIT $l", ("$s", service), ("$l", limit));
 
     public IReadOnlyList<DeploymentRecord> Unfinished() =>
         ReadDeployments("WHERE outcome IN ('running','held') ORDER BY id");

@@ -33,5 +33,16 @@ public static class Outcomes
     public const string Refused = "refused";
 }
 
+/// <summary>Kinds of deployment records that are no release of their own.</summary>
+public static class Kinds
+{
+    /// <summary>A drained server's replicas left the live pool (<c>baton host drain</c>); the live release stays the same.</summary>
+    public const string HostDrain = "host-drain";
+    /// <summary>A drained server's replicas came back into the live pool (<c>baton host resume</c>).</summary>
+    public const string HostResume = "host-resume";
+    /// <summary>The live release started on the other colour's servers and switched to, so that a drained server holds only the idle colour.</summary>
+    public const string Move = "move";
+}
+
 /// <summary>Who holds a service's deployment lock.</summary>
 public sealed record LockHolder(string Service, long DeploymentId, string Holder, string Author, DateTimeOffset Since);

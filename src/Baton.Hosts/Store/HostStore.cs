@@ -80,6 +80,19 @@ public sealed class HostStore
         }
     }
 
+    /// <summary>Marks a host drained (taken out of every pool) or not; null when there is no such host.</summary>
+    public StoredHost? SetDrained(string name, bool drained)
+    {
+        lock (_lock)
+        {
+            if (!_hosts.TryGetValue(name, out var host)) return null;
+            if (host.Drained == drained) return host;
+            var next = host with { Drained = drained };
+            Replace(new Dictionary<string, StoredHost>(_hosts, StringComparer.Ordinal) { [name] = next });
+            return next;
+        }
+    }
+
     /// <summary>Forgets a host and its key pair; false when there was none.</summary>
     public bool Remove(string name)
     {
@@ -118,13 +131,14 @@ public sealed class HostStore
         PrivateKey = h.Key.PrivateKeyPem,
         HostKey = h.HostKey is { } k ? new HostKeyEntry { Algorithm = k.Algorithm, Fingerprint = k.Fingerprint } : null,
         Added = h.Added,
+        Drained = h.Drained ? true : null,
     };
 
     private static StoredHost? FromEntry(string name, HostEntry? e)
     {
         if (e is not { Ssh: not null, Command: not null, PublicKey: not null, PrivateKey: not null } || !SshTarget.TryParse(e.Ssh, out var target, out _)) return null;
         var pin = e.HostKey is { Algorithm: { } algorithm, Fingerprint: { } fingerprint } ? new HostKeyPin(algorithm, fingerprint) : null;
-        return new StoredHost(name, target, e.Command, new SshKeyPair(e.PrivateKey, e.PublicKey), pin, e.Added);
+        return new StoredHost(name, target, e.Command, new SshKeyPair(e.PrivateKey, e.PublicKey), pin, e.Added, e.Drained ?? false);
     }
 }
 
@@ -141,6 +155,10 @@ internal sealed class HostEntry
     public string? PrivateKey { get; set; }
     public HostKeyEntry? HostKey { get; set; }
     public DateTimeOffset Added { get; set; }
+
+    /// <summary>True while the host is drained; absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Drained { get; set; }
 }
 
 internal sealed class HostKeyEntry

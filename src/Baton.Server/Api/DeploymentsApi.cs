@@ -227,7 +227,7 @@ internal static class DeploymentsApi
     /// Runs a Docker deployment command and streams it. Refusals known before any work starts
     /// (unknown service, bad image, lock held, no engine) are answered as plain 4xx errors.
     /// </summary>
-    private static async Task DockerAsync(HttpContext context, DeployerHost deployers, TimeProvider time, CancellationToken stopping,
+    internal static async Task DockerAsync(HttpContext context, DeployerHost deployers, TimeProvider time, CancellationToken stopping,
         Func<Baton.Deploy.Deployer, Action<string, string>, Task<Baton.Deploy.DeployOutcome>> run)
     {
         var (deployer, error) = await deployers.GetAsync(context.RequestAborted);

@@ -4,6 +4,7 @@ using Baton.Hosts.Ssh;
 using Baton.Hosts.Store;
 using Baton.Server.Audit;
 using Baton.Server.Auth;
+using Baton.Server.Deployments;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -18,7 +19,7 @@ namespace Baton.Server.Api;
 /// </summary>
 internal static class HostsApi
 {
-    public static void Map(IEndpointRouteBuilder app, HostStore hosts, TimeProvider time, SshTransportOptions ssh, RemoteEngineOptions agent)
+    public static void Map(IEndpointRouteBuilder app, HostStore hosts, TimeProvider time, SshTransportOptions ssh, RemoteEngineOptions agent, DeployerHost? deployers = null, CancellationToken stopping = default)
     {
         app.MapGet("/api/hosts", () =>
             Results.Json(new HostsResponse(hosts.List().Select(View).ToList()), BatonJson.Default.HostsResponse))
@@ -86,6 +87,12 @@ internal static class HostsApi
                 }
                 view = await AgentAsync(host, contact, pinned, ssh, agent, ct);
             }
+            // A host that answers again gets rid of what a deploy could not remove while it was unreachable.
+            if (view.Outcome == HostOutcomes.Ok && deployers is not null && deployers.Store.ServiceNames().Count > 0)
+            {
+                var (deployer, _) = await deployers.GetAsync(ct);
+                if (deployer is not null) await deployer.SweepAsync(null, ct);
+            }
             // The call answers 200 either way; the audit says whether the host works.
             AuditScope.Defer(context)?.Complete(view.Outcome == HostOutcomes.Ok ? AuditLog.Succeeded : AuditLog.Failed,
                 view.Outcome + (pinned ? $", pinned {host.HostKey!.Fingerprint}" : ""));
@@ -93,6 +100,8 @@ internal static class HostsApi
         }).RequireRole(Role.Deployer).Audited("host.check")
             .Doc("checkHost", "Log in to an app server with its pinned host key and ping its agent; pins the host key if no contact did yet. The outcome is in the answer.")
             .Produces<HostContactResponse>().Errors(StatusCodes.Status404NotFound);
+
+        if (deployers is not null) MapDrain(app, hosts, deployers, time, stopping);
 
         app.MapPost("/api/hosts/{name}/repin", async (string name, HttpContext context, CancellationToken ct) =>
         {
@@ -118,6 +127,75 @@ internal static class HostsApi
         }).RequireRole(Role.Admin).Audited("host.remove")
             .Doc("removeHost", "Forget an app server, its key pair and its pinned host key (remove the authorized_keys line on it too).")
             .Produces(StatusCodes.Status204NoContent).Errors(StatusCodes.Status404NotFound);
+    }
+
+    /// <summary>
+    /// Drain and resume: streamed like a deploy (each service's steps), audited host.drain and
+    /// host.resume with how they ended. The drained mark is stored before anything moves, so no deploy
+    /// places a container there meanwhile, and taken back when the drain fails (its services were put back).
+    /// </summary>
+    private static void MapDrain(IEndpointRouteBuilder app, HostStore hosts, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
+    {
+        app.MapPost("/api/hosts/{name}/drain", async (string name, HttpContext context) =>
+        {
+            AuditScope.Of(context)?.Target = $"host {name}";
+            if (hosts.Get(name) is not { } host)
+            {
+                await UnknownHost(name).ExecuteAsync(context);
+                return;
+            }
+            if (host.Drained)
+            {
+                await ApiResults.Error(StatusCodes.Status409Conflict, $"{name} is already drained; `baton host resume {name}` brings it back.").ExecuteAsync(context);
+                return;
+            }
+            var (ready, error) = await deployers.GetAsync(context.RequestAborted);
+            if (ready is null)
+            {
+                await ApiResults.Error(StatusCodes.Status503ServiceUnavailable, $"Draining a server needs the deployer: {error}").ExecuteAsync(context);
+                return;
+            }
+            hosts.SetDrained(name, true);
+            await DeploymentsApi.DockerAsync(context, deployers, time, stopping, async (deployer, report) =>
+            {
+                var outcome = await deployer.DrainServerAsync(name, Caller.NameOf(context), (k, m) => report(k, m), stopping);
+                if (!outcome.Ok)
+                {
+                    hosts.SetDrained(name, false);
+                    await deployers.GetAsync(CancellationToken.None);
+                }
+                return outcome;
+            });
+        }).RequireRole(Role.Deployer).Audited("host.drain")
+            .Doc("drainHost", "Take an app server out of every pool so it can be rebooted: its replicas leave the live pools (stopped, kept), or a live release that runs only there moves to the other colour; no new container goes there until resumed.")
+            .Events().Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
+
+        app.MapPost("/api/hosts/{name}/resume", async (string name, HttpContext context) =>
+        {
+            AuditScope.Of(context)?.Target = $"host {name}";
+            if (hosts.Get(name) is not { } host)
+            {
+                await UnknownHost(name).ExecuteAsync(context);
+                return;
+            }
+            if (!host.Drained)
+            {
+                await ApiResults.Error(StatusCodes.Status409Conflict, $"{name} is not drained; `baton host drain {name}` takes it out of every pool.").ExecuteAsync(context);
+                return;
+            }
+            await DeploymentsApi.DockerAsync(context, deployers, time, stopping, async (deployer, report) =>
+            {
+                var outcome = await deployer.ResumeServerAsync(name, Caller.NameOf(context), (k, m) => report(k, m), stopping);
+                if (outcome.Ok)
+                {
+                    hosts.SetDrained(name, false);
+                    await deployers.GetAsync(CancellationToken.None);
+                }
+                return outcome;
+            });
+        }).RequireRole(Role.Deployer).Audited("host.resume")
+            .Doc("resumeHost", "Bring a drained app server back: its stopped replicas start, pass their health checks and rejoin their live pools; a release that moved away at the drain stays where it is.")
+            .Events().Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>After a login, a ping of the agent through the pinned key: the whole path, forced command and config included.</summary>
@@ -148,7 +226,7 @@ internal static class HostsApi
     };
 
     private static HostView View(StoredHost h) =>
-        new(h.Name, h.Ssh.ToString(), h.Command, h.AuthorizedKeysLine, h.HostKey is { } k ? new HostKeyView(k.Algorithm, k.Fingerprint) : null, h.Added);
+        new(h.Name, h.Ssh.ToString(), h.Command, h.AuthorizedKeysLine, h.HostKey is { } k ? new HostKeyView(k.Algorithm, k.Fingerprint) : null, h.Added, h.Drained);
 
     private static IResult UnknownHost(string name) =>
         ApiResults.Error(StatusCodes.Status404NotFound, $"There is no host named {name}; `baton host list` lists them.");

@@ -25,7 +25,8 @@ internal sealed class AppServers(Func<IReadOnlyList<StoredHost>> stored) : IDisp
         try
         {
             var hosts = stored().Where(h => h.HostKey is not null).ToDictionary(h => h.Name, StringComparer.Ordinal);
-            foreach (var name in _entries.Keys.Where(n => !hosts.TryGetValue(n, out var h) || h != _entries[n].Host).ToList())
+            // A drain changes no connection: only the SSH side of a host makes a new one.
+            foreach (var name in _entries.Keys.Where(n => !hosts.TryGetValue(n, out var h) || h with { Drained = false } != _entries[n].Host with { Drained = false }).ToList())
             {
                 _entries[name].Transport.Dispose();
                 _entries.Remove(name);
@@ -33,8 +34,9 @@ internal sealed class AppServers(Func<IReadOnlyList<StoredHost>> stored) : IDisp
             foreach (var host in hosts.Values.Where(h => !_entries.ContainsKey(h.Name)))
             {
                 var transport = new SshTransport(host.Name, host.Ssh, host.Key, host.HostKey!);
-                _entries[host.Name] = new Entry(host, transport, new RemoteEngine(transport), null);
+                _entries[host.Name] = new Entry(host, transport, new RemoteEngine(transport, Calls), null);
             }
+            foreach (var (name, host) in hosts) _entries[name] = _entries[name] with { Host = host };
             foreach (var (name, entry) in _entries.Where(e => e.Value.Address is null).ToList())
             {
                 using var quick = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -42,7 +44,7 @@ internal sealed class AppServers(Func<IReadOnlyList<StoredHost>> stored) : IDisp
                 var ping = await entry.Engine.PingAsync(quick.Token).ConfigureAwait(false);
                 if (ping.TryGetValue(out var info, out _)) _entries[name] = entry with { Address = info.Address };
             }
-            fleet.Update(_entries.Values.Select(e => new AppServer(e.Host.Name, e.Address ?? e.Host.Ssh.Address, e.Engine)));
+            fleet.Update(_entries.Values.Select(e => new AppServer(e.Host.Name, e.Address ?? e.Host.Ssh.Address, e.Engine, e.Host.Drained)));
         }
         finally
         {
@@ -56,6 +58,13 @@ internal sealed class AppServers(Func<IReadOnlyList<StoredHost>> stored) : IDisp
         _entries.Clear();
         _lock.Dispose();
     }
+
+    /// <summary>
+    /// A call to an app server that gets no answer within 20 s counts it unreachable: a deploy that
+    /// lost a server says so (and cleans up elsewhere) in seconds, not minutes. Calls that wait by
+    /// nature (stop, wait, pull) get their own time on top.
+    /// </summary>
+    private static readonly RemoteEngineOptions Calls = new() { RequestTimeout = TimeSpan.FromSeconds(20) };
 
     private sealed record Entry(StoredHost Host, SshTransport Transport, RemoteEngine Engine, string? Address);
 }
