@@ -90,7 +90,7 @@ internal sealed partial class MultiRouter(IRouterAccess local, HostStore routers
             {
                 throw new RouterUnavailableException(e.Message);
             }
-        });
+        }, keepConnections: true);
         return new Member(entry.Name, entry, router, null, new Owned(router, transport));
     }
 

@@ -33,14 +33,18 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
     /// socket (an SSH channel to <c>baton router link</c> on a router host) and speaks the same HTTP on it.
     /// </summary>
     /// <param name="who">The router in sentences, e.g. <c>The router r2 (baton@10.200.0.1:22)</c>.</param>
-    public RemoteRouter(string who, Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect)
+    /// <param name="keepConnections">Reuse a connection for later calls (an SSH link: opening one starts a program on the
+    /// router host, which would put its start-up time between the routers' commits). Without, each call gets a new one.</param>
+    public RemoteRouter(string who, Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect, bool keepConnections = false)
     {
         _who = who;
         _client = new HttpClient(new SocketsHttpHandler
         {
             UseProxy = false,
-            // Each call on a new connection: after a router restart the next call reaches the new process.
-            PooledConnectionLifetime = TimeSpan.Zero,
+            // Without keepConnections each call on a new connection: after a router restart the next call reaches the new
+            // process. A kept link follows a restart too: the old router closes its connections, which ends the link.
+            PooledConnectionLifetime = keepConnections ? TimeSpan.FromMinutes(1) : TimeSpan.Zero,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ConnectCallback = connect,
         })
         {
