@@ -317,6 +317,9 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
         "drain" => "Old release drained",
         "stop-old" => "Old containers stopped (kept for rollback)",
         "prune" => "Old releases removed",
+        "out" => "Out of the live pool: requests drained, containers stopped (kept)",
+        "move-workers" => "Workers stopped there and started on another server",
+        "in" => "Back in the live pool",
         _ => step,
     };
 

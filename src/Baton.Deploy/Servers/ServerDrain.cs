@@ -181,7 +181,7 @@ internal sealed partial class ServerDrain(StepRunner steps, Switchover switchove
         string workersNote = "";
         if (plan.Workers.Count > 0)
         {
-            await steps.StepAsync(run, "workers", progress, async () =>
+            await steps.StepAsync(run, "move-workers", progress, async () =>
             {
                 // Stopped (and removed: they are made again from the pinned image) before any starts elsewhere.
                 await steps.Containers.StopAsync(plan.Workers, def.StopTimeout, CancellationToken.None).ConfigureAwait(false);
@@ -195,7 +195,6 @@ internal sealed partial class ServerDrain(StepRunner steps, Switchover switchove
         var message = $"{service}: {server}'s {plan.Web.Count} replica(s) of {record.Release} left the live pool and were stopped (kept for resume); {plan.Rest} serve{(plan.Rest == 1 ? "s" : "")} on the other servers{workersNote}.";
         steps.Store.FinishDeployment(id, Outcomes.Succeeded, message);
         steps.Store.Unlock(service, id);
-        progress("info", message);
         return new DeployOutcome(true, message, id);
     }
 
@@ -272,7 +271,6 @@ internal sealed partial class ServerDrain(StepRunner steps, Switchover switchove
         var message = $"{service}: {server}'s {back.Count} replica(s) of {record.Release} are healthy and back in the live pool ({live.Targets.Count + back.Count} serve).";
         steps.Store.FinishDeployment(id, Outcomes.Succeeded, message);
         steps.Store.Unlock(service, id);
-        progress("info", message);
         return new DeployOutcome(true, message, id);
     }
 
