@@ -15,7 +15,8 @@ internal sealed class ResponseDeadline : IDisposable
     public ResponseDeadline(TimeSpan timeout, TimeProvider time)
     {
         _timeout = timeout;
-        _source = new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, time);
+        // The system clock's source needs no timer until it is armed (a fake clock's is made with it).
+        _source = ReferenceEquals(time, TimeProvider.System) ? new CancellationTokenSource() : new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, time);
     }
 
     public CancellationToken Token => _source.Token;
