@@ -107,7 +107,14 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
     {
         run.StartedAt = DateTimeOffset.UtcNow;
         var started = await Containers.StartWebAsync(run.Def, run.Release, run.Color, run.Image, run.Pinned, ct).ConfigureAwait(false);
-        if (!started.TryGetValue(out var web, out var error)) return $"The new containers could not start: {error.Message}";
+        if (!started.TryGetValue(out var web, out var error))
+        {
+            // A server lost mid-call may have made a container it could not say so about: the orphan sweep finds it by label.
+            var after = error.Kind == DockerErrorKind.EngineUnreachable
+                ? " What was started there is removed once the server answers again (the next deploy, `baton host check` or a start of Baton)."
+                : "";
+            return $"The new containers could not start: {error.Message.TrimEnd('.')}.{after}";
+        }
         run.Web = web;
         return null;
     }
@@ -268,9 +275,9 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
         if (left.Count == 0) return null;
         return string.Join(" ", left.GroupBy(l => ServerFleet.ServerOf(l.Container.Id)).Select(g =>
         {
-            var where = g.Key.Length == 0 ? "This machine's engine" : $"Server {g.Key}";
-            var when = g.Key.Length == 0 ? "the next deploy or start of Baton" : $"the next deploy, `baton host check {g.Key}` or start of Baton";
-            return $"{where} could not remove {g.Count()} new container(s) ({g.First().Error.Message.TrimEnd('.')}); they are removed when it answers again ({when}).";
+            var where = g.Key.Length == 0 ? "this machine's engine" : $"server {g.Key}";
+            var when = g.Key.Length == 0 ? "the next deploy or start of Baton" : $"the next deploy, `baton host check {g.Key}` or a start of Baton";
+            return $"{g.Count()} new container(s) on {where} could not be removed ({g.First().Error.Message.TrimEnd('.')}); they are removed once the server answers again ({when}).";
         }));
     }
 

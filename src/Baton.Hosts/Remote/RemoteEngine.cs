@@ -107,7 +107,10 @@ public sealed class RemoteEngine : IContainerEngine
                 await open.Input.FlushAsync(linked.Token).ConfigureAwait(false);
                 open.Input.Close();
                 // Step 3
-                var line = await new LineReader(open.Output, Options.MaxAnswerBytes).ReadAnswerAsync(linked.Token).ConfigureAwait(false);
+                // SSH.NET's output pipe does not give up a read when asked to: on a link that went dead
+                // (no reset, no answer) it would wait for TCP to time out, minutes later. The deadline
+                // ends the wait here, and closing the channel (below) ends the read.
+                var line = await new LineReader(open.Output, Options.MaxAnswerBytes).ReadAnswerAsync(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
                 if (line is not null) return line;
                 var (exitCode, stderr) = await open.CompletionAsync(linked.Token).ConfigureAwait(false);
                 return NoAnswer(action, exitCode, stderr);
