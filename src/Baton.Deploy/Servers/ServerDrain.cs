@@ -164,6 +164,12 @@ internal sealed partial class ServerDrain(StepRunner steps, Switchover switchove
         var (service, def, record) = (plan.Service, plan.Def, plan.Live);
         var (id, _) = steps.Store.BeginDeployment(service, Kinds.HostDrain, record.Image, record.Digest, plan.LiveColor, author, null, record.Release);
         if (!steps.TryLock(service, id, author, out var refused)) return DeployOutcome.Fail(refused, id, DeployFailure.Conflict);
+        return await LockedAsync(service, id, () => OutOfPoolLockedAsync(plan, server, id, progress, ct)).ConfigureAwait(false);
+    }
+
+    private async Task<DeployOutcome> OutOfPoolLockedAsync(Plan plan, string server, long id, DeployProgress progress, CancellationToken ct)
+    {
+        var (service, def, record) = (plan.Service, plan.Def, plan.Live);
         var run = new Run { Id = id, Def = def, Release = record.Release, Color = plan.LiveColor, Image = record.Image, Pinned = record.Digest ?? record.Image, Web = plan.Web };
         progress("step", $"{service}: {server}'s {plan.Web.Count} replica(s) of {record.Release} leave the live pool; {plan.Rest} keep serving");
         if (plan.Web.Count > 0)
@@ -250,7 +256,13 @@ internal sealed partial class ServerDrain(StepRunner steps, Switchover switchove
         }
         var (id, _) = steps.Store.BeginDeployment(service, Kinds.HostResume, record.Image, record.Digest, liveColor, author, null, record.Release);
         if (!steps.TryLock(service, id, author, out var refused)) return DeployOutcome.Fail(refused, id, DeployFailure.Conflict);
-        var run = new Run { Id = id, Def = found.Def, Release = record.Release, Color = liveColor, Image = record.Image, Pinned = record.Digest ?? record.Image, Web = back, Reused = true };
+        return await LockedAsync(service, id, () => BackInLockedAsync(service, server, found.Def, record, liveColor, live, back, id, progress, ct)).ConfigureAwait(false);
+    }
+
+    private async Task<DeployOutcome> BackInLockedAsync(string service, string server, ServiceDefinition def, DeploymentRecord record, string liveColor, LivePool live,
+        List<ReleaseContainer> back, long id, DeployProgress progress, CancellationToken ct)
+    {
+        var run = new Run { Id = id, Def = def, Release = record.Release, Color = liveColor, Image = record.Image, Pinned = record.Digest ?? record.Image, Web = back, Reused = true };
         progress("step", $"{service}: {server}'s {back.Count} replica(s) of {record.Release} start again");
         var failure = await steps.StepAsync(run, "restart", progress, async () =>
         {
@@ -272,6 +284,24 @@ internal sealed partial class ServerDrain(StepRunner steps, Switchover switchove
         steps.Store.FinishDeployment(id, Outcomes.Succeeded, message);
         steps.Store.Unlock(service, id);
         return new DeployOutcome(true, message, id);
+    }
+
+    /// <summary>
+    /// Runs a locked drain or resume step of one service; an unexpected error ends its record as failed
+    /// and releases the lock (a stop of Baton leaves both to the next start's recovery).
+    /// </summary>
+    private async Task<DeployOutcome> LockedAsync(string service, long id, Func<Task<DeployOutcome>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            steps.Store.FinishDeployment(id, Outcomes.Failed, $"Stopped on an unexpected error: {e.Message}");
+            steps.Store.Unlock(service, id);
+            throw;
+        }
     }
 
     /// <summary>Each service's own end is a line of the drain's progress, not the end of the drain.</summary>

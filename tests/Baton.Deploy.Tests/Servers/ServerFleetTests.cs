@@ -33,6 +33,17 @@ public sealed class ServerFleetTests
     }
 
     [Fact]
+    public void FirstDrained_NamesTheDrainedServerOfAPlacement()
+    {
+        var fleet = new ServerFleet(null, [new AppServer("app1", "10.200.0.2", new FakeEngine("a"), Drained: true), new AppServer("app2", "10.200.0.3", new FakeEngine("b"))]);
+        Assert.Equal("app1", fleet.FirstDrained(["app2", "app1"]));
+        Assert.Null(fleet.FirstDrained(["app2"]));
+        Assert.Equal("app1 is drained (baton host resume app1 brings it back)", ServerFleet.DrainedSentence("app1"));
+        Assert.Equal("app1", ServerFleet.ServerOf("app1/3f2c"));
+        Assert.Equal("", ServerFleet.ServerOf("3f2c"));
+    }
+
+    [Fact]
     public async Task List_SpansEveryEngine_AndAFailingServerFailsIt()
     {
         var (local, app1) = (new FakeEngine("l"), new FakeEngine("a"));
