@@ -8,7 +8,8 @@
 #
 #   bench/hosts.sh                     # 10 deploys (about 5 minutes)
 #   DEPLOYS=4 bench/hosts.sh           # quicker
-#   KEEP=1 bench/hosts.sh              # keep the work directory (logs, wrk output, each deploy's output)
+#   KEEP=1 bench/hosts.sh              # keep the work directory: logs, wrk output, each deploy's output
+#                                      # (deploy-N.log, each line stamped with the seconds since it began)
 #
 # The hosts (scripts/hosts-lib.sh; must run as root), all on one lab bridge bt-br-N (10.200.N.1):
 #   - app1 10.200.N.2, app2 10.200.N.3: network namespaces, each with its own Docker engine (no
@@ -174,6 +175,12 @@ timeout 180 dotnet "$dll" deploy "$SERVICE" --image "$REPO:v1" >"$work/deploy-0.
 [ "$(versions)" = "v1 v1 v1 " ] || { echo "error: the routers do not all serve v1: $(versions)" >&2; exit 1; }
 echo "v1 live on app1, served by local, r1 and r2"
 
+# stamp: each line of the deploy's output prefixed with the seconds since the deploy started (in
+# deploy-N.log: where its wall clock goes, beside the steps' own times).
+stamp() { python3 -u -c 'import sys, time
+t = time.monotonic()
+for line in sys.stdin: sys.stdout.write(f"{time.monotonic() - t:7.2f} {line}")'; }
+
 # --- DEPLOYS deploys under load on every router --------------------------------------------------
 dur=$((MAX_SECONDS + 120))
 declare -A wrk_get wrk_slow
@@ -195,7 +202,7 @@ for i in $(seq "$DEPLOYS"); do
   [ $((SECONDS - started)) -ge "$MAX_SECONDS" ] && { echo "stopping: $MAX_SECONDS s bound reached" >&2; break; }
   tag="${TAGS[$((i % 3))]}"
   t0=$(date +%s.%N); rc=0
-  timeout 180 dotnet "$dll" deploy "$SERVICE" --image "$REPO:$tag" >"$work/deploy-$i.log" 2>&1 || rc=$?
+  timeout 180 dotnet "$dll" deploy "$SERVICE" --image "$REPO:$tag" 2>&1 | stamp >"$work/deploy-$i.log" || rc=$?
   seconds="$(echo "$(date +%s.%N) $t0" | awk '{printf "%.2f", $1 - $2}')"
   skew="$(grep -oE 'skew at most [0-9]+ ms' "$work/deploy-$i.log" | tail -n1 | grep -oE '[0-9]+' || true)"
   each="$(grep -oE 'Switched on [0-9]+ routers at once \([^)]*\)' "$work/deploy-$i.log" | tail -n1 | sed -E 's/.*\((.*)\)/\1/' || true)"
