@@ -145,8 +145,8 @@ internal static class HostAdminCommands
             int sshWidth = Math.Max(3, rows.Max(r => r.Ssh.Length));
             int stateWidth = rows.Max(r => r.State.Length);
             int keyWidth = Math.Max(8, rows.Max(r => r.Key.Length));
-            Output.Line($"{"NAME".PadRight(nameWidth)}  {"SSH".PadRight(sshWidth)}  {"STATE".PadRight(stateWidth)}  {"HOST KEY".PadRight(keyWidth)}  COMMAND");
-            foreach (var r in rows) Output.Line($"{r.Name.PadRight(nameWidth)}  {r.Ssh.PadRight(sshWidth)}  {r.State.PadRight(stateWidth)}  {r.Key.PadRight(keyWidth)}  {r.Command}");
+            Output.Line($"{"NAME".PadRight(nameWidth)}  {"SSH".PadRight(sshWidth)}  {"HOST KEY".PadRight(keyWidth)}  {"STATE".PadRight(stateWidth)}  COMMAND");
+            foreach (var r in rows) Output.Line($"{r.Name.PadRight(nameWidth)}  {r.Ssh.PadRight(sshWidth)}  {r.Key.PadRight(keyWidth)}  {r.State.PadRight(stateWidth)}  {r.Command}");
             return ExitCodes.Success;
         });
         return command;

@@ -40,8 +40,8 @@ public sealed class DrainTests(ITestOutputHelper output)
         Assert.DoesNotContain($"{app1.Address}:", status.Body);
         Assert.Contains($"{app2.Address}:", status.Body);
         var listed = await app.CliAsync("host", "list");
-        Assert.Matches(@"app1\s+\S+\s+drained", listed.Stdout);
-        Assert.Matches(@"app2\s+\S+\s+in service", listed.Stdout);
+        Assert.Matches(@"(?m)^app1\s.*\) +drained ", listed.Stdout);
+        Assert.Matches(@"(?m)^app2\s.*\) +in service ", listed.Stdout);
 
         // No new container goes to a drained server: the deploy is refused before anything starts.
         var refused = await app.DeployAsync("v2");
@@ -69,7 +69,7 @@ public sealed class DrainTests(ITestOutputHelper output)
         // Never two workers at once: the one on app2 keeps running, the one on app1 is gone.
         Assert.DoesNotContain(await LabServers.ContainersAsync(app1, app), l => l.Contains(" worker", StringComparison.Ordinal));
         listed = await app.CliAsync("host", "list");
-        Assert.Matches(@"app1\s+\S+\s+in service", listed.Stdout);
+        Assert.Matches(@"(?m)^app1\s.*\) +in service ", listed.Stdout);
 
         // Back in service: the next deploy uses both servers again.
         await app.DeployOkAsync("v2");
