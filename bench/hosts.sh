@@ -6,7 +6,7 @@
 # deploy's "Switched on 3 routers at once (…); skew at most N ms"), their medians and maxima, and
 # the failed requests per router; the last line reads `failed requests: N of M`.
 #
-#   bench/hosts.sh                     # 10 deploys (about 5 minutes)
+#   bench/hosts.sh                     # 10 deploys (about 7 minutes)
 #   DEPLOYS=4 bench/hosts.sh           # quicker
 #   KEEP=1 bench/hosts.sh              # keep the work directory: logs, wrk output, each deploy's output
 #                                      # (deploy-N.log, each line stamped with the seconds since it began)
