@@ -146,6 +146,14 @@ public sealed class BatonServer : IAsyncDisposable
             .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
         DataDirectoryModes.Check(_options.DataDirectory, _loggerFactory.CreateLogger("Baton.Server.DataDirectory"));
 
+        if (_options.Role == ServerRole.Controller)
+        {
+            // The controller's calls to its routers block a thread each (IRouterControl is synchronous), several
+            // at once with router hosts. On 2 cores the pool starts with 2 threads and adds one about a second
+            // at a time, which showed as up to 1.6 s between the routers' switches (bench/hosts.sh).
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
+        }
         IRouterAccess router = _options.Role == ServerRole.Controller
             ? _remote = new RemoteRouter(Path.Combine(_options.DataDirectory, RouterLinkApi.SocketFile))
             : CreateRouter(listeners);

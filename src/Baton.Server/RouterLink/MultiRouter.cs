@@ -355,9 +355,13 @@ internal sealed partial class MultiRouter(IRouterAccess local, HostStore routers
         return views;
     }
 
-    /// <summary>Runs <paramref name="call"/> on every router at once; each result or the sentence of its failure.</summary>
+    /// <summary>
+    /// Runs <paramref name="call"/> on every router at once, each on a thread of its own (the calls block
+    /// until their router answers, and a commit must not wait for the thread pool to grow: the switch
+    /// skew); each result or the sentence of its failure.
+    /// </summary>
     private static List<(Member Member, T? Value, string? Error)> Parallel<T>(List<Member> members, Func<Member, T> call) =>
-        Task.WhenAll(members.Select(m => Task.Run(() =>
+        Task.WhenAll(members.Select(m => Task.Factory.StartNew(() =>
         {
             try
             {
@@ -372,7 +376,7 @@ internal sealed partial class MultiRouter(IRouterAccess local, HostStore routers
                 // The router's own refusal (no candidate staged there): a sentence naming it.
                 return (m, default(T), $"The router {m.Name} refused: {e.Message}");
             }
-        }))).GetAwaiter().GetResult().ToList();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))).GetAwaiter().GetResult().ToList();
 
     /// <summary>A change made on every router; null when all took it, else the first refusal or failure, naming its router.</summary>
     private string? Everywhere(Func<Member, string?> call)
