@@ -226,12 +226,13 @@ wrk.body = f:read("*a")
 f:close()
 EOF
 
-# proc_pids NAME: the PIDs of a contender's processes (nginx: the master and its workers).
+# proc_pids NAME: the PIDs of a contender's processes (nginx: the master and its workers; baton: the supervisor, router and controller).
 proc_pids() {
   local p=${mainpid[$1]:-}
   [ -n "$p" ] || return 0
   echo "$p"
-  [ "$1" = nginx ] && pgrep -P "$p" || true
+  # nginx's workers; Baton's router and controller processes under its supervisor.
+  pgrep -P "$p" || true
 }
 # proc_kb NAME FIELD: FIELD (VmRSS or VmHWM) summed over the contender's processes, in KB.
 proc_kb() {
