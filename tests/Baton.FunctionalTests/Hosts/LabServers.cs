@@ -31,7 +31,10 @@ internal static partial class LabServers
         var dotnet = Path.IsPathRooted(BatonCli.Dotnet) ? BatonCli.Dotnet : "/usr/bin/dotnet";
         var added = await app.CliAsync("host", "add", host.Name, "--ssh", $"root@{host.Address}", "--command", $"{dotnet} {Path.Combine(AppContext.BaseDirectory, "baton.dll")} host --config {config}");
         output.WriteLine(added.ToString());
-        await host.AuthorizeAsync(AuthorizedLine().Match(added.Stdout).Value);
+        var line = AuthorizedLine().Match(added.Stdout).Value;
+        Assert.StartsWith("command=", line);
+        Assert.Contains(",restrict ", line);
+        await host.AuthorizeAsync(line);
         var checkedHost = await app.CliAsync("host", "check", host.Name);
         Assert.True(checkedHost.ExitCode == 0, checkedHost.ToString());
         return host;

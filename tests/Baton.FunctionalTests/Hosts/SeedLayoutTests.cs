@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Baton.Deploy;
 using Baton.FunctionalTests.Deploy;
 using Baton.FunctionalTests.Infrastructure;
@@ -12,14 +11,14 @@ namespace Baton.FunctionalTests.Hosts;
 /// with its own Docker engine and sshd; the controller (and router) reach them only through
 /// `baton host`'s forced command, added with `baton host add` and the authorized_keys line it prints.
 /// </summary>
-public sealed partial class SeedLayoutTests(ITestOutputHelper output)
+public sealed class SeedLayoutTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task BlueOnApp1_GreenOnApp2_ThroughForcedCommands_V1ToV2UnderLoad_ZeroFailed()
     {
         await using var lab = await TestLab.CreateAsync();
         await using var app = await BlueGreenApp.StartAsync();
-        var (app1, app2) = (await AddServerAsync(lab, app, "app1"), await AddServerAsync(lab, app, "app2"));
+        var (app1, app2) = (await LabServers.AddAsync(lab, app, "app1", output), await LabServers.AddAsync(lab, app, "app2", output));
 
         // Host mode: these engines run no bridge; each app binds the port Baton gives on its server's address.
         await app.ApplyOkAsync(app.Yaml("servers:\n  blue: [app1]\n  green: [app2]\ntarget:\n  mode: host"));
@@ -27,15 +26,7 @@ public sealed partial class SeedLayoutTests(ITestOutputHelper output)
         output.WriteLine(first.ToString());
         Assert.Equal("v1", await app.LiveVersionAsync());
 
-        using var stop = new CancellationTokenSource();
-        var load = Task.Run(() => LoadAsync(app, stop.Token));
-        await Task.Delay(500);
-        await app.DeployOkAsync("v2");
-        await Task.Delay(500);
-        await stop.CancelAsync();
-        var (requests, failures, versions) = await load;
-        output.WriteLine($"{requests} requests, {failures.Count} failed; versions {string.Join(", ", versions)}");
-        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+        var (_, versions) = await DeployUnderLoadAsync(app, "v2");
         Assert.Contains("v1", versions);
         Assert.Contains("v2", versions);
         Assert.Equal("v2", await app.LiveVersionAsync());
@@ -56,19 +47,11 @@ public sealed partial class SeedLayoutTests(ITestOutputHelper output)
     {
         await using var lab = await TestLab.CreateAsync();
         await using var app = await BlueGreenApp.StartAsync();
-        var (app1, app2) = (await AddServerAsync(lab, app, "app1"), await AddServerAsync(lab, app, "app2"));
+        var (app1, app2) = (await LabServers.AddAsync(lab, app, "app1", output), await LabServers.AddAsync(lab, app, "app2", output));
         await app.ApplyOkAsync(app.Yaml("servers: [app1, app2]\nreplicas: 1\ntarget:\n  mode: host"));
         await app.DeployOkAsync("v1");
 
-        using var stop = new CancellationTokenSource();
-        var load = Task.Run(() => LoadAsync(app, stop.Token));
-        await Task.Delay(500);
-        await app.DeployOkAsync("v2");
-        await Task.Delay(500);
-        await stop.CancelAsync();
-        var (requests, failures, versions) = await load;
-        output.WriteLine($"{requests} requests, {failures.Count} failed; versions {string.Join(", ", versions)}");
-        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+        var (_, versions) = await DeployUnderLoadAsync(app, "v2");
         Assert.Equal("v2", await app.LiveVersionAsync());
 
         // One v2 replica running on each server, each the router's target at its server's address.
@@ -84,38 +67,20 @@ public sealed partial class SeedLayoutTests(ITestOutputHelper output)
         Assert.Contains(app2.Address.ToString(), live.Body);
     }
 
-    /// <summary>
-    /// An app server as an operator sets it up: a host in the lab with its engine and sshd, the
-    /// sample images on its engine, `baton host`'s config, and the authorized_keys line that
-    /// `baton host add` prints; `baton host check` then passes.
-    /// </summary>
-    private async Task<LabHost> AddServerAsync(TestLab lab, BlueGreenApp app, string name)
+    /// <summary>Deploys <paramref name="tag"/> while a non-retrying GET loop runs through the router; asserts none failed.</summary>
+    private async Task<(int Requests, HashSet<string> Versions)> DeployUnderLoadAsync(BlueGreenApp app, string tag)
     {
-        await SampleImages.EnsureAsync();
-        var host = await lab.AddHostAsync(name, docker: true, sshd: true);
-        await host.LoadImageAsync(SampleImages.Image("v1"), SampleImages.Image("v2"));
-        var config = Path.Combine(host.Folder, "host.yml");
-        await File.WriteAllTextAsync(config, $"""
-            name: {host.Name}
-            docker: {host.DockerSocket}
-            address: {host.Address}
-            services: [{app.Name}]
-            images: [{SampleImages.Repository}]
-            networks: [host]
-            """);
-        var added = await app.CliAsync("host", "add", host.Name, "--ssh", $"root@{host.Address}", "--command", $"{AgentDotnet} {Path.Combine(AppContext.BaseDirectory, "baton.dll")} host --config {config}");
-        output.WriteLine(added.ToString());
-        var line = AuthorizedLine().Match(added.Stdout).Value;
-        Assert.StartsWith("command=", line);
-        Assert.Contains(",restrict ", line);
-        await host.AuthorizeAsync(line);
-        var checkedHost = await app.CliAsync("host", "check", host.Name);
-        Assert.True(checkedHost.ExitCode == 0, checkedHost.ToString());
-        return host;
+        using var stop = new CancellationTokenSource();
+        var load = Task.Run(() => LoadAsync(app, stop.Token));
+        await Task.Delay(500);
+        await app.DeployOkAsync(tag);
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        var (requests, failures, versions) = await load;
+        output.WriteLine($"{requests} requests, {failures.Count} failed; versions {string.Join(", ", versions)}");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+        return (requests, versions);
     }
-
-    /// <summary>The dotnet the forced command runs (sshd's PATH is not the test's).</summary>
-    private static string AgentDotnet => Path.IsPathRooted(BatonCli.Dotnet) ? BatonCli.Dotnet : "/usr/bin/dotnet";
 
     private static async Task<(int Requests, List<string> Failures, HashSet<string> Versions)> LoadAsync(BlueGreenApp app, CancellationToken stop)
     {
@@ -139,7 +104,4 @@ public sealed partial class SeedLayoutTests(ITestOutputHelper output)
         }
         return (requests, failures, versions);
     }
-
-    [GeneratedRegex(@"command=""[^""]*"",restrict [^\r\n]+")]
-    private static partial Regex AuthorizedLine();
 }
