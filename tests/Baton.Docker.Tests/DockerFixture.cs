@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Net;
 using System.Net.Sockets;
 
@@ -81,26 +80,8 @@ public sealed class DockerFixture : IAsyncLifetime
         return port;
     }
 
-    /// <summary>bin/busybox plus a symlink per applet, and the few folders busybox applets expect.</summary>
-    private static async Task<MemoryStream> RootfsTarAsync()
-    {
-        var applets = new[] { "sh", "sleep", "echo", "seq", "cat", "httpd", "true", "false", "ls", "env" };
-        var output = new MemoryStream();
-        await using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var dir in new[] { "bin/", "tmp/", "etc/", "www/" })
-            {
-                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, dir) { Mode = (UnixFileMode)0b111_101_101 });
-            }
-            await writer.WriteEntryAsync(BusyboxPath, "bin/busybox");
-            foreach (var applet in applets)
-            {
-                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, $"bin/{applet}") { LinkName = "busybox" });
-            }
-        }
-        output.Position = 0;
-        return output;
-    }
+    private static Task<MemoryStream> RootfsTarAsync() =>
+        Baton.Docker.Tests.BusyboxRootfs.TarAsync(BusyboxPath, ["sh", "sleep", "echo", "seq", "cat", "httpd", "true", "false", "ls", "env"], ["bin/", "tmp/", "etc/", "www/"]);
 }
 
 [CollectionDefinition("docker")]

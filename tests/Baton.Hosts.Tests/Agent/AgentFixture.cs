@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Formats.Tar;
 using System.Text;
 using Baton.Docker;
 using Baton.Hosts.Local;
@@ -143,26 +142,8 @@ public sealed class AgentFixture : IAsyncLifetime
     public Task<(int ExitCode, string Stdout, string Stderr)> RunAgentAsync(string stdin, string? configPath = null) =>
         RunAgentAsync(Encoding.UTF8.GetBytes(stdin), configPath);
 
-    /// <summary>bin/busybox plus a symlink per applet, and the few folders busybox applets expect.</summary>
-    private static async Task<MemoryStream> RootfsTarAsync()
-    {
-        var applets = new[] { "sh", "sleep", "echo", "cat", "true", "false", "ls" };
-        var output = new MemoryStream();
-        await using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var dir in new[] { "bin/", "tmp/", "etc/" })
-            {
-                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, dir) { Mode = (UnixFileMode)0b111_101_101 });
-            }
-            await writer.WriteEntryAsync(BusyboxPath, "bin/busybox");
-            foreach (var applet in applets)
-            {
-                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, $"bin/{applet}") { LinkName = "busybox" });
-            }
-        }
-        output.Position = 0;
-        return output;
-    }
+    private static Task<MemoryStream> RootfsTarAsync() =>
+        Baton.Docker.Tests.BusyboxRootfs.TarAsync(BusyboxPath, ["sh", "sleep", "echo", "cat", "true", "false", "ls"], ["bin/", "tmp/", "etc/"]);
 }
 
 [CollectionDefinition("agent")]

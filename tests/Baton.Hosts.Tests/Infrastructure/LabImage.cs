@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using Baton.Docker;
 
 namespace Baton.Hosts.Tests.Infrastructure;
@@ -50,23 +49,6 @@ public sealed class LabImage : IAsyncDisposable
         main.Dispose();
     }
 
-    private static async Task<MemoryStream> RootfsTarAsync()
-    {
-        var applets = new[] { "sh", "sleep", "echo", "cat", "httpd", "wget", "true", "ls", "env" };
-        var output = new MemoryStream();
-        await using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var dir in new[] { "bin/", "tmp/", "etc/", "www/" })
-            {
-                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, dir) { Mode = (UnixFileMode)0b111_101_101 });
-            }
-            await writer.WriteEntryAsync(BusyboxPath, "bin/busybox");
-            foreach (var applet in applets)
-            {
-                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, $"bin/{applet}") { LinkName = "busybox" });
-            }
-        }
-        output.Position = 0;
-        return output;
-    }
+    private static Task<MemoryStream> RootfsTarAsync() =>
+        Baton.Docker.Tests.BusyboxRootfs.TarAsync(BusyboxPath, ["sh", "sleep", "echo", "cat", "httpd", "wget", "true", "ls", "env"], ["bin/", "tmp/", "etc/", "www/"]);
 }
