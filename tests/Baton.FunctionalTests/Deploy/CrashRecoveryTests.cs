@@ -33,6 +33,29 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         _server = await ServerProcess.StartAsync(_data, _proxyPort, _adminPort, _stagingPort);
     }
 
+    /// <summary>
+    /// The live release died with its host's engine (a reboot): its containers are gone, so during the
+    /// watch after the switch the old release cannot be kept warm. The watch ends with the standby still
+    /// unhealthy; the deploy is a success, not "an unexpected error" (the controller's call to its router
+    /// process is cancelled at the watch's end, which the in-process router never showed).
+    /// </summary>
+    [Fact]
+    public async Task OldReleaseDead_WatchEndsWithItsStandbyUnhealthy_DeploySucceeds()
+    {
+        await using var app = await BlueGreenApp.ForProcessAsync(_server);
+        await app.DeployOkAsync("v1");
+        foreach (var c in (await app.ContainersAsync()).Where(c => c.Running()))
+            await SampleImages.RunAsync("docker", ["rm", "-f", c.Id], TimeSpan.FromSeconds(30));
+        await app.ApplyOkAsync(app.Yaml(watch: "2s"));
+
+        var deployed = await app.DeployAsync("v2");
+
+        Assert.True(deployed.ExitCode == 0, deployed.ToString());
+        Assert.DoesNotContain("unexpected error", deployed.Stdout + deployed.Stderr);
+        Assert.Equal("v2", await app.LiveVersionAsync());
+        Assert.Equal("succeeded", (await app.LatestAsync()).Outcome);
+    }
+
     [Fact]
     public async Task Server_SigtermWhileWaitingForHealth_CliExit4OneSentence_HistorySaysStoppedDuringHealthy()
     {
