@@ -17,6 +17,7 @@ require_command docker-compose docker-compose
 # The several-hosts tests run an sshd per test host (scripts/hosts-lib.sh); never a system sshd.
 require_sshd || { echo "0 passed, 1 failed"; exit 1; }
 require_chromium || { echo "0 passed, 1 failed"; exit 1; }
+require_pebble || { echo "0 passed, 1 failed"; exit 1; }
 results="$root/test-results"
 rm -rf "$results"
 mkdir -p "$results"

@@ -162,6 +162,14 @@ require_chromium() {
   apt_install chromium || { echo "error: could not install chromium" >&2; return 1; }
 }
 
+# require_pebble: Debian's pebble, the ACME test server the automatic-HTTPS tests issue certificates
+# from (tests/Baton.Acme.Tests, the functional TLS test). The tests start their own pebble on 127.0.0.1.
+require_pebble() {
+  [ -x /usr/bin/pebble ] && return 0
+  echo "Installing pebble..."
+  apt_install pebble || { echo "error: could not install pebble" >&2; return 1; }
+}
+
 # remove_service_containers SERVICE: removes every container Baton made for SERVICE (by its label).
 remove_service_containers() {
   local ids
