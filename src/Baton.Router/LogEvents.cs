@@ -7,6 +7,7 @@ internal static class LogEvents
     public const int TargetUnhealthy = 1002;
     public const int TargetEjected = 1003;
     public const int ForwardFailed = 1101;
+    public const int RequestLogWriteFailed = 1102;
     public const int StateSaved = 1201;
     public const int StateLoaded = 1202;
     public const int StateLoadFailed = 1203;

@@ -11,6 +11,8 @@ internal static class HeaderRules
         "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
         "TE", "Trailer", "Transfer-Encoding", "Upgrade", "HTTP2-Settings", "Host",
         "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+        // Set by the router: the client's own when well-formed, else a new one (RequestId).
+        "X-Request-ID",
         // The router relays WebSockets message by message; an extension such as permessage-deflate
         // would be negotiated end to end and change framing the relay must understand.
         "Sec-WebSocket-Extensions",
@@ -20,6 +22,8 @@ internal static class HeaderRules
     [
         "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Transfer-Encoding", "Upgrade", "Trailer",
         "Sec-WebSocket-Extensions",
+        // The client gets back the id the target was given and the request log wrote, not one the target made up.
+        "X-Request-ID",
     ], StringComparer.OrdinalIgnoreCase);
 
     private static readonly FrozenSet<string> ContentHeaders = FrozenSet.ToFrozenSet(

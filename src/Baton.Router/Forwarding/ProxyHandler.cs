@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Baton.Router.Listeners;
+using Baton.Router.Logging;
 using Baton.Router.Metrics;
 using Baton.Router.Routing;
 using Baton.Router.Targets;
@@ -15,7 +16,9 @@ namespace Baton.Router.Forwarding;
 /// <summary>
 /// The request path of the router: one request from Kestrel to a target and back.
 /// </summary>
-public sealed partial class ProxyHandler(RoutingState state, TargetForwarder forwarder, RouterOptions options, RouterCounters counters, ILogger<ProxyHandler> logger)
+/// <param name="requestLog">The request log; null when it is off (then the request path pays one null check for it).</param>
+public sealed partial class ProxyHandler(RoutingState state, TargetForwarder forwarder, RouterOptions options, RouterCounters counters, ILogger<ProxyHandler> logger,
+    RequestLog? requestLog = null)
 {
     private volatile bool _closeConnections;
 
@@ -26,14 +29,23 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
     /// </summary>
     public bool CloseConnections { get => _closeConnections; set => _closeConnections = value; }
 
+    /// <summary>The answers of the ACME http-01 challenges in progress; null when automatic HTTPS is off.</summary>
+    public Baton.Acme.Issuance.ChallengeResponses? Challenges { get; set; }
+
+    /// <summary>The port of the TLS listener, where <c>https_redirect</c> sends clients; null: no TLS listener (no redirect).</summary>
+    public int? HttpsPort { get; set; }
+
     /// <summary>
-    /// Steps: 0. on the staging listener, refuse a client outside its allowlist; 1. read the route
+    /// Steps: 0. give the request its id (<see cref="RequestId"/>: the client's own or a new one),
+    /// on the answer too, and start its log record when it is sampled; on the staging listener,
+    /// refuse a client outside its allowlist; 1. read the route
     /// table once and match host and path (staging hosts only on the staging listener); refuse a
     /// request target that names no resource; 2. answer maintenance or hold while paused; 3. pick a
     /// healthy target not draining and count it in flight (during a watch window, one of the warm
     /// standby release when the active pool has none left); 4. forward; on a connection failure
     /// before any byte was sent, retry on another target; 5. record the status and latency on the
-    /// target; 6. map failures to a status in one place.
+    /// target; 6. map failures to a status in one place. Whichever way it ends, a sampled request's
+    /// record is queued for the request log.
     /// </summary>
     public async Task InvokeAsync(HttpContext context)
     {
@@ -42,8 +54,25 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             context.Response.OnStarting(static response => { ((HttpResponse)response).Headers.Connection = "close"; return Task.CompletedTask; }, context.Response);
         var host = HostPattern.Normalize(context.Request.Host.Host);
         var path = context.Request.Path.Value ?? "/";
+        // An ACME http-01 challenge this router is waiting on is answered here, on the public listeners
+        // only; anything else under that path goes on to the app. Other paths pay one prefix check.
+        if (path.StartsWith(Baton.Acme.Issuance.ChallengeResponses.PathPrefix, StringComparison.Ordinal) && Challenges is { } challenges
+            && context.Features.Get<ListenerFeature>()?.Kind is ListenerKind.Public or ListenerKind.H2c
+            && challenges.TryAnswer(path, out var keyAuthorization))
+        {
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.WriteAsync(keyAuthorization, context.RequestAborted);
+            return;
+        }
 
         // Step 0
+        var requestId = RequestId.For(context.Request.Headers);
+        context.Response.Headers[RequestId.Header] = requestId;
+        var record = requestLog?.Begin(context, requestId, host, path);
+        int status = 0;
+        TargetTransformer? transformer = null;
+        try
+        {
         bool staging = false;
         if (context.Features.Get<ListenerFeature>() is { IsStaging: true } listener)
         {
@@ -62,9 +91,6 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
         Target? tried1 = null, tried2 = null;
         int attempts = 0, reroutes = 0;
         bool? canary = null;
-        TargetTransformer? transformer = null;
-        try
-        {
         while (true)
         {
             if (service is null)
@@ -73,6 +99,7 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                 await AnswerAsync(context, "", StatusCodes.Status404NotFound, $"No service is routed for {host}{path}.", retryAfter: null);
                 return;
             }
+            record?.Service = service.Name;
 
             if (transformer is null)
             {
@@ -83,10 +110,12 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                     return;
                 }
                 var deadline = new ResponseDeadline(service.TargetTimeout ?? options.TargetTimeout, state.Time);
-                transformer = new TargetTransformer(pathAndQuery, deadline);
+                transformer = new TargetTransformer(pathAndQuery, deadline, requestId);
                 if (!TargetForwarder.IsWebSocketUpgrade(context) && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
                     context.Request.Body = deadline.Watch(context.Request.Body);
             }
+
+            if ((service.Tls.RedirectHttps || service.Tls.Hsts) && AnsweredByTlsPolicy(context, service.Tls, host)) return;
 
             // Step 2
             if (service.Maintenance is { } message)
@@ -110,22 +139,25 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
 
             // Step 3
             Target? target;
+            TargetPool? from;
             if (poolName is null && service.IsCanary)
             {
                 // Decided once per request, so a retry or reroute stays on the same side.
                 canary ??= ChooseCandidate(context, service.CanaryPercent, honourForce: staging);
                 var (first, second) = canary.Value ? (service.Candidate, service.Active) : (service.Active, service.Candidate);
                 // An empty side falls back to the other rather than failing the request.
-                target = first!.Pick(tried1, tried2) ?? second!.Pick(tried1, tried2);
+                from = first;
+                target = first!.Pick(tried1, tried2);
+                if (target is null) target = (from = second)!.Pick(tried1, tried2);
             }
             else
             {
-                var pool = poolName is null ? service.Active : service.PoolNamed(poolName);
-                target = pool?.Pick(tried1, tried2);
+                from = poolName is null ? service.Active : service.PoolNamed(poolName);
+                target = from?.Pick(tried1, tried2);
                 // Watching a new release after its switch: the old one is warm as a standby candidate.
                 if (target is null && poolName is null && service.Candidate is { Standby: true } standby)
                 {
-                    target = standby.Pick(tried1, tried2);
+                    target = (from = standby).Pick(tried1, tried2);
                     if (target is not null) counters.RecordStandby(service.Name);
                 }
             }
@@ -156,6 +188,11 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             }
 
             // Step 4
+            if (record is not null)
+            {
+                record.Target = target.Authority;
+                record.Colour = from?.Name;
+            }
             ForwardResult result;
             attempts++;
             transformer.Target = target;
@@ -187,7 +224,7 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             }
 
             // Step 5 and 6
-            int status = await CompleteAsync(context, result, service.Name, target, transformer.Deadline.Timeout);
+            status = await CompleteAsync(context, result, service.Name, target, transformer.Deadline.Timeout);
             // A last attempt that failed to connect is already in the window, as a connect failure.
             target.Metrics.Record(status, Stopwatch.GetElapsedTime(started), inWindow: result.Error != ForwarderError.Connect);
             return;
@@ -196,6 +233,7 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
         finally
         {
             transformer?.Deadline.Dispose();
+            if (record is not null) requestLog!.End(record, status != 0 ? status : context.Response.StatusCode, started);
         }
     }
 
@@ -222,6 +260,28 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             }, (context.Response, CanarySplit.SetCookie(bucket)));
         }
         return CanarySplit.InCandidate(bucket, percent);
+    }
+
+    /// <summary>
+    /// <c>https_redirect</c>: a request on a plain-HTTP public listener gets <c>308</c> to the same
+    /// target over HTTPS (the method and body are kept). <c>hsts</c>: an answer on the TLS listener
+    /// carries <c>Strict-Transport-Security</c>.
+    /// </summary>
+    /// <returns>True when the request was answered here (redirected).</returns>
+    private bool AnsweredByTlsPolicy(HttpContext context, ServiceTls tls, string host)
+    {
+        var kind = context.Features.Get<ListenerFeature>()?.Kind;
+        if (kind == ListenerKind.Tls)
+        {
+            if (tls.Hsts) context.Response.Headers.StrictTransportSecurity = ServiceTls.HstsValue;
+            return false;
+        }
+        if (!tls.RedirectHttps || kind is not (ListenerKind.Public or ListenerKind.H2c) || HttpsPort is not { } port) return false;
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        var target = raw is { Length: > 0 } && raw[0] == '/' ? raw : context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
+        context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+        context.Response.Headers.Location = "https://" + host + (port == 443 ? "" : ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture)) + target;
+        return true;
     }
 
     private async ValueTask<int> CompleteAsync(HttpContext context, ForwardResult result, string service, Target target, TimeSpan timeout)
@@ -272,7 +332,10 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             context.Abort();
             return;
         }
+        // The id stays on the router's own answer: it is how a user finds the request in the log.
+        var requestId = context.Response.Headers[RequestId.Header];
         context.Response.Clear();
+        context.Response.Headers[RequestId.Header] = requestId;
         context.Response.StatusCode = status;
         if (retryAfter is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.ContentType = "text/plain; charset=utf-8";

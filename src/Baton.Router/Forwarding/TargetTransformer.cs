@@ -12,9 +12,10 @@ namespace Baton.Router.Forwarding;
 /// calls it once per attempt). It replaces YARP's default transforms where Baton behaves
 /// otherwise: the request target is the client's own (<see cref="RequestTarget"/>), the client's
 /// Host is passed on, X-Forwarded-For is appended to the client's chain, every header the
-/// <c>Connection</c> header names is dropped both ways, and long-lived bodies end at the drain deadline.
+/// <c>Connection</c> header names is dropped both ways, the request's <see cref="RequestId"/> replaces any
+/// X-Request-ID, and long-lived bodies end at the drain deadline.
 /// </summary>
-internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline deadline) : HttpTransformer
+internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline deadline, string requestId) : HttpTransformer
 {
     private static readonly UriCreationOptions RawUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
@@ -67,6 +68,7 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
             headers.TryAddWithoutValidation("X-Forwarded-For", StringValues.IsNullOrEmpty(priorFor) ? remote : string.Concat(priorFor.ToString(), ", ", remote));
         headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
         if (host.Length > 0) headers.TryAddWithoutValidation("X-Forwarded-Host", host);
+        headers.TryAddWithoutValidation(RequestId.Header, requestId);
 
         proxyRequest.RequestUri = new Uri(string.Concat(destinationPrefix, pathAndQuery), in RawUri);
     }

@@ -56,6 +56,9 @@ public static class PrometheusWriter
         Header(sb, "baton_standby_requests_total", "counter", "Requests sent to the warm old release during a watch window because the live pool had no available target.");
         foreach (var (service, count) in counters.Standby())
             sb.Append("baton_standby_requests_total{service=\"").Append(service).Append("\"} ").Append(count).Append('\n');
+
+        Header(sb, "baton_request_log_dropped_total", "counter", "Request log lines lost because the writer's queue was full or the write failed (0 while the log is off).");
+        sb.Append("baton_request_log_dropped_total ").Append(counters.RequestLogDropped).Append('\n');
         return sb.ToString();
     }
 

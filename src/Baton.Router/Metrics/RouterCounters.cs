@@ -14,6 +14,7 @@ public sealed class RouterCounters
     private long _noTarget;
     private long _pauseExpired;
     private long _stagingRefused;
+    private long _requestLogDropped;
     private readonly ConcurrentDictionary<(string Service, int Status), StrongBox> _answers = new();
     private readonly ConcurrentDictionary<string, StrongBox> _standby = new(StringComparer.Ordinal);
 
@@ -22,10 +23,14 @@ public sealed class RouterCounters
     public long PauseExpired => Volatile.Read(ref _pauseExpired);
     public long StagingRefused => Volatile.Read(ref _stagingRefused);
 
+    /// <summary>Request log lines lost: the writer's queue was full, or the write failed.</summary>
+    public long RequestLogDropped => Volatile.Read(ref _requestLogDropped);
+
     public void RecordNoRoute() => Interlocked.Increment(ref _noRoute);
     public void RecordNoTarget() => Interlocked.Increment(ref _noTarget);
     public void RecordPauseExpired() => Interlocked.Increment(ref _pauseExpired);
     public void RecordStagingRefused() => Interlocked.Increment(ref _stagingRefused);
+    public void RecordRequestLogDropped(long lines = 1) => Interlocked.Add(ref _requestLogDropped, lines);
 
     /// <param name="service">The service the request was routed to; empty when no route matched.</param>
     public void RecordAnswer(string service, int status) =>
