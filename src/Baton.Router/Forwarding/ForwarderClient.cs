@@ -18,7 +18,7 @@ internal static class ForwarderClient
     /// </summary>
     public static readonly Encoding HeaderEncoding = Encoding.Latin1;
 
-    public static HttpMessageInvoker Create(TimeSpan connectTimeout) => new(new SocketsHttpHandler
+    public static HttpMessageInvoker Create(TimeSpan connectTimeout) => new(new HeadWithBodyHandler(new SocketsHttpHandler
     {
         UseProxy = false,
         AllowAutoRedirect = false,
@@ -32,5 +32,5 @@ internal static class ForwarderClient
         EnableMultipleHttp2Connections = true,
         RequestHeaderEncodingSelector = static (_, _) => HeaderEncoding,
         ResponseHeaderEncodingSelector = static (_, _) => HeaderEncoding,
-    }, disposeHandler: true);
+    }), disposeHandler: true);
 }
