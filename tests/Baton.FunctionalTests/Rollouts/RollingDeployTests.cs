@@ -27,7 +27,7 @@ public sealed class RollingDeployTests(ITestOutputHelper output)
         await using var load = TrafficLoad.Start(app.ProxyUri, app.Host, slow: 1);
         using var sampling = new CancellationTokenSource();
         var samples = new ConcurrentQueue<int>();
-        var sampler = SampleHealthyAsync(app, samples, sampling.Token);
+        var sampler = app.SampleHealthyAsync(samples, sampling.Token);
         await Wait.UntilAsync(() => load.Requests > 20, "the load is flowing", TimeSpan.FromSeconds(20));
 
         var deploy = await app.DeployOkAsync("v2", "--strategy", "rolling");
@@ -58,8 +58,8 @@ public sealed class RollingDeployTests(ITestOutputHelper output)
     {
         await using var app = await BlueGreenApp.StartAsync(FourReplicas);
         await app.DeployOkAsync("v1");
-        // A batch gets 12 s to become healthy.
-        await app.ApplyOkAsync(app.Yaml(FourReplicas, deployTimeout: "12s"));
+        // A batch gets 20 s to become healthy (the suite's usual deploy timeout: a loaded machine may not start the app sooner).
+        await app.ApplyOkAsync(app.Yaml(FourReplicas, deployTimeout: "20s"));
         var before = (await app.StatusAsync()).Active!.Targets.Select(t => t.Address).Order().ToList();
 
         await using var load = TrafficLoad.Start(app.ProxyUri, app.Host, slow: 0);
@@ -98,23 +98,5 @@ public sealed class RollingDeployTests(ITestOutputHelper output)
         var containers = await app.ContainersAsync();
         Assert.DoesNotContain(containers, c => c.Label(ContainerLabels.Image) == SampleImages.Image("v2"));
         Assert.Equal(4, containers.Count(c => c.Running()));
-    }
-
-    /// <summary>Counts the live pool's healthy, not draining targets every 50 ms, as the status API reports them.</summary>
-    private static async Task SampleHealthyAsync(BlueGreenApp app, ConcurrentQueue<int> samples, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            var status = await app.StatusAsync();
-            samples.Enqueue(status.Active?.Targets.Count(t => t.Health == "healthy" && !t.Draining) ?? 0);
-            try
-            {
-                await Task.Delay(50, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
     }
 }
