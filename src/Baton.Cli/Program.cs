@@ -17,6 +17,7 @@ internal static class Program
         root.Subcommands.Add(new RollbackCommand());
         root.Subcommands.Add(new HistoryCommand());
         root.Subcommands.Add(new ReleasesCommand());
+        root.Subcommands.Add(new LogsCommand());
         root.Subcommands.Add(new StatusCommand());
         root.Subcommands.Add(new PauseCommand());
         root.Subcommands.Add(new ResumeCommand());

@@ -75,7 +75,13 @@ public sealed class Containers : IContainers
         ListAsync([label], cancellationToken);
 
     /// <summary>The last <paramref name="lines"/> lines of the container's stdout and stderr, interleaved as written.</summary>
-    public async Task<DockerResult<string>> LogsAsync(string container, int lines = 100, CancellationToken cancellationToken = default)
+    public Task<DockerResult<string>> LogsAsync(string container, int lines = 100, CancellationToken cancellationToken = default) =>
+        LogsAsync(container, lines, since: null, timestamps: false, cancellationToken);
+
+    public Task<DockerResult<string>> TimestampedLogsAsync(string container, int lines, DateTimeOffset? since, CancellationToken cancellationToken = default) =>
+        LogsAsync(container, lines, since, timestamps: true, cancellationToken);
+
+    private async Task<DockerResult<string>> LogsAsync(string container, int lines, DateTimeOffset? since, bool timestamps, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lines);
         // Without a TTY the engine multiplexes stdout and stderr into frames; with one it sends raw bytes.
@@ -84,6 +90,13 @@ public sealed class Containers : IContainers
         if (!inspected.TryGetValue(out var wire, out var error)) return error;
         var tty = wire.Config?.Tty == true;
         var path = $"containers/{Escape(container)}/logs?stdout=true&stderr=true&tail={lines.ToString(CultureInfo.InvariantCulture)}";
+        if (timestamps) path += "&timestamps=true";
+        // The engine takes seconds and nanoseconds since the epoch; ticks keep the caller's 100 ns.
+        if (since is { } from)
+        {
+            long ticks = from.UtcTicks - DateTime.UnixEpoch.Ticks;
+            path += $"&since={(ticks / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture)}.{(ticks % TimeSpan.TicksPerSecond * 100).ToString("D9", CultureInfo.InvariantCulture)}";
+        }
         return await engine.ExchangeAsync(DockerEngine.Request(HttpMethod.Get, path), $"read the logs of container {container}",
             async (response, ct) =>
             {

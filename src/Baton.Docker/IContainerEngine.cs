@@ -50,6 +50,14 @@ public interface IContainers
     /// <summary>The last <paramref name="lines"/> lines of the container's stdout and stderr, interleaved as written.</summary>
     Task<DockerResult<string>> LogsAsync(string container, int lines = 100, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The last <paramref name="lines"/> lines of the container's stdout and stderr written at or after
+    /// <paramref name="since"/> (null: any time), each starting with the engine's timestamp
+    /// (RFC 3339, nine fraction digits, UTC) and a space: what <c>baton logs</c> merges and follows.
+    /// </summary>
+    Task<DockerResult<string>> TimestampedLogsAsync(string container, int lines, DateTimeOffset? since, CancellationToken cancellationToken = default) =>
+        Task.FromResult<DockerResult<string>>(new DockerError(DockerErrorKind.Engine, $"This engine cannot read timestamped logs of container {container}."));
+
     /// <summary>Waits until the container is not running and returns its exit code; no deadline unless given one.</summary>
     Task<DockerResult<long>> WaitAsync(string container, TimeSpan? timeout = null, CancellationToken cancellationToken = default);
 }

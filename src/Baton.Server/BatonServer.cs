@@ -12,6 +12,7 @@ using Baton.Server.Deployments;
 using Baton.Router;
 using Baton.Router.Forwarding;
 using Baton.Router.Listeners;
+using Baton.Router.Logging;
 using Baton.Router.Metrics;
 using Baton.Router.Rollout;
 using Baton.Router.Routing;
@@ -52,6 +53,7 @@ public sealed class BatonServer : IAsyncDisposable
     private RoutingState? _state;
     private TargetForwarder? _forwarder;
     private ProxyHandler? _handler;
+    private RequestLog? _requestLog;
     private readonly AcceptSwitch _accepting = new();
     private ILoggerFactory? _loggerFactory;
     private DeployStore? _store;
@@ -218,8 +220,19 @@ public sealed class BatonServer : IAsyncDisposable
         }
         var routerOptions = new RouterOptions();
         var counters = new RouterCounters();
+        if (_options.RequestLog is { } log)
+        {
+            try
+            {
+                _requestLog = new RequestLog(log, counters, time, loggers.CreateLogger<RequestLog>());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ServerStartException($"Cannot open the request log {log.Destination} for appending: {e.Message}");
+            }
+        }
         _forwarder = new TargetForwarder(routerOptions.ConnectTimeout, loggers, time);
-        var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, loggers.CreateLogger<ProxyHandler>());
+        var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, loggers.CreateLogger<ProxyHandler>(), _requestLog);
         _handler = handler;
         var rollout = new PoolRollout(_state, loggers.CreateLogger<PoolRollout>());
         Rollout = rollout;
@@ -345,6 +358,7 @@ public sealed class BatonServer : IAsyncDisposable
         TokensApi.Map(_admin, _access, time);
         AuditApi.Map(_admin, audit);
         HostsApi.Map(_admin, hosts, time, new SshTransportOptions(), new RemoteEngineOptions { RequestTimeout = TimeSpan.FromSeconds(30) }, _deployers, _stopping.Token);
+        LogsApi.Map(_admin, router, _deployers, time, _stopping.Token);
         RouterApi.Map(_admin, router, _store);
         RoutersApi.Map(_admin, routers, routerHosts, time, new SshTransportOptions());
         ApiDocument.Map(_admin);
@@ -398,11 +412,14 @@ public sealed class BatonServer : IAsyncDisposable
         if (_admin is not null) await _admin.StopAsync(CancellationToken.None);
         if (_proxy is not null) await _proxy.StopAsync(timeout.Token);
         if (_link is not null) await _link.StopAsync(CancellationToken.None);
+        // After the listeners: the lines of the requests that finished while they drained are written too.
+        if (_requestLog is not null) await _requestLog.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_proxy is not null) await _proxy.DisposeAsync();
+        if (_requestLog is not null) await _requestLog.DisposeAsync();
         if (_admin is not null) await _admin.DisposeAsync();
         if (_link is not null) await _link.DisposeAsync();
         if (_linkSocket is not null) File.Delete(_linkSocket);
@@ -450,13 +467,33 @@ public sealed class BatonServer : IAsyncDisposable
     /// </summary>
     /// <returns>Every listener by the name its socket goes by (<c>public</c>, <c>h2c</c>, <c>tls</c>, <c>staging</c>, <c>admin</c>) and its address, in binding order: what a supervisor opens.</returns>
     /// <exception cref="ServerStartException">A setting that cannot be honoured.</exception>
-    public static IReadOnlyList<(string Name, string Address)> Check(ServerOptions options) =>
-        [.. CheckListeners(options).Listeners.Select(l => (l.Name, l.Address)), ("admin", options.Admin)];
+    public static IReadOnlyList<(string Name, string Address)> Check(ServerOptions options)
+    {
+        CheckRequestLog(options);
+        return [.. CheckListeners(options).Listeners.Select(l => (l.Name, l.Address)), ("admin", options.Admin)];
+    }
 
     /// <summary>The same as <see cref="Check"/> for <c>baton router run</c>: the router's listeners alone, no admin listener.</summary>
     /// <exception cref="ServerStartException">A setting that cannot be honoured.</exception>
-    public static IReadOnlyList<(string Name, string Address)> CheckRouter(ServerOptions options) =>
-        [.. RouterListeners(options).Select(l => (l.Name, l.Address))];
+    public static IReadOnlyList<(string Name, string Address)> CheckRouter(ServerOptions options)
+    {
+        CheckRequestLog(options);
+        return [.. RouterListeners(options).Select(l => (l.Name, l.Address))];
+    }
+
+    /// <summary>A request log file must open for appending (it is created if missing), as the router process will open it.</summary>
+    private static void CheckRequestLog(ServerOptions options)
+    {
+        if (options.RequestLog is not { ToStandardOutput: false } log) return;
+        try
+        {
+            RequestLog.CheckWritable(log.Destination);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ServerStartException($"Cannot open the request log {log.Destination} for appending: {e.Message}");
+        }
+    }
 
     private static (List<RouterListener> Listeners, IPEndPoint Admin, X509Certificate2? AdminCertificate) CheckListeners(ServerOptions options)
     {

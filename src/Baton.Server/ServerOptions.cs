@@ -73,6 +73,10 @@ public sealed record ServerOptions
     /// <value>The default is <see cref="ServerRole.All"/>: router and controller in one process.</value>
     public ServerRole Role { get; init; } = ServerRole.All;
 
+    /// <summary>The router's request log (one JSON line per request); null: off.</summary>
+    /// <value>The default is null: no request log.</value>
+    public Baton.Router.Logging.RequestLogOptions? RequestLog { get; init; }
+
     /// <summary>Log level for the console; <c>Warning</c> keeps the hot path quiet.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

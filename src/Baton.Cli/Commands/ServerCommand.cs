@@ -28,6 +28,10 @@ internal sealed class ServerCommand : Command
     private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate file for --listen-tls" };
     private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key file for --listen-tls" };
     private readonly Option<string?> _shutdownTimeout = new("--shutdown-timeout") { Description = "On SIGTERM, time in-flight requests get to finish (default 30s)" };
+    private readonly Option<string?> _requestLog = new("--request-log") { Description = "One JSON line per request: stdout, or a FILE rotated by size (default off); never a query string, cookie or header but User-Agent" };
+    private readonly Option<string?> _requestLogSample = new("--request-log-sample") { Description = "Share of requests logged, more than 0 and at most 1 (default 1: all)" };
+    private readonly Option<string?> _requestLogMaxSize = new("--request-log-max-size") { Description = "Rotate the request log FILE before it grows past this size, e.g. 50MB (default 100MB)" };
+    private readonly Option<string?> _requestLogKeep = new("--request-log-keep") { Description = "Rotated request log files kept (FILE.1 ... FILE.N; default 5)" };
     private readonly Option<string> _logLevel = new("--log-level") { Description = "debug, information, warning or error", DefaultValueFactory = _ => "information" };
 
     /// <summary>True for <c>baton router run</c>: the supervisor and the router process alone, no admin listener and no controller.</summary>
@@ -66,6 +70,10 @@ internal sealed class ServerCommand : Command
         Options.Add(_tlsCert);
         Options.Add(_tlsKey);
         Options.Add(_shutdownTimeout);
+        Options.Add(_requestLog);
+        Options.Add(_requestLogSample);
+        Options.Add(_requestLogMaxSize);
+        Options.Add(_requestLogKeep);
         Options.Add(_logLevel);
         SetAction(RunAsync);
     }
@@ -85,6 +93,9 @@ internal sealed class ServerCommand : Command
         var data = parse.GetValue(ClientOptions.Data) ?? Environment.GetEnvironmentVariable("BATON_DATA") ?? "./.baton";
         var shutdownError = Durations.Parse(parse.GetValue(_shutdownTimeout), "Shutdown timeout", TimeSpan.FromSeconds(30), out var shutdownTimeout);
         if (shutdownError is not null) return Output.Fail(ExitCodes.BadInput, shutdownError);
+        var requestLogError = Baton.Router.Logging.RequestLogOptions.Parse(parse.GetValue(_requestLog), parse.GetValue(_requestLogSample),
+            parse.GetValue(_requestLogMaxSize), parse.GetValue(_requestLogKeep), out var requestLog);
+        if (requestLogError is not null) return Output.Fail(ExitCodes.BadInput, requestLogError);
         var options = new ServerOptions
         {
             Listen = parse.GetValue(_listen)!,
@@ -100,6 +111,7 @@ internal sealed class ServerCommand : Command
             TlsKey = parse.GetValue(_tlsKey),
             DataDirectory = data,
             ShutdownTimeout = shutdownTimeout,
+            RequestLog = requestLog,
             LogLevel = Enum.Parse<LogLevel>(parse.GetValue(_logLevel)!, ignoreCase: true),
         };
         return Environment.GetEnvironmentVariable(Supervisor.WorkerVariable) is null

@@ -54,6 +54,12 @@ internal sealed class FleetContainers(ServerFleet fleet) : IContainers
         return await at.Engine.Containers.LogsAsync(at.Id, lines, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<DockerResult<string>> TimestampedLogsAsync(string container, int lines, DateTimeOffset? since, CancellationToken cancellationToken = default)
+    {
+        if (!fleet.Locate(container).TryGetValue(out var at, out var error)) return error;
+        return await at.Engine.Containers.TimestampedLogsAsync(at.Id, lines, since, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<DockerResult<long>> WaitAsync(string container, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         if (!fleet.Locate(container).TryGetValue(out var at, out var error)) return error;

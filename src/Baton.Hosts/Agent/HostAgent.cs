@@ -245,7 +245,9 @@ public sealed partial class HostAgent
                 return Ok(info, HostJson.Default.HostAnswerContainerInfo, service, info.Name);
             case HostOps.ContainerLogs:
             {
-                var logs = await engine.Containers.LogsAsync(id, r.Lines ?? 100, ct).ConfigureAwait(false);
+                var logs = r.Timestamps == true || r.Since is not null
+                    ? await engine.Containers.TimestampedLogsAsync(id, r.Lines ?? 100, r.Since, ct).ConfigureAwait(false)
+                    : await engine.Containers.LogsAsync(id, r.Lines ?? 100, ct).ConfigureAwait(false);
                 return logs.TryGetValue(out var text, out var failure) ? Ok(text, HostJson.Default.HostAnswerString, service, info.Name) : Fail(failure, service, info.Name);
             }
             case HostOps.ContainerWait:

@@ -37,7 +37,7 @@ internal static class HostOps
         [ContainerRemove] = ["container", "force"],
         [ContainerInspect] = ["container"],
         [ContainerList] = ["labels"],
-        [ContainerLogs] = ["container", "lines"],
+        [ContainerLogs] = ["container", "lines", "since", "timestamps"],
         [ContainerWait] = ["container", "timeout"],
         [NetworkExists] = ["network"],
         [Events] = ["labels", "since"],

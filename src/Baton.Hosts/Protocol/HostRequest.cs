@@ -37,6 +37,9 @@ internal sealed record HostRequest
 
     public DateTimeOffset? Since { get; init; }
 
+    /// <summary>Logs: each line starts with the engine's timestamp.</summary>
+    public bool? Timestamps { get; init; }
+
     public string? Network { get; init; }
 
     /// <summary>The JSON names of the arguments this request carries, to check against <see cref="HostOps.Arguments"/>.</summary>
@@ -52,6 +55,7 @@ internal sealed record HostRequest
         if (Lines is not null) yield return "lines";
         if (Labels is not null) yield return "labels";
         if (Since is not null) yield return "since";
+        if (Timestamps is not null) yield return "timestamps";
         if (Network is not null) yield return "network";
     }
 }

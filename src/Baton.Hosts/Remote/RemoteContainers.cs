@@ -45,6 +45,11 @@ internal sealed class RemoteContainers(RemoteEngine engine) : IContainers
         engine.CallAsync(new HostRequest { Op = HostOps.ContainerLogs, Container = container, Lines = lines },
             $"read the logs of container {container}", HostJson.Default.HostAnswerString, null, cancellationToken);
 
+    /// <summary>Needs an agent of this version or later: an older one refuses the arguments it does not know, in one sentence.</summary>
+    public Task<DockerResult<string>> TimestampedLogsAsync(string container, int lines, DateTimeOffset? since, CancellationToken cancellationToken = default) =>
+        engine.CallAsync(new HostRequest { Op = HostOps.ContainerLogs, Container = container, Lines = lines, Since = since, Timestamps = true },
+            $"read the logs of container {container}", HostJson.Default.HostAnswerString, null, cancellationToken);
+
     /// <summary>No deadline unless given one, as the local engine's; the agent's heartbeat keeps a long wait's channel alive.</summary>
     public Task<DockerResult<long>> WaitAsync(string container, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         engine.CallAsync(new HostRequest { Op = HostOps.ContainerWait, Container = container, Timeout = timeout },

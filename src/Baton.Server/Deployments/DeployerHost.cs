@@ -68,6 +68,13 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
         }
     }
 
+    /// <summary>The engines the deployer uses (this machine's and the app servers'), connecting first if needed; else why not.</summary>
+    public async Task<(IContainerEngine? Engine, string? Error)> EngineAsync(CancellationToken ct)
+    {
+        var (deployer, error) = await GetAsync(ct).ConfigureAwait(false);
+        return deployer is null ? (null, error) : (_fleet, null);
+    }
+
     /// <summary>
     /// At apply: the network a service file names, checked on the engine. Null when it exists, or
     /// when the engine cannot be reached now (the deploy checks it again before anything starts).
