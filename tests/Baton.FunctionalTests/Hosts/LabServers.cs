@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Baton.Deploy;
 using Baton.FunctionalTests.Deploy;
@@ -40,6 +41,29 @@ internal static partial class LabServers
         return host;
     }
 
+    /// <summary>
+    /// A new lab and service with app1 and app2 added to its controller (<see cref="AddAsync"/>), the service
+    /// applied with <paramref name="extra"/> (its <c>servers:</c> and the rest of the test's baton.yml).
+    /// </summary>
+    public static async Task<LabPair> StartPairAsync(string extra, ITestOutputHelper output)
+    {
+        var lab = await TestLab.CreateAsync();
+        BlueGreenApp? app = null;
+        try
+        {
+            app = await BlueGreenApp.StartAsync();
+            var (app1, app2) = (await AddAsync(lab, app, "app1", output), await AddAsync(lab, app, "app2", output));
+            await app.ApplyOkAsync(app.Yaml(extra));
+            return new LabPair(lab, app, app1, app2);
+        }
+        catch
+        {
+            if (app is not null) await app.DisposeAsync();
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>The service's containers on a server's own engine: "release state role target" per line.</summary>
     public static async Task<IReadOnlyList<string>> ContainersAsync(LabHost host, BlueGreenApp app)
     {
@@ -49,6 +73,42 @@ internal static partial class LabServers
         return listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
+    /// <summary>
+    /// The service's container starts and deaths on a server's engine from <paramref name="since"/> until now,
+    /// oldest first (the engine's own events: a container that ran for an instant, as a release task does, is there too).
+    /// </summary>
+    public static async Task<IReadOnlyList<EngineEvent>> EventsAsync(LabHost host, BlueGreenApp app, DateTimeOffset since)
+    {
+        static string Unix(DateTimeOffset t) => (t.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", CultureInfo.InvariantCulture);
+        var listed = await host.DockerAsync("events", "--since", Unix(since), "--until", Unix(DateTimeOffset.UtcNow),
+            "--filter", "type=container", "--filter", $"label={ContainerLabels.Service}={app.Name}", "--filter", "event=start", "--filter", "event=die",
+            "--format", "{{.TimeNano}} {{.Action}} {{.Actor.ID}} {{index .Actor.Attributes \"baton.role\"}} {{index .Actor.Attributes \"baton.release\"}}");
+        listed.ThrowIfFailed($"docker events on {host.Name}");
+        return [.. listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' '))
+            .Select(f => new EngineEvent(long.Parse(f[0], CultureInfo.InvariantCulture), host.Name, f[1], f[2], f[3], f[4]))];
+    }
+
     [GeneratedRegex(@"command=""[^""]*"",restrict [^\r\n]+")]
     private static partial Regex AuthorizedLine();
+}
+
+/// <summary>One container event on a server's engine: when (ns since the epoch, the machine's clock), start or die, which container, its role and release.</summary>
+internal sealed record EngineEvent(long TimeNano, string Server, string Action, string Container, string Role, string Release)
+{
+    public override string ToString() => $"{Server} {Action} {Role} {Release} {Container[..12]}";
+}
+
+/// <summary>A lab's two app servers and the service deployed to them; disposing stops the controller, then removes the lab.</summary>
+internal sealed class LabPair(TestLab lab, BlueGreenApp app, LabHost app1, LabHost app2) : IAsyncDisposable
+{
+    public BlueGreenApp App { get; } = app;
+    public LabHost App1 { get; } = app1;
+    public LabHost App2 { get; } = app2;
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await lab.DisposeAsync();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Baton.Contracts;
 using Baton.FunctionalTests.Deploy;
 using Baton.FunctionalTests.Infrastructure;
@@ -28,5 +29,23 @@ internal static class RolloutApp
             return seen is { } r && r.Step >= step;
         }, $"the deployment of {app.Name} reaches step {step}", timeout ?? TimeSpan.FromSeconds(60));
         return seen!;
+    }
+
+    /// <summary>Counts the live pool's healthy, not draining targets every 50 ms, as the status API reports them.</summary>
+    public static async Task SampleHealthyAsync(this BlueGreenApp app, ConcurrentQueue<int> samples, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var status = await app.StatusAsync();
+            samples.Enqueue(status.Active?.Targets.Count(t => t.Health == "healthy" && !t.Draining) ?? 0);
+            try
+            {
+                await Task.Delay(50, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 }
