@@ -39,7 +39,10 @@ if [ "$mode" = "stop" ]; then
   exit 0
 fi
 
-require_dotnet
+# A packaged baton of this commit (scripts/package.sh) needs no SDK; the sample app's images need
+# one only while they are not built yet (scripts/build-sample-image.sh).
+packaged="$(packaged_baton "$root")"
+[ -n "$packaged" ] || require_dotnet
 require_command wrk wrk
 require_command curl curl
 require_docker
@@ -57,8 +60,12 @@ if ! port_free "${listen##*:}"; then listen="127.0.0.1:$(free_port)"; echo "Port
 if ! port_free "${admin##*:}"; then admin="127.0.0.1:$(free_port)"; echo "Port ${BATON_ADMIN:-9000} is busy; the admin API listens on $admin instead."; fi
 if ! port_free "${staging##*:}"; then staging="127.0.0.1:$(free_port)"; echo "Port ${BATON_STAGING:-8081} is busy; the staging listener listens on $staging instead."; fi
 
-echo "==> Building Baton (Release)"
-./baton --help >/dev/null
+if [ -n "$packaged" ]; then
+  echo "==> Using the packaged $("$packaged" --version) (dist/baton)"
+else
+  echo "==> Building Baton (Release)"
+  ./baton --help >/dev/null
+fi
 
 echo "==> Building the sample app's images v1 and v2 (offline)"
 scripts/build-sample-image.sh 127.0.0.1:5000/baton-sample v1 v2

@@ -18,6 +18,9 @@ require_command docker-compose docker-compose
 require_sshd || { echo "0 passed, 1 failed"; exit 1; }
 require_chromium || { echo "0 passed, 1 failed"; exit 1; }
 require_pebble || { echo "0 passed, 1 failed"; exit 1; }
+# The packaging tests: the unit files through systemd-analyze verify, systemd's socket passing through python3.
+require_systemd_analyze || { echo "0 passed, 1 failed"; exit 1; }
+require_command python3 python3
 results="$root/test-results"
 rm -rf "$results"
 mkdir -p "$results"

@@ -17,6 +17,7 @@ ctx="$root/.build/sample-image"
 stamp="$ctx/.published"
 if [ ! -f "$stamp" ] || [ "${BASH_SOURCE[0]}" -nt "$stamp" ] \
   || [ -n "$(find "$root/samples/SampleApp" -newer "$stamp" -type f \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]; then
+  require_dotnet
   echo "Publishing the sample app (self-contained, linux-x64)..."
   rm -rf "$ctx"
   mkdir -p "$ctx/rootfs/lib/x86_64-linux-gnu" "$ctx/rootfs/lib64" "$ctx/rootfs/bin" "$ctx/rootfs/tmp"

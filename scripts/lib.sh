@@ -11,6 +11,21 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# packaged_baton ROOT: prints ROOT/dist/baton when scripts/package.sh built it from the current
+# commit (dist/baton.commit is HEAD) and no source file changed since; prints nothing otherwise
+# (no package, another commit, edited sources, no git, or BATON_FROM_SOURCE=1). ./baton and
+# ./demo.sh then need no SDK.
+packaged_baton() {
+  local root="$1" packaged="$1/dist/baton" head
+  [ -z "${BATON_FROM_SOURCE:-}" ] || return 0
+  [ -x "$packaged" ] && [ -f "$root/dist/baton.commit" ] || return 0
+  head="$(git -C "$root" rev-parse HEAD 2>/dev/null)" || return 0
+  [ "$head" = "$(cat "$root/dist/baton.commit")" ] || return 0
+  [ -z "$(find "$root/src" "$root/Directory.Build.props" "$root/Directory.Packages.props" -newer "$packaged" -type f \
+          \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.html' -o -name '*.js' -o -name '*.css' \) -print -quit 2>/dev/null)" ] || return 0
+  echo "$packaged"
+}
+
 require_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it first." >&2
@@ -40,6 +55,24 @@ require_sshd() {
   apt_install openssh-server openssh-client || status=1
   [ -z "$made" ] || rm -f "$policy"
   [ "$status" -eq 0 ] || { echo "error: could not install openssh-server" >&2; return 1; }
+}
+
+# require_systemd_analyze: systemd-analyze, from Debian's systemd package, for the test of the
+# unit files in packaging/ (tests/Baton.Packaging.Tests). Where systemd is not PID 1 the package
+# installs without starting anything; a policy-rc.d that forbids starting services is in place
+# for the install all the same, as for require_sshd.
+require_systemd_analyze() {
+  command -v systemd-analyze >/dev/null 2>&1 && return 0
+  local policy=/usr/sbin/policy-rc.d made="" status=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# Put here by require_systemd_analyze (scripts/lib.sh) for one install: start no service.\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    made=1
+  fi
+  echo "Installing systemd (for systemd-analyze)..."
+  apt_install systemd || status=1
+  [ -z "$made" ] || rm -f "$policy"
+  [ "$status" -eq 0 ] || { echo "error: could not install systemd (systemd-analyze)" >&2; return 1; }
 }
 
 # free_port: prints a free TCP port on 127.0.0.1.

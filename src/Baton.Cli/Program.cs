@@ -9,6 +9,7 @@ internal static class Program
     {
         var root = new RootCommand("Baton: deploy new releases of web apps without a single failed request.");
         ClientOptions.AddTo(root);
+        BuildInfo.Use(root);
         root.Subcommands.Add(new ServerCommand());
         root.Subcommands.Add(new ApplyCommand());
         root.Subcommands.Add(new DeployCommand());

@@ -144,7 +144,8 @@ internal sealed class ServerCommand : Command
         InheritedSockets sockets;
         try
         {
-            sockets = InheritedSockets.Bind(listeners);
+            // Under systemd's socket activation (packaging/baton-*.socket) the listeners are systemd's sockets.
+            sockets = InheritedSockets.Bind(listeners, SystemdSockets.FromEnvironment());
         }
         catch (ServerStartException e)
         {

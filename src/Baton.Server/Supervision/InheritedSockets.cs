@@ -27,16 +27,35 @@ public sealed partial class InheritedSockets : IDisposable
     /// <summary>By listener name (<c>public</c>, <c>h2c</c>, <c>tls</c>, <c>staging</c>, <c>admin</c>): the descriptor and the address it is bound to.</summary>
     public IReadOnlyDictionary<string, (int Fd, IPEndPoint EndPoint)> Sockets { get; }
 
-    /// <summary>Binds each listener in order; the first that cannot bind is named in one sentence and nothing stays open.</summary>
-    public static InheritedSockets Bind(IReadOnlyList<(string Name, string Address)> listeners)
+    /// <summary>
+    /// Binds each listener in order; the first that cannot bind is named in one sentence and nothing
+    /// stays open. A listener with a socket in <paramref name="activated"/> (systemd's socket
+    /// activation, <see cref="SystemdSockets"/>) takes that socket instead, when it is bound to the
+    /// listener's address; a socket for no listener, or on another address, is refused.
+    /// </summary>
+    public static InheritedSockets Bind(IReadOnlyList<(string Name, string Address)> listeners, IReadOnlyDictionary<string, Socket>? activated = null)
     {
         var bound = new Dictionary<string, (int, IPEndPoint)>(StringComparer.Ordinal);
         var result = new InheritedSockets(bound);
+        // Ours from here on: closed with the rest when anything is refused.
+        if (activated is not null) result._owned.AddRange(activated.Values);
         try
         {
+            if (activated?.Keys.FirstOrDefault(name => !listeners.Any(l => l.Name == name)) is { } extra)
+                throw new ServerStartException($"systemd passed a socket for the {extra} listener, which this command does not run; pass {SystemdSockets.FlagOf(extra)} with its address, or remove that socket unit.");
             foreach (var (name, address) in listeners)
             {
                 if (!ListenAddress.TryParse(address, out var endPoint, out var error)) throw new ServerStartException(error);
+                if (activated?.GetValueOrDefault(name) is { } given)
+                {
+                    var at = (IPEndPoint)given.LocalEndPoint!;
+                    if (!SystemdSockets.Matches(endPoint, at))
+                        throw new ServerStartException($"systemd passed the {name} socket bound to {at}, but {SystemdSockets.FlagOf(name)} is {address}; give both the same address.");
+                    int givenFd = (int)given.SafeHandle.DangerousGetHandle();
+                    Inheritable(givenFd);
+                    bound[name] = (givenFd, at);
+                    continue;
+                }
                 var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 result._owned.Add(socket);
                 // No ReuseAddress: on Linux .NET sets SO_REUSEPORT with it, and a second process could then

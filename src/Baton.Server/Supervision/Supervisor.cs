@@ -76,6 +76,8 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
             _current[role] = first;
             Watch(first, sockets);
         }
+        // A Type=notify unit (packaging/baton.service) counts as started from here.
+        SystemdNotify.Ready();
 
         var upgrades = WatchBinaryAsync(sockets, linked.Token);
         try
@@ -99,6 +101,7 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
     private async Task<int> StopAllAsync()
     {
         _stopping.Cancel();
+        SystemdNotify.Stopping();
         await _changing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         int code = 0;
         foreach (var role in new[] { ServerRole.Controller, ServerRole.Router })
@@ -198,14 +201,14 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
     }
 
     /// <summary>
-    /// What a new worker would be started from: every assembly beside the entry assembly (a rebuild
-    /// may change Baton.Server.dll alone), and the apphost of a packaged install when there is one.
+    /// What a new worker would be started from: every assembly in the program's folder (a rebuild
+    /// may change Baton.Server.dll alone; a single-file install has none there), and the program
+    /// file itself when it is not <c>dotnet</c> (the apphost, or the single file of a package).
     /// </summary>
     private static List<string> ProgramFiles()
     {
-        var files = new List<string>();
-        if (System.Reflection.Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry && Path.GetDirectoryName(entry) is { } folder)
-            files.Add(Path.Combine(folder, "*.dll"));
+        // AppContext.BaseDirectory, not the entry assembly's Location: that is empty in a single file.
+        var files = new List<string> { Path.Combine(AppContext.BaseDirectory, "*.dll") };
         if (Environment.ProcessPath is { } path && !Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) files.Add(path);
         return files;
     }
@@ -346,6 +349,8 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         int generation = _generation[role] = _generation.GetValueOrDefault(role) + 1;
         psi.Environment[WorkerVariable] = $"{Environment.ProcessId}:{events.GetClientHandleAsString()}:{generation}";
         psi.Environment[RoleVariable] = role.ToString();
+        // The service's state is the supervisor's to tell systemd.
+        psi.Environment.Remove(SystemdNotify.Variable);
         // The router runs socket continuations inline on the epoll threads (ServerCommand). The
         // controller must not: its deployer calls the router synchronously (IRouterControl), and
         // such a call made from an epoll thread would wait for a completion only that thread can run.
@@ -359,13 +364,14 @@ public sealed class Supervisor(IReadOnlyList<string> workerArguments, TextWriter
         return worker;
     }
 
-    /// <summary>How to start this program again: the apphost itself, or <c>dotnet baton.dll</c>.</summary>
+    /// <summary>How to start this program again: the apphost or single file itself, or <c>dotnet baton.dll</c>.</summary>
     private static (string File, string[] Prefix) SelfCommand()
     {
         var path = Environment.ProcessPath ?? "dotnet";
-        var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
         bool viaDotnet = Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
-        return viaDotnet && !string.IsNullOrEmpty(entry) ? (path, [entry]) : (path, []);
+        // Run by dotnet, the program is an assembly in AppContext.BaseDirectory (never a single file).
+        var entry = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name is { } name ? Path.Combine(AppContext.BaseDirectory, name + ".dll") : null;
+        return viaDotnet && entry is not null ? (path, [entry]) : (path, []);
     }
 
     /// <summary>One worker process: commands go to its stdin, its events come on an inherited pipe.</summary>
