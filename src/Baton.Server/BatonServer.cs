@@ -301,9 +301,11 @@ public sealed class BatonServer : IAsyncDisposable
         }
         _registry = new RegistryClient(logins.Get, time);
         HostStore hosts;
+        // The hosts' and routers' private keys are sealed with secrets.key, the key of the service definitions (made by the store above).
+        var keys = new PrivateKeySeal(DefinitionCipher.OpenOrCreate(_options.DataDirectory));
         try
         {
-            hosts = HostStore.Open(_options.DataDirectory);
+            hosts = HostStore.Open(_options.DataDirectory, keys);
         }
         catch (InvalidDataException e)
         {
@@ -313,7 +315,7 @@ public sealed class BatonServer : IAsyncDisposable
         HostStore routerHosts;
         try
         {
-            routerHosts = HostStore.Open(_options.DataDirectory, MultiRouter.FileName);
+            routerHosts = HostStore.Open(_options.DataDirectory, MultiRouter.FileName, keys);
         }
         catch (InvalidDataException e)
         {

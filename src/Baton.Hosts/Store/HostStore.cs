@@ -7,38 +7,49 @@ namespace Baton.Hosts.Store;
 /// <summary>
 /// The app servers the controller reaches, kept in <c>&lt;data&gt;/hosts.json</c>: owner-only (mode
 /// 600) like every file in the data directory, replaced atomically (written beside, then renamed),
-/// so a crash never leaves half a file. It holds each host's private key, which SSH needs in clear
-/// to log in; nothing outside the controller ever gets it back (the API shows the public half).
+/// so a crash never leaves half a file. It holds each host's private key sealed (<see cref="IPrivateKeySeal"/>,
+/// with the data directory's <c>secrets.key</c>); SSH gets it in clear in memory only, and nothing outside the
+/// controller ever gets it back (the API shows the public half). A file written before sealing is read as it is
+/// and written again sealed at once.
 /// </summary>
 public sealed class HostStore
 {
     public const string FileName = "hosts.json";
 
     private readonly string _path;
+    private readonly IPrivateKeySeal _seal;
     private readonly Lock _lock = new();
     private Dictionary<string, StoredHost> _hosts;
 
-    private HostStore(string path, Dictionary<string, StoredHost> hosts)
+    private HostStore(string path, IPrivateKeySeal seal, Dictionary<string, StoredHost> hosts)
     {
         _path = path;
+        _seal = seal;
         _hosts = hosts;
     }
 
     /// <summary>Reads the file if there is one. Throws <see cref="InvalidDataException"/> with one sentence when it is damaged.</summary>
-    public static HostStore Open(string dataDirectory) => Open(dataDirectory, FileName);
+    public static HostStore Open(string dataDirectory, IPrivateKeySeal seal) => Open(dataDirectory, FileName, seal);
 
     /// <summary>The same kind of file under another name: <c>routers.json</c> keeps the router hosts apart from the app servers.</summary>
-    public static HostStore Open(string dataDirectory, string fileName)
+    public static HostStore Open(string dataDirectory, string fileName, IPrivateKeySeal seal)
     {
         var path = Path.Combine(dataDirectory, fileName);
-        if (!File.Exists(path)) return new HostStore(path, new(StringComparer.Ordinal));
+        if (!File.Exists(path)) return new HostStore(path, seal, new(StringComparer.Ordinal));
         try
         {
             var file = JsonSerializer.Deserialize(File.ReadAllBytes(path), HostsFileJson.Default.HostsFile);
             var hosts = new Dictionary<string, StoredHost>(StringComparer.Ordinal);
+            bool clear = false;
             foreach (var (name, entry) in file?.Hosts ?? [])
-                hosts[name] = FromEntry(name, entry) ?? throw new InvalidDataException($"{path} has a damaged entry for the host {name}; fix it, or remove that entry and add the host again.");
-            return new HostStore(path, hosts);
+            {
+                clear |= entry?.PrivateKey is { } key && !seal.IsSealed(key);
+                hosts[name] = FromEntry(name, entry, seal, path) ?? throw new InvalidDataException($"{path} has a damaged entry for the host {name}; fix it, or remove that entry and add the host again.");
+            }
+            var store = new HostStore(path, seal, hosts);
+            // Written by a Baton that kept the keys in clear: sealed now, before anything else reads or copies the file.
+            if (clear) lock (store._lock) store.Replace(hosts);
+            return store;
         }
         catch (JsonException)
         {
@@ -123,22 +134,31 @@ public sealed class HostStore
         _hosts = hosts;
     }
 
-    private static HostEntry ToEntry(StoredHost h) => new()
+    private HostEntry ToEntry(StoredHost h) => new()
     {
         Ssh = h.Ssh.ToString(),
         Command = h.Command,
         PublicKey = h.Key.PublicKey,
-        PrivateKey = h.Key.PrivateKeyPem,
+        PrivateKey = _seal.Seal(h.Key.PrivateKeyPem),
         HostKey = h.HostKey is { } k ? new HostKeyEntry { Algorithm = k.Algorithm, Fingerprint = k.Fingerprint } : null,
         Added = h.Added,
         Drained = h.Drained ? true : null,
     };
 
-    private static StoredHost? FromEntry(string name, HostEntry? e)
+    private static StoredHost? FromEntry(string name, HostEntry? e, IPrivateKeySeal seal, string path)
     {
         if (e is not { Ssh: not null, Command: not null, PublicKey: not null, PrivateKey: not null } || !SshTarget.TryParse(e.Ssh, out var target, out _)) return null;
+        string privateKey;
+        try
+        {
+            privateKey = seal.Open(e.PrivateKey);
+        }
+        catch (InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: the private key of {name} does not open with this data directory's secrets.key (the key was replaced, or the file damaged); restore the secrets.key that goes with this file, or remove the entry and add {name} again.");
+        }
         var pin = e.HostKey is { Algorithm: { } algorithm, Fingerprint: { } fingerprint } ? new HostKeyPin(algorithm, fingerprint) : null;
-        return new StoredHost(name, target, e.Command, new SshKeyPair(e.PrivateKey, e.PublicKey), pin, e.Added, e.Drained ?? false);
+        return new StoredHost(name, target, e.Command, new SshKeyPair(privateKey, e.PublicKey), pin, e.Added, e.Drained ?? false);
     }
 }
 

@@ -123,7 +123,11 @@ public sealed class HostsTests : IDisposable
 
         var file = Path.Combine(router.DataDirectory, "hosts.json");
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-        var stored = JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("hosts").GetProperty("app1").GetProperty("privateKey").GetString()!;
+        // Sealed with the data directory's secrets.key: the file holds no private key text.
+        var sealedKey = JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("hosts").GetProperty("app1").GetProperty("privateKey").GetString()!;
+        Assert.StartsWith("enc:v1:", sealedKey);
+        Assert.DoesNotContain("PRIVATE KEY", File.ReadAllText(file));
+        var stored = Baton.Deploy.Store.DefinitionCipher.OpenOrCreate(router.DataDirectory).Decrypt(sealedKey);
         Assert.StartsWith("-----BEGIN EC PRIVATE KEY-----", stored);
         // The key's body, line by line: no part of it may show anywhere.
         var secrets = stored.Split('\n').Where(l => l.Length > 20 && !l.StartsWith("-----", StringComparison.Ordinal)).Append("PRIVATE KEY").ToList();

@@ -1,5 +1,7 @@
+using Baton.Deploy.Store;
 using Baton.Hosts.Ssh;
 using Baton.Hosts.Store;
+using Baton.Server;
 
 namespace Baton.Hosts.Tests.Store;
 
@@ -7,6 +9,8 @@ namespace Baton.Hosts.Tests.Store;
 public sealed class HostStoreDrainTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("baton-hosts-").FullName;
+
+    private HostStore Open() => HostStore.Open(folder, new PrivateKeySeal(DefinitionCipher.OpenOrCreate(folder)));
 
     private static StoredHost Host(string name)
     {
@@ -17,25 +21,25 @@ public sealed class HostStoreDrainTests : IDisposable
     [Fact]
     public void SetDrained_IsKeptInTheFile_AndClearedByResume()
     {
-        var store = HostStore.Open(folder);
+        var store = Open();
         Assert.True(store.Add(Host("app1")));
         Assert.True(store.Add(Host("app2")));
 
         Assert.True(store.SetDrained("app1", true)!.Drained);
-        var reopened = HostStore.Open(folder);
+        var reopened = Open();
         Assert.True(reopened.Get("app1")!.Drained);
         Assert.False(reopened.Get("app2")!.Drained);
         Assert.Contains("\"drained\": true", File.ReadAllText(Path.Combine(folder, HostStore.FileName)));
 
         Assert.False(reopened.SetDrained("app1", false)!.Drained);
-        Assert.False(HostStore.Open(folder).Get("app1")!.Drained);
+        Assert.False(Open().Get("app1")!.Drained);
         Assert.DoesNotContain("drained", File.ReadAllText(Path.Combine(folder, HostStore.FileName)));
     }
 
     [Fact]
     public void SetDrained_UnknownHost_IsNullAndWritesNothing()
     {
-        var store = HostStore.Open(folder);
+        var store = Open();
         Assert.Null(store.SetDrained("app9", true));
         Assert.False(File.Exists(Path.Combine(folder, HostStore.FileName)));
     }
