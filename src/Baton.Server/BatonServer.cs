@@ -65,6 +65,7 @@ public sealed class BatonServer : IAsyncDisposable
     private MultiRouter? _routers;
     private WebApplication? _link;
     private string? _linkSocket;
+    private Task? _linkStopping;
 
     public BatonServer(ServerOptions options) => _options = options;
 
@@ -399,6 +400,11 @@ public sealed class BatonServer : IAsyncDisposable
     /// </summary>
     public async Task CloseKeptAliveConnectionsAsync(TimeSpan period)
     {
+        // The control socket first: a controller's kept link (an SSH link to a router host, idle between calls) would
+        // otherwise reach this process until its drain ends, and a switch sent there would land on a route table that
+        // no longer serves. Its idle connections close now and its next call reaches the new router process; a call
+        // in flight (a drain being waited for) still gets its answer.
+        _linkStopping ??= _link?.StopAsync(CancellationToken.None);
         if (_handler is null) return;
         // The next process takes every new connection; this one answers the ones it has, each with Connection: close.
         _accepting.Pause();
@@ -413,7 +419,7 @@ public sealed class BatonServer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(_options.ShutdownTimeout);
         if (_admin is not null) await _admin.StopAsync(CancellationToken.None);
         if (_proxy is not null) await _proxy.StopAsync(timeout.Token);
-        if (_link is not null) await _link.StopAsync(CancellationToken.None);
+        if (_link is not null) await (_linkStopping ??= _link.StopAsync(CancellationToken.None));
         // After the listeners: the lines of the requests that finished while they drained are written too.
         if (_requestLog is not null) await _requestLog.DisposeAsync();
     }

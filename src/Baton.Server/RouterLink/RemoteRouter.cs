@@ -124,9 +124,17 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
         ?? (e.InnerException is IOException { Message: var said } && said.StartsWith(_who, StringComparison.Ordinal) ? new RouterUnavailableException(said + ".") : null)
         ?? new RouterUnavailableException($"{_who} stopped answering ({(e.InnerException is IOException io ? io.Message.TrimEnd('.') : e.Message.TrimEnd('.'))}).");
 
+    /// <exception cref="InvalidOperationException">The router refused the call (409): its own sentence, as the in-process router throws it.</exception>
     private HttpResponseMessage Checked(HttpResponseMessage response)
     {
         if (response.IsSuccessStatusCode) return response;
+        if (response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            using var reader = new StreamReader(response.Content.ReadAsStream());
+            var refusal = reader.ReadToEnd();
+            response.Dispose();
+            throw new InvalidOperationException(refusal);
+        }
         response.Dispose();
         throw new RouterUnavailableException($"{_who} refused a control call ({(int)response.StatusCode}); it may be another version of Baton.");
     }

@@ -113,7 +113,20 @@ internal static class RouterLinkApi
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return;
             }
-            var answer = await handle(m, context.RequestAborted);
+            TOut answer;
+            try
+            {
+                answer = await handle(m, context.RequestAborted);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The router's own refusal (a switch with no candidate staged, say: a router restarted since the stage):
+                // its sentence goes back, and the caller throws it as the in-process router would.
+                context.Response.StatusCode = StatusCodes.Status409Conflict;
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync(e.Message, context.RequestAborted);
+                return;
+            }
             // A null answer (no such service) is JSON null: the caller reads it as "none".
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(answer is null ? "null" : JsonSerializer.Serialize(answer, output), context.RequestAborted);

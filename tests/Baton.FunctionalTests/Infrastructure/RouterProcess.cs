@@ -11,6 +11,7 @@ public sealed class RouterProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private bool _dataHandedOver;
 
     private RouterProcess(Process process, int port, int staging, string data)
     {
@@ -39,10 +40,49 @@ public sealed class RouterProcess : IAsyncDisposable
     /// <summary>The forced command for this router's key: <c>dotnet baton.dll router link --data DIR</c>, with full paths (sshd's PATH is short).</summary>
     public string LinkCommand => $"{DotnetPath()} {Path.Combine(AppContext.BaseDirectory, "baton.dll")} router link --data {DataDirectory}";
 
-    public static async Task<RouterProcess> StartAsync()
+    public static Task<RouterProcess> StartAsync() =>
+        StartAsync(Directory.CreateTempSubdirectory("baton-ft-router-").FullName, ServerProcess.FreePort(), ServerProcess.FreePort());
+
+    /// <summary>
+    /// The router host restarted: this <c>baton router run</c> stopped (SIGTERM, as a service manager stops it, or
+    /// SIGKILL to the supervisor and its router process, as a crash) and started again on the same data directory and
+    /// ports. The new process owns the data directory from then on; this one is left with nothing to remove.
+    /// </summary>
+    public async Task<RouterProcess> RestartAsync(bool kill)
     {
-        var data = Directory.CreateTempSubdirectory("baton-ft-router-").FullName;
-        int port = ServerProcess.FreePort(), staging = ServerProcess.FreePort();
+        if (kill) await KillAsync();
+        else await TerminateAsync();
+        _dataHandedOver = true;
+        return await StartAsync(DataDirectory, ProxyUri.Port, StagingUri.Port);
+    }
+
+    /// <summary>SIGTERM to the supervisor: the router drains and exits; waits up to a minute for it.</summary>
+    public async Task TerminateAsync()
+    {
+        if (_process.HasExited) return;
+        await SignalAsync("TERM");
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await _process.WaitForExitAsync(limit.Token);
+    }
+
+    /// <summary>SIGHUP to the supervisor: a new router process takes over the listening sockets with no gap; returns when it serves.</summary>
+    public async Task HangUpAsync()
+    {
+        int before = Restarts;
+        await SignalAsync("HUP");
+        await Wait.UntilAsync(() => Restarts > before, $"the router on {ProxyUri} says it restarted after SIGHUP:\n{Output}", TimeSpan.FromSeconds(60));
+    }
+
+    private int Restarts => Output.Split('\n').Count(l => l.Contains("Router restarted in", StringComparison.Ordinal));
+
+    private async Task SignalAsync(string signal)
+    {
+        using var sent = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await sent.WaitForExitAsync();
+    }
+
+    private static async Task<RouterProcess> StartAsync(string data, int port, int staging)
+    {
         var psi = new ProcessStartInfo(BatonCli.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = data };
         string[] args = [Path.Combine(AppContext.BaseDirectory, "baton.dll"), "router", "run", "--listen", $"127.0.0.1:{port}", "--listen-staging", $"127.0.0.1:{staging}", "--data", data, "--shutdown-timeout", "5s"];
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -86,6 +126,7 @@ public sealed class RouterProcess : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
+        if (_dataHandedOver) return;
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -68,26 +68,9 @@ public sealed class MultiRouterTests(ITestOutputHelper output)
         Assert.Contains(after.Stdout.Split('\n'), l => l.StartsWith("r1 ", StringComparison.Ordinal) && l.Contains("router PID", StringComparison.Ordinal));
     }
 
-    /// <summary><c>baton router add</c> with the link as the forced command, its line installed in sshd's authorized_keys, then <c>baton router check</c>.</summary>
-    private async Task AddAsync(BlueGreenApp app, string name, TestSshd sshd, RouterProcess router)
-    {
-        var added = await app.CliAsync("router", "add", name, "--ssh", $"{sshd.User}@127.0.0.1:{sshd.Port}", "--command", router.LinkCommand, "--json");
-        Assert.True(added.ExitCode == 0, added.ToString());
-        var response = JsonSerializer.Deserialize(added.Stdout, BatonJson.Default.RouterAddResponse)!;
-        Assert.Equal(sshd.HostKeyFingerprint(), response.Router.HostKey!.Fingerprint);
-        Assert.StartsWith($"command=\"{router.LinkCommand}\",restrict ", response.Router.AuthorizedKeysLine);
-        sshd.Authorize(response.Router.AuthorizedKeysLine);
-        var check = await app.CliAsync("router", "check", name);
-        output.WriteLine(check.ToString());
-        Assert.True(check.ExitCode == 0, check.ToString() + "\n" + router.Output + "\n" + string.Join("\n", sshd.Log.TakeLast(20)));
-    }
+    private Task AddAsync(BlueGreenApp app, string name, TestSshd sshd, RouterProcess router) => RouterHosts.AddAsync(app, name, sshd, router, output);
 
-    private static async Task<string> VersionAsync(RouterProcess router, BlueGreenApp app)
-    {
-        var r = await RawHttp.SendAsync(router.ProxyUri, "GET", "/version", app.Host);
-        Assert.True(r.Status == 200, $"GET /version on {router.ProxyUri} answered {r.Status}: {r.Body}");
-        return r.Body.Trim();
-    }
+    private static Task<string> VersionAsync(RouterProcess router, BlueGreenApp app) => RouterHosts.VersionAsync(router.ProxyUri, app);
 
     /// <summary>One request per new connection, never retried, until stopped (bounded at 2 minutes).</summary>
     private static async Task<(int Requests, List<string> Failures, HashSet<string> Versions)> LoadAsync(RouterProcess router, BlueGreenApp app, CancellationToken stop)
