@@ -44,7 +44,7 @@ internal sealed class LogsCommand : ServiceCommand
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Ctrl+C: the user is done reading.
+            // Ctrl+C: the user is done reading (System.CommandLine then exits with 130, as for any interrupted program).
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is IOException or HttpRequestException)

@@ -40,11 +40,16 @@ public sealed class ServiceLogs(IContainerEngine engine, string service, string?
 
         // Step 1
         var batch = new List<(Line Line, string Prefix)>();
+        var read = new List<(Line Line, string Prefix)>();
         foreach (var c in containers)
         {
             var position = seen[c.Id] = new Position(Prefix(c));
             width = Math.Max(width, position.Prefix.Length);
-            await ReadIntoAsync(c, position, tail, batch, ct).ConfigureAwait(false);
+            // A follow with no tail still reads the last line, unshown: it is where the follow starts, by the engine's own clock.
+            read.Clear();
+            await ReadIntoAsync(c, position, follow ? Math.Max(tail, 1) : tail, read, ct).ConfigureAwait(false);
+            int shown = read.Count(r => r.Line.Nanos != Line.Failure);
+            batch.AddRange(read.Where((r, i) => r.Line.Nanos == Line.Failure || i >= shown - tail));
         }
         foreach (var line in Merge(batch, width)) yield return line;
 
@@ -84,7 +89,7 @@ public sealed class ServiceLogs(IContainerEngine engine, string service, string?
         if (!read.TryGetValue(out var text, out var error))
         {
             if (ct.IsCancellationRequested) return;
-            if (!position.Failing) batch.Add((new Line(long.MaxValue, $"(baton) {error.Message}"), position.Prefix));
+            if (!position.Failing) batch.Add((new Line(Line.Failure, $"(baton) {error.Message}"), position.Prefix));
             position.Failing = true;
             return;
         }
@@ -118,9 +123,9 @@ public sealed class ServiceLogs(IContainerEngine engine, string service, string?
     private static IEnumerable<string> Merge(List<(Line Line, string Prefix)> batch, int width) =>
         batch.OrderBy(b => b.Line.Nanos).Select(b => $"{b.Prefix.PadRight(width)} | {b.Line.Text}");
 
-    /// <summary>The container's name, after its app server's when it runs on one (<c>app1/web-blue-r3-1</c>).</summary>
+    /// <summary>The container's name, after its app server's when it runs on one (<c>app1/web-blue-r3-1</c>; a fleet's id names the server).</summary>
     private static string Prefix(ContainerSummary c) =>
-        c.Labels.TryGetValue(ContainerLabels.Server, out var server) && server.Length > 0 ? $"{server}/{c.Name}" : c.Name;
+        Servers.ServerFleet.ServerOf(c.Id) is { Length: > 0 } server ? $"{server}/{c.Name}" : c.Name;
 
     /// <summary>How far a container's log was shown: the last line's time, and how many lines at that very time were shown.</summary>
     private sealed class Position(string prefix)
@@ -134,6 +139,9 @@ public sealed class ServiceLogs(IContainerEngine engine, string service, string?
     /// <summary>One line: nanoseconds since the epoch (the engine's timestamp) and its text.</summary>
     internal readonly record struct Line(long Nanos, string Text)
     {
+        /// <summary>The time of a line that says a container's logs could not be read: after all others of its batch.</summary>
+        public const long Failure = long.MaxValue;
+
         /// <summary>Splits <c>2026-12-07T02:49:06.123456789Z text</c>; a line without a timestamp keeps its text, at time 0.</summary>
         public static Line Parse(string raw)
         {
