@@ -5,8 +5,8 @@
 #   dist/baton-VERSION-linux-arm64.tar.gz   the same for 64-bit ARM (--no-arm64: not built)
 #   baton:VERSION (a Docker image)          built offline, as the sample app's: `baton server`, data on /var/lib/baton
 # and prints their sizes. Usage: scripts/package.sh [--out DIR] [--no-image] [--no-arm64]
-# The build's intermediate files go to .build/package (not the projects' obj/), so a package build
-# never disturbs `./baton` or `./test.sh` building beside it.
+# The libraries are built (or found up to date) as for ./test.sh; only the CLI is built again, per
+# RID (its obj/Release/net10.0/RID), and bundled.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/lib.sh"
@@ -42,17 +42,19 @@ publish() {
   local rid="$1" start=$SECONDS extra
   echo "==> Publishing baton ($rid, self-contained, one file)"
   rm -rf "$work/publish-$rid"
-  # IncludeNativeLibrariesForSelfExtract: SQLite's native library rides inside the file and is
-  # unpacked once, at first start, under DOTNET_BUNDLE_EXTRACT_BASE_DIR (default ~/.net).
+  # BatonSingleFile: PublishSingleFile, SelfContained and IncludeNativeLibrariesForSelfExtract (SQLite's
+  # native library rides inside the file and is unpacked once, at first start, under
+  # DOTNET_BUNDLE_EXTRACT_BASE_DIR, default ~/.net), set in Baton.Cli.csproj alone.
   # Not trimmed: ASP.NET Core, YARP and the JSON contracts rely on reflection that trimming breaks.
-  if ! dotnet publish "$root/src/Baton.Cli/Baton.Cli.csproj" -c Release -r "$rid" --self-contained \
-       -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none \
-       --artifacts-path "$work/artifacts" -o "$work/publish-$rid" --nologo -v quiet -clp:ErrorsOnly >"$work/publish-$rid.log" 2>&1; then
+  if ! dotnet publish "$root/src/Baton.Cli/Baton.Cli.csproj" -c Release -r "$rid" -p:BatonSingleFile=true \
+       -o "$work/publish-$rid" --nologo -v quiet -clp:ErrorsOnly >"$work/publish-$rid.log" 2>&1; then
     tail -n 30 "$work/publish-$rid.log" >&2
     echo "error: publishing baton for $rid failed; the full log is in $work/publish-$rid.log" >&2
     exit 1
   fi
   echo "    published in $((SECONDS - start)) s"
+  # The libraries' symbol files, which a single-file publish leaves beside it: of no use where it runs.
+  rm -f "$work/publish-$rid"/*.pdb
   # Nothing else is needed beside it: the runtime's own native parts are linked into the file.
   extra="$(find "$work/publish-$rid" -type f ! -name baton -printf '%f ')"
   [ -z "$extra" ] || { echo "error: the $rid publish left files beside baton ($extra); it would not run alone" >&2; exit 1; }

@@ -34,7 +34,7 @@ public sealed class PackageFixture : IAsyncLifetime
         var commit = await Tool.RunAsync("git", ["-C", RepositoryRoot, "rev-parse", "--short=12", "HEAD"], TimeSpan.FromSeconds(30));
         if (commit.ExitCode != 0) throw new InvalidOperationException($"git rev-parse failed: {commit}");
         Commit = commit.Stdout.Trim();
-        var built = await Tool.RunAsync("bash", [Path.Combine(RepositoryRoot, "scripts", "package.sh"), "--out", Dist, "--no-arm64"], TimeSpan.FromMinutes(10));
+        var built = await Tool.RunAsync("bash", [Path.Combine(RepositoryRoot, "scripts", "package.sh"), "--out", Dist, "--no-arm64"], TimeSpan.FromMinutes(15));
         Log = built.Stdout + built.Stderr;
         if (built.ExitCode != 0) throw new InvalidOperationException($"scripts/package.sh failed: {built}");
         var line = Log.Split('\n').FirstOrDefault(l => l.Contains("baton ", StringComparison.Ordinal) && l.Contains("(commit ", StringComparison.Ordinal))
