@@ -75,4 +75,5 @@ public sealed record RouteSpec(
     int HealthPasses,
     string? HealthHost,
     TimeSpan DrainTimeout,
-    TimeSpan? TargetTimeout = null);
+    TimeSpan? TargetTimeout = null,
+    Baton.Router.Routing.ServiceTls? Tls = null);

@@ -17,6 +17,7 @@ using Baton.Router.Metrics;
 using Baton.Router.Rollout;
 using Baton.Router.Routing;
 using Baton.Router.State;
+using Baton.Router.Tls;
 using Baton.Server.Api;
 using Baton.Server.Audit;
 using Baton.Server.Auth;
@@ -53,6 +54,7 @@ public sealed class BatonServer : IAsyncDisposable
     private RoutingState? _state;
     private TargetForwarder? _forwarder;
     private ProxyHandler? _handler;
+    private AutoCertificates? _certificates;
     private RequestLog? _requestLog;
     private readonly AcceptSwitch _accepting = new();
     private ILoggerFactory? _loggerFactory;
@@ -179,6 +181,9 @@ public sealed class BatonServer : IAsyncDisposable
         ProxyUrls = [urls[ListenerKind.Public]];
         ProxyH2cUrl = urls.GetValueOrDefault(ListenerKind.H2c);
         ProxyTlsUrl = urls.GetValueOrDefault(ListenerKind.Tls);
+        // https_redirect sends clients to the TLS listener's port (none shown for 443).
+        if (_handler is not null && ProxyTlsUrl is not null) _handler.HttpsPort = new Uri(ProxyTlsUrl).Port;
+        _certificates?.Start();
         StagingUrl = urls.GetValueOrDefault(ListenerKind.Staging);
         if (_options.InheritedSockets is { } sockets)
         {
@@ -235,6 +240,15 @@ public sealed class BatonServer : IAsyncDisposable
         _forwarder = new TargetForwarder(routerOptions.ConnectTimeout, loggers, time);
         var handler = new ProxyHandler(_state, _forwarder, routerOptions, counters, loggers.CreateLogger<ProxyHandler>(), _requestLog);
         _handler = handler;
+        // Automatic HTTPS: certificates for the tls: auto services' hosts, served by SNI on the TLS
+        // listener; the public listeners answer their http-01 challenges.
+        if (_options.ListenTls is not null)
+        {
+            _certificates = CreateCertificates(_state, loggers, time);
+            handler.Challenges = _certificates.Challenges;
+            var i = listeners.FindIndex(l => l.Kind == ListenerKind.Tls);
+            listeners[i] = RouterListener.Tls(listeners[i].EndPoint, listeners[i].Address, listeners[i].Certificate, _certificates.Select);
+        }
         var rollout = new PoolRollout(_state, loggers.CreateLogger<PoolRollout>());
         Rollout = rollout;
         var admin = new RouterAdmin(_state, () => StagingUrl is null ? null : new Uri(StagingUrl));
@@ -354,7 +368,7 @@ public sealed class BatonServer : IAsyncDisposable
         _admin.UseMiddleware<ApiEdgesMiddleware>();
         WebPage.Map(_admin);
         ServicesApi.Map(_admin, router, _store, () => ProxyUrls.Count > 0 ? new Uri(ProxyUrls[0]).Port : null, rollouts, _deployers.Crashes.Degraded);
-        DeploymentsApi.Map(_admin, router, _deployers, time, _stopping.Token);
+        DeploymentsApi.Map(_admin, router, _deployers, time, _stopping.Token, httpsListener: _options.ListenTls is not null);
         RegistriesApi.Map(_admin, router, _store, _registry, logins);
         SessionApi.Map(_admin, _access, sessions, throttle, audit);
         UsersApi.Map(_admin, _access);
@@ -434,6 +448,7 @@ public sealed class BatonServer : IAsyncDisposable
         _remote?.Dispose();
         _routers?.Dispose();
         _forwarder?.Dispose();
+        _certificates?.Dispose();
         _deployers?.Dispose();
         _registry?.Dispose();
         _store?.Dispose();
@@ -516,12 +531,15 @@ public sealed class BatonServer : IAsyncDisposable
     /// <summary>The router's listeners, in the order they are bound: public, then h2c, TLS and staging when asked for.</summary>
     private static List<RouterListener> RouterListeners(ServerOptions _options)
     {
+        CheckAcme(_options);
         var listeners = new List<RouterListener> { RouterListener.Public(Parse(_options.Listen), _options.Listen) };
         if (_options.ListenH2c is not null) listeners.Add(RouterListener.H2c(Parse(_options.ListenH2c), _options.ListenH2c));
         if (_options.ListenTls is not null)
         {
             var endPoint = Parse(_options.ListenTls);
-            listeners.Add(RouterListener.Tls(endPoint, _options.ListenTls, LoadCertificate(_options.TlsCertificate, _options.TlsKey, "--tls-cert", "--tls-key")));
+            // Without --tls-cert only automatic certificates (tls: auto services) serve; the router process sets their selector.
+            var fallback = _options.TlsCertificate is null && _options.TlsKey is null ? null : LoadCertificate(_options.TlsCertificate, _options.TlsKey, "--tls-cert", "--tls-key");
+            listeners.Add(RouterListener.Tls(endPoint, _options.ListenTls, fallback, static _ => null));
         }
         if (string.Equals(_options.ListenStaging.Trim(), RouterListener.None, StringComparison.OrdinalIgnoreCase))
         {
@@ -534,6 +552,54 @@ public sealed class BatonServer : IAsyncDisposable
 
         static IPEndPoint Parse(string address) =>
             ListenAddress.TryParse(address, out var endPoint, out var error) ? endPoint : throw new ServerStartException(error);
+    }
+
+    /// <summary>The ACME settings, each refused with one sentence when it cannot be honoured.</summary>
+    private static void CheckAcme(ServerOptions options)
+    {
+        if (options.ListenTls is null)
+        {
+            var flag = options.AcmeEmail is not null ? "--acme-email" : options.AcmeDirectory is not null ? "--acme-directory" : options.AcmeCaCertificate is not null ? "--acme-ca" : null;
+            if (flag is not null) throw new ServerStartException($"{flag} needs an HTTPS listener to serve the certificates on; add --listen-tls :443.");
+            return;
+        }
+        if (options.AcmeDirectory is { } directory && !(Uri.TryCreate(directory, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"))
+            throw new ServerStartException($"--acme-directory '{directory}' is not a URL; give the ACME directory's, e.g. {Baton.Acme.Renewal.CertificateOptions.LetsEncrypt}.");
+        if (options.AcmeEmail is { } email && (email.Split('@') is not [{ Length: > 0 }, { Length: > 0 }] || email.Any(c => char.IsWhiteSpace(c) || c is ',' or ';' or ':')))
+            throw new ServerStartException($"--acme-email '{email}' is not an email address; give one the CA may write to about your certificates.");
+        if (options.AcmeCaCertificate is { } ca)
+        {
+            try
+            {
+                CustomRootTrust.Validator(ca);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                throw new ServerStartException($"Cannot read the CA certificate --acme-ca {ca}: {e.Message.TrimEnd('.')}.");
+            }
+        }
+    }
+
+    /// <summary>The router's automatic certificates, from the ACME directory of the options (Let's Encrypt's by default).</summary>
+    private AutoCertificates CreateCertificates(RoutingState state, ILoggerFactory loggers, TimeProvider time)
+    {
+        var options = new Baton.Acme.Renewal.CertificateOptions
+        {
+            Directory = _options.AcmeDirectory is { } directory ? new Uri(directory) : Baton.Acme.Renewal.CertificateOptions.LetsEncrypt,
+            Email = _options.AcmeEmail,
+        };
+        // A private directory (a test CA such as pebble) is trusted through exactly its CA, never by turning validation off.
+        var handler = _options.AcmeCaCertificate is { } ca
+            ? new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = CustomRootTrust.Validator(ca) } }
+            : null;
+        try
+        {
+            return AutoCertificates.Create(state, _options.DataDirectory, options, handler, loggers, time);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ServerStartException(e.Message);
+        }
     }
 
     /// <summary>Starts a host; a listener that cannot bind is named in one sentence.</summary>

@@ -15,6 +15,16 @@ public sealed record ServerOptions
     public string? TlsCertificate { get; init; }
     public string? TlsKey { get; init; }
 
+    /// <summary>The ACME account's contact for automatic HTTPS (<c>tls: auto</c> services); the CA writes there about expiring certificates.</summary>
+    public string? AcmeEmail { get; init; }
+
+    /// <summary>The ACME directory certificates come from.</summary>
+    /// <value>The default (null) is Let's Encrypt's production directory, https://acme-v02.api.letsencrypt.org/directory.</value>
+    public string? AcmeDirectory { get; init; }
+
+    /// <summary>A PEM CA certificate to trust, alone, for the ACME directory's own HTTPS (a private or test CA such as pebble); null: the system's trust store.</summary>
+    public string? AcmeCaCertificate { get; init; }
+
     /// <summary>
     /// The staging listener: the only one where staging hosts (<c>green.app.example.com</c>) answer
     /// and the canary overrides are honoured. <c>none</c> runs none.

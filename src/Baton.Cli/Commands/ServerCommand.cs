@@ -24,9 +24,12 @@ internal sealed class ServerCommand : Command
     private readonly Option<string?> _listenH2c = new("--listen-h2c") { Description = "Optional cleartext HTTP/2 (prior knowledge) listener, e.g. :8082" };
     private readonly Option<string> _listenStaging = new("--listen-staging") { Description = "Private listener where staging hosts (green.HOST) and canary overrides answer; none to run none", DefaultValueFactory = _ => RouterListener.DefaultStagingAddress };
     private readonly Option<string?> _stagingAllow = new("--staging-allow") { Description = "Client networks the staging listener serves, CIDR[,CIDR...], replacing the default loopback-only (which needs a loopback address); list 127.0.0.1 too for the smoke checks" };
-    private readonly Option<string?> _listenTls = new("--listen-tls") { Description = "Optional HTTPS listener, e.g. :8443 (needs --tls-cert)" };
+    private readonly Option<string?> _listenTls = new("--listen-tls") { Description = "Optional HTTPS listener, e.g. :443: certificates of tls: auto services by SNI, else --tls-cert" };
     private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate file for --listen-tls" };
     private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key file for --listen-tls" };
+    private readonly Option<string?> _acmeEmail = new("--acme-email") { Description = "Contact of the ACME account that gets certificates for tls: auto services" };
+    private readonly Option<string?> _acmeDirectory = new("--acme-directory") { Description = "ACME directory URL (default Let's Encrypt production, https://acme-v02.api.letsencrypt.org/directory)" };
+    private readonly Option<string?> _acmeCa = new("--acme-ca") { Description = "PEM CA certificate trusted (alone) for a private ACME directory's HTTPS, e.g. a test CA" };
     private readonly Option<string?> _shutdownTimeout = new("--shutdown-timeout") { Description = "On SIGTERM, time in-flight requests get to finish (default 30s)" };
     private readonly Option<string?> _requestLog = new("--request-log") { Description = "One JSON line per request: stdout, or a FILE rotated by size (default off); never a query string, cookie or header but User-Agent" };
     private readonly Option<string?> _requestLogSample = new("--request-log-sample") { Description = "Share of requests logged, more than 0 and at most 1 (default 1: all)" };
@@ -69,6 +72,9 @@ internal sealed class ServerCommand : Command
         Options.Add(_listenTls);
         Options.Add(_tlsCert);
         Options.Add(_tlsKey);
+        Options.Add(_acmeEmail);
+        Options.Add(_acmeDirectory);
+        Options.Add(_acmeCa);
         Options.Add(_shutdownTimeout);
         Options.Add(_requestLog);
         Options.Add(_requestLogSample);
@@ -109,6 +115,9 @@ internal sealed class ServerCommand : Command
             ListenTls = parse.GetValue(_listenTls),
             TlsCertificate = parse.GetValue(_tlsCert),
             TlsKey = parse.GetValue(_tlsKey),
+            AcmeEmail = parse.GetValue(_acmeEmail),
+            AcmeDirectory = parse.GetValue(_acmeDirectory),
+            AcmeCaCertificate = parse.GetValue(_acmeCa),
             DataDirectory = data,
             ShutdownTimeout = shutdownTimeout,
             RequestLog = requestLog,

@@ -235,7 +235,7 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
 
     /// <summary>How users reach the service and how its targets are checked, from its definition.</summary>
     public static RouteSpec Routes(ServiceDefinition d) =>
-        new(d.Hosts, d.Path, d.Staging, d.Health.Path, d.Health.Interval, d.Health.Timeout, d.Health.Passes, d.Health.Host, d.DrainTimeout);
+        new(d.Hosts, d.Path, d.Staging, d.Health.Path, d.Health.Interval, d.Health.Timeout, d.Health.Passes, d.Health.Host, d.DrainTimeout, d.TargetTimeout, d.Tls);
 
     /// <summary>
     /// Ends a run that failed before its release took traffic: the candidate dropped, its new

@@ -44,6 +44,13 @@ public sealed record ServiceDefinition
     public TimeSpan? TargetTimeout { get; init; }
 
     /// <summary>
+    /// <c>tls: auto</c> (certificates for the exact hosts from the server's ACME directory), with
+    /// <c>https_redirect</c> and <c>hsts</c>.
+    /// </summary>
+    /// <value>The default is off: the service answers on whatever the server's listeners serve.</value>
+    public Baton.Router.Routing.ServiceTls Tls { get; init; } = Baton.Router.Routing.ServiceTls.Off;
+
+    /// <summary>
     /// How long the new release is watched after the switch with the old one kept warm, to switch
     /// straight back on an exit, failing health checks or worse numbers; zero turns the watch off.
     /// </summary>

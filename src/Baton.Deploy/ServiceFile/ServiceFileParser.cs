@@ -20,7 +20,7 @@ public static partial class ServiceFileParser
 {
     private static readonly string[] TopLevel =
         ["service", "image", "hosts", "path", "staging", "target", "env", "health", "deploy_timeout", "drain_timeout", "target_timeout", "stop_timeout", "replicas", "keep", "labels", "release_task", "smoke", "workers", "canary", "rolling", "watch",
-         "volumes", "resources", "logging", "user", "entrypoint", "command", "working_dir", "extra_hosts", "stop_signal", "env_file", "healthcheck", "servers"];
+         "volumes", "resources", "logging", "user", "entrypoint", "command", "working_dir", "extra_hosts", "stop_signal", "env_file", "healthcheck", "servers", "tls", "https_redirect", "hsts"];
 
     public static ServiceFileResult Parse(string text, string fileName = "baton.yml")
     {
@@ -148,7 +148,7 @@ public static partial class ServiceFileParser
             Watch = r.Duration(root, "watch", "watch", TimeSpan.Zero, Hours(1)) ?? definition.Watch,
         };
 
-        definition = definition with { Container = ParseContainer(r, root), Servers = ParseServers(r, root) };
+        definition = definition with { Container = ParseContainer(r, root), Servers = ParseServers(r, root), Tls = ParseTls(r, root, hosts) };
         if (ParseHealthcheck(r, root) is { } engineCheck)
         {
             // The engine's check is the readiness gate; the router then needs only an open port,

@@ -29,6 +29,12 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
     /// </summary>
     public bool CloseConnections { get => _closeConnections; set => _closeConnections = value; }
 
+    /// <summary>The answers of the ACME http-01 challenges in progress; null when automatic HTTPS is off.</summary>
+    public Baton.Acme.Issuance.ChallengeResponses? Challenges { get; set; }
+
+    /// <summary>The port of the TLS listener, where <c>https_redirect</c> sends clients; null: no TLS listener (no redirect).</summary>
+    public int? HttpsPort { get; set; }
+
     /// <summary>
     /// Steps: 0. give the request its id (<see cref="RequestId"/>: the client's own or a new one),
     /// on the answer too, and start its log record when it is sampled; on the staging listener,
@@ -48,6 +54,16 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             context.Response.OnStarting(static response => { ((HttpResponse)response).Headers.Connection = "close"; return Task.CompletedTask; }, context.Response);
         var host = HostPattern.Normalize(context.Request.Host.Host);
         var path = context.Request.Path.Value ?? "/";
+        // An ACME http-01 challenge this router is waiting on is answered here, on the public listeners
+        // only; anything else under that path goes on to the app. Other paths pay one prefix check.
+        if (path.StartsWith(Baton.Acme.Issuance.ChallengeResponses.PathPrefix, StringComparison.Ordinal) && Challenges is { } challenges
+            && context.Features.Get<ListenerFeature>()?.Kind is ListenerKind.Public or ListenerKind.H2c
+            && challenges.TryAnswer(path, out var keyAuthorization))
+        {
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.WriteAsync(keyAuthorization, context.RequestAborted);
+            return;
+        }
 
         // Step 0
         var requestId = RequestId.For(context.Request.Headers);
@@ -98,6 +114,8 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                 if (!TargetForwarder.IsWebSocketUpgrade(context) && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
                     context.Request.Body = deadline.Watch(context.Request.Body);
             }
+
+            if ((service.Tls.RedirectHttps || service.Tls.Hsts) && AnsweredByTlsPolicy(context, service.Tls, host)) return;
 
             // Step 2
             if (service.Maintenance is { } message)
@@ -242,6 +260,28 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             }, (context.Response, CanarySplit.SetCookie(bucket)));
         }
         return CanarySplit.InCandidate(bucket, percent);
+    }
+
+    /// <summary>
+    /// <c>https_redirect</c>: a request on a plain-HTTP public listener gets <c>308</c> to the same
+    /// target over HTTPS (the method and body are kept). <c>hsts</c>: an answer on the TLS listener
+    /// carries <c>Strict-Transport-Security</c>.
+    /// </summary>
+    /// <returns>True when the request was answered here (redirected).</returns>
+    private bool AnsweredByTlsPolicy(HttpContext context, ServiceTls tls, string host)
+    {
+        var kind = context.Features.Get<ListenerFeature>()?.Kind;
+        if (kind == ListenerKind.Tls)
+        {
+            if (tls.Hsts) context.Response.Headers.StrictTransportSecurity = ServiceTls.HstsValue;
+            return false;
+        }
+        if (!tls.RedirectHttps || kind is not (ListenerKind.Public or ListenerKind.H2c) || HttpsPort is not { } port) return false;
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        var target = raw is { Length: > 0 } && raw[0] == '/' ? raw : context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
+        context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+        context.Response.Headers.Location = "https://" + host + (port == 443 ? "" : ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture)) + target;
+        return true;
     }
 
     private async ValueTask<int> CompleteAsync(HttpContext context, ForwardResult result, string service, Target target, TimeSpan timeout)

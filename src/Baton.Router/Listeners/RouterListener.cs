@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -41,6 +42,12 @@ public sealed class RouterListener
 
     public X509Certificate2? Certificate { get; }
 
+    /// <summary>
+    /// On the TLS listener with automatic HTTPS: the certificate for the name the client asked for
+    /// (SNI), or null for none; then <see cref="Certificate"/> (<c>--tls-cert</c>) serves, if given.
+    /// </summary>
+    public Func<string?, SslStreamCertificateContext?>? SelectCertificate { get; private init; }
+
     /// <summary>Who the staging listener serves; null on the public listeners, which serve everyone.</summary>
     public StagingAllowlist? Allow { get; }
 
@@ -52,6 +59,13 @@ public sealed class RouterListener
     public static RouterListener H2c(IPEndPoint endPoint, string address) => new(ListenerKind.H2c, endPoint, address, null, null);
 
     public static RouterListener Tls(IPEndPoint endPoint, string address, X509Certificate2 certificate) => new(ListenerKind.Tls, endPoint, address, certificate, null);
+
+    /// <summary>
+    /// The TLS listener with automatic HTTPS: each handshake gets the certificate <paramref name="select"/>
+    /// gives for its SNI name, else <paramref name="fallback"/> (may be null: such a handshake fails).
+    /// </summary>
+    public static RouterListener Tls(IPEndPoint endPoint, string address, X509Certificate2? fallback, Func<string?, SslStreamCertificateContext?> select) =>
+        new(ListenerKind.Tls, endPoint, address, fallback, null) { SelectCertificate = select };
 
     /// <summary>
     /// The staging listener. Without <paramref name="allow"/> it serves loopback clients only, so it
@@ -87,7 +101,27 @@ public sealed class RouterListener
             ListenerKind.Tls => HttpProtocols.Http1AndHttp2,
             _ => HttpProtocols.Http1,
         };
-        if (Certificate is not null) options.UseHttps(Certificate);
+        if (SelectCertificate is { } select)
+        {
+            var fallback = Certificate is null ? null : SslStreamCertificateContext.Create(Certificate, additionalCertificates: null);
+            // The callback form lets each handshake pick its certificate context (leaf and chain) by SNI.
+            options.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackOptions
+            {
+                OnConnection = context =>
+                {
+                    var name = context.ClientHelloInfo.ServerName;
+                    // No certificate for the name: the handshake fails as an authentication failure, which Kestrel logs at debug only.
+                    var certificate = select(name) ?? fallback
+                        ?? throw new System.Security.Authentication.AuthenticationException($"No certificate for '{name}' on the TLS listener.");
+                    return ValueTask.FromResult(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificateContext = certificate,
+                        ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                    });
+                },
+            });
+        }
+        else if (Certificate is not null) options.UseHttps(Certificate);
         options.Use(next => connection =>
         {
             connection.Features.Set(Allows(connection) ? _allowed : _refused);

@@ -17,7 +17,8 @@ public sealed record DeployPlan(
     string? PoolName = null,
     string? Staging = null,
     TimeSpan? TargetTimeout = null,
-    bool Standby = false)
+    bool Standby = false,
+    ServiceTls? Tls = null)
 {
     /// <value>The default is 60 s.</value>
     public static readonly TimeSpan DefaultDeployTimeout = TimeSpan.FromSeconds(60);

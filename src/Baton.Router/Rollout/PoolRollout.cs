@@ -91,7 +91,7 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
             next[plan.Service] = services.TryGetValue(plan.Service, out var s)
                 // A new candidate starts with no canary share: `baton canary` gives it one once it is healthy.
                 ? s with { Candidate = candidate, PendingPlan = plan, Staging = plan.Staging ?? s.Staging, CanaryPercent = 0 }
-                : new ServiceEntry { Name = plan.Service, Hosts = plan.Hosts, Path = plan.Path, Health = plan.Health, DrainTimeout = plan.DrainTimeout, TargetTimeout = plan.TargetTimeout, Candidate = candidate, PendingPlan = plan, Staging = plan.Staging };
+                : new ServiceEntry { Name = plan.Service, Hosts = plan.Hosts, Path = plan.Path, Health = plan.Health, DrainTimeout = plan.DrainTimeout, TargetTimeout = plan.TargetTimeout, Candidate = candidate, PendingPlan = plan, Staging = plan.Staging, Tls = plan.Tls ?? ServiceTls.Off };
             return next;
         });
 
@@ -204,6 +204,8 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
         Health = plan.Health,
         DrainTimeout = plan.DrainTimeout,
         TargetTimeout = plan.TargetTimeout,
+        // A --target deploy brings no TLS settings and keeps the service's.
+        Tls = plan.Tls ?? s.Tls,
     };
 
     private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

@@ -34,6 +34,9 @@ public sealed record ServiceEntry
     /// </summary>
     public string? Staging { get; init; }
 
+    /// <summary>Automatic certificates, redirect to HTTPS and HSTS; <see cref="ServiceTls.Off"/> by default.</summary>
+    public ServiceTls Tls { get; init; } = ServiceTls.Off;
+
     /// <summary>
     /// The share of clients, in percent (0–100, to 0.01), that the candidate pool serves while both
     /// pools exist; see <see cref="Forwarding.CanarySplit"/>. 0 (the default): the candidate gets no

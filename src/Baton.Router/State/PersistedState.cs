@@ -19,7 +19,10 @@ internal sealed record PersistedService(
     string? ActiveName = null,
     string? Staging = null,
     double CanaryPercent = 0,
-    double? TargetTimeoutSeconds = null);
+    double? TargetTimeoutSeconds = null,
+    PersistedTls? Tls = null);
+
+internal sealed record PersistedTls(bool Auto, bool RedirectHttps, bool Hsts);
 
 internal sealed record PersistedHealth(string Path, double IntervalSeconds, double TimeoutSeconds, int Passes, int Failures, string? Host, int EjectAfter);
 

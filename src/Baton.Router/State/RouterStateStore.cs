@@ -65,7 +65,8 @@ public sealed class RouterStateStore(string path)
         s.Active?.Name,
         s.Staging,
         s.CanaryPercent,
-        s.TargetTimeout?.TotalSeconds);
+        s.TargetTimeout?.TotalSeconds,
+        s.Tls == ServiceTls.Off ? null : new PersistedTls(s.Tls.Auto, s.Tls.RedirectHttps, s.Tls.Hsts));
 
     private static ServiceEntry FromPersisted(PersistedService s, TimeProvider time)
     {
@@ -89,6 +90,7 @@ public sealed class RouterStateStore(string path)
             TargetTimeout = s.TargetTimeoutSeconds is { } seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null,
             Active = s.Active is null ? null : Pool(s.Active, TargetHealth.Healthy, s.ActiveName, time),
             Staging = s.Staging,
+            Tls = s.Tls is { } tls ? new ServiceTls(tls.Auto, tls.RedirectHttps, tls.Hsts) : ServiceTls.Off,
             // A candidate belonged to a rollout that died with the previous process; it is not restored.
             Pause = s.PauseMaxSeconds is { } max ? new PauseGate(TimeSpan.FromSeconds(max), s.PausedSince ?? time.GetUtcNow()) : null,
             Maintenance = s.Maintenance,

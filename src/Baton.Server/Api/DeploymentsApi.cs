@@ -25,7 +25,8 @@ internal static class DeploymentsApi
     /// <summary>An apply body: a service file at its largest, JSON-escaped (a character may take up to six bytes), and its name.</summary>
     private const long MaxApplyBytes = 6L * ServiceFileLimits.MaxChars + 4096;
 
-    public static void Map(IEndpointRouteBuilder app, IRouterAccess router, DeployerHost deployers, TimeProvider time, CancellationToken stopping)
+    /// <param name="httpsListener">Whether the server runs a TLS listener (<c>--listen-tls</c>): <c>tls: auto</c> is refused without one.</param>
+    public static void Map(IEndpointRouteBuilder app, IRouterAccess router, DeployerHost deployers, TimeProvider time, CancellationToken stopping, bool httpsListener = true)
     {
         // A service is known once applied or routed; an unknown one is a 404 before any engine is asked.
         bool Known(string name) => deployers.Store.GetService(name) is not null || router.Routes(name);
@@ -73,6 +74,8 @@ internal static class DeploymentsApi
             var def = parsed.Definition!;
             if (router.RouteConflict(def.Name, def.Hosts, def.Path, def.Staging) is { } conflict)
                 return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: {conflict}; nothing was applied.");
+            if (def.Tls.Auto && !httpsListener)
+                return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: tls: auto needs an HTTPS listener and this server runs none; start it with --listen-tls :443 (and --acme-email), or drop tls; nothing was applied.");
             if (def.Network is { } network && await deployers.MissingNetworkAsync(network, request.HttpContext.RequestAborted) is { } missing)
                 return ApiResults.Error(StatusCodes.Status400BadRequest, $"{file}: target.network: {missing.TrimEnd('.')}; nothing was applied.");
             bool created = deployers.Store.GetService(def.Name) is null;

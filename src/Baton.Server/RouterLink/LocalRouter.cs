@@ -85,6 +85,7 @@ internal sealed class LocalRouter(RoutingState state, PoolRollout rollout, Route
             TargetTimeout = routes.TargetTimeout,
             PoolName = pool,
             Standby = standby,
+            Tls = routes.Tls ?? Baton.Router.Routing.ServiceTls.Off,
         };
         return await rollout.StageAsync(plan, cancellationToken).ConfigureAwait(false);
     }

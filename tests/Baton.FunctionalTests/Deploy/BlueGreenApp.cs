@@ -40,6 +40,9 @@ public sealed class BlueGreenApp : IAsyncDisposable
     /// <summary>The in-process server's data directory (null for a server run as a process).</summary>
     public string? DataDirectory => _router?.DataDirectory;
 
+    /// <summary>The in-process server's TLS listener, when it runs one.</summary>
+    public string? ProxyTlsUrl => _router?.Server.ProxyTlsUrl;
+
     public IReadOnlyDictionary<string, string?> CliEnvironment => new Dictionary<string, string?> { ["BATON_URL"] = AdminUri.ToString(), ["BATON_TOKEN"] = TokenSource() };
 
     public static string NewName() => "bg-" + Guid.NewGuid().ToString("N")[..8];
