@@ -15,13 +15,16 @@ namespace Baton.FunctionalTests.Hosts;
 /// </summary>
 internal static partial class LabServers
 {
-    public static async Task<LabHost> AddAsync(TestLab lab, BlueGreenApp app, string name, ITestOutputHelper output)
+    public static async Task<LabHost> AddAsync(TestLab lab, BlueGreenApp app, string name, ITestOutputHelper output) =>
+        await AddToControllerAsync(await ProvisionAsync(lab, app, name), app, output);
+
+    /// <summary>The server itself: a lab host with its engine and sshd, the sample images on its engine, and `baton host`'s config.</summary>
+    private static async Task<LabHost> ProvisionAsync(TestLab lab, BlueGreenApp app, string name, int? index = null)
     {
         await SampleImages.EnsureAsync();
-        var host = await lab.AddHostAsync(name, docker: true, sshd: true);
+        var host = await lab.AddHostAsync(name, docker: true, sshd: true, index);
         await host.LoadImageAsync(SampleImages.Image("v1"), SampleImages.Image("v2"));
-        var config = Path.Combine(host.Folder, "host.yml");
-        await File.WriteAllTextAsync(config, $"""
+        await File.WriteAllTextAsync(ConfigPath(host), $"""
             name: {host.Name}
             docker: {host.DockerSocket}
             address: {host.Address}
@@ -29,6 +32,15 @@ internal static partial class LabServers
             images: [{SampleImages.Repository}]
             networks: [host]
             """);
+        return host;
+    }
+
+    private static string ConfigPath(LabHost host) => Path.Combine(host.Folder, "host.yml");
+
+    /// <summary>The operator's steps on the controller: `baton host add`, its authorized_keys line on the server, `baton host check`.</summary>
+    private static async Task<LabHost> AddToControllerAsync(LabHost host, BlueGreenApp app, ITestOutputHelper output)
+    {
+        var config = ConfigPath(host);
         var dotnet = Path.IsPathRooted(BatonCli.Dotnet) ? BatonCli.Dotnet : "/usr/bin/dotnet";
         var added = await app.CliAsync("host", "add", host.Name, "--ssh", $"root@{host.Address}", "--command", $"{dotnet} {Path.Combine(AppContext.BaseDirectory, "baton.dll")} host --config {config}");
         output.WriteLine(added.ToString());
@@ -51,9 +63,13 @@ internal static partial class LabServers
         BlueGreenApp? app = null;
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             app = await BlueGreenApp.StartAsync();
-            var (app1, app2) = (await AddAsync(lab, app, "app1", output), await AddAsync(lab, app, "app2", output));
+            // The two servers are provisioned side by side (engines, sshd, images); the controller adds them in turn.
+            var provisioned = await Task.WhenAll(ProvisionAsync(lab, app, "app1", 2), ProvisionAsync(lab, app, "app2", 3));
+            var (app1, app2) = (await AddToControllerAsync(provisioned[0], app, output), await AddToControllerAsync(provisioned[1], app, output));
             await app.ApplyOkAsync(app.Yaml(extra));
+            output.WriteLine($"lab, controller and app1, app2 ready in {clock.Elapsed.TotalSeconds:0.0} s");
             return new LabPair(lab, app, app1, app2);
         }
         catch
