@@ -172,6 +172,11 @@ public sealed partial class Deployer
             StepRunner.Stopped(run, progress);
             throw;
         }
+        catch (RouterCallException e)
+        {
+            // A router that could not be reached, or refused a switch the others then undid: its sentence says what serves.
+            return await steps.FailAsync(run, e.Message, progress, hadLive).ConfigureAwait(false);
+        }
         catch (Exception e)
         {
             LogUnexpected(logger, e, run.Service);

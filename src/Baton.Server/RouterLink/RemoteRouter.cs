@@ -246,4 +246,4 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
 }
 
 /// <summary>The controller cannot reach the router process; the message is one sentence for the user.</summary>
-internal sealed class RouterUnavailableException(string message) : Exception(message);
+internal sealed class RouterUnavailableException(string message) : RouterCallException(message);
