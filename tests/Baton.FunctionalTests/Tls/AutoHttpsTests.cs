@@ -74,6 +74,48 @@ public sealed class AutoHttpsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TlsAuto_SupervisedServer_RouterProcessGetsTheCertificate_ServesItStoredAfterARouterRestart()
+    {
+        int publicPort = ServerProcess.FreePort(), tlsPort = ServerProcess.FreePort();
+        using var pebble = await PebbleServer.StartAsync(httpPort: publicPort);
+        var data = RouterHost.NewDataDirectory();
+        try
+        {
+            // The real layout: supervisor, router process (ACME, challenges, SNI) and controller, each its own process.
+            await using var server = await ServerProcess.StartAsync(data, publicPort, ServerProcess.FreePort(), extraArgs:
+                ["--listen-tls", $"127.0.0.1:{tlsPort}", "--acme-email", "ops@example.com", "--acme-directory", pebble.DirectoryUrl.ToString(), "--acme-ca", pebble.CaPath]);
+            await using var app = await BlueGreenApp.ForProcessAsync(server, "tls: auto");
+            await app.DeployOkAsync("v1");
+            using var root = await pebble.IssuingRootAsync();
+            using var client = HttpsClient(tlsPort, root);
+            await Wait.UntilAsync(async () =>
+            {
+                try
+                {
+                    return (await client.GetStringAsync($"https://{app.Host}:{tlsPort}/version")) == "v1";
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, $"{app.Host} answers over HTTPS", TimeSpan.FromSeconds(60));
+            var issued = _served!.Thumbprint;
+
+            var restarted = await app.CliAsync("router", "restart");
+            Assert.True(restarted.ExitCode == 0, restarted.ToString());
+            // The new router process serves the stored certificate from its first handshake: no new order.
+            using var fresh = HttpsClient(tlsPort, root);
+            Assert.Equal("v1", await fresh.GetStringAsync($"https://{app.Host}:{tlsPort}/version"));
+            Assert.Equal(issued, _served!.Thumbprint);
+            Assert.Single(Directory.GetFiles(Path.Combine(data, "acme", "certificates")));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TlsAuto_ServerWithoutHttpsListener_RefusedAtApplyWithOneSentence()
     {
         await using var app = await BlueGreenApp.StartAsync();
