@@ -23,6 +23,7 @@ namespace Baton.Contracts;
 [JsonSerializable(typeof(ApplyResponse))]
 [JsonSerializable(typeof(RemoveResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(TrafficResponse))]
 [JsonSerializable(typeof(ReleasesResponse))]
 [JsonSerializable(typeof(DefinitionView))]
 [JsonSerializable(typeof(TagsResponse))]

@@ -56,6 +56,7 @@ public sealed class BatonServer : IAsyncDisposable
     private ProxyHandler? _handler;
     private AutoCertificates? _certificates;
     private RequestLog? _requestLog;
+    private ITimer? _trafficTimer;
     private readonly AcceptSwitch _accepting = new();
     private ILoggerFactory? _loggerFactory;
     private DeployStore? _store;
@@ -252,7 +253,11 @@ public sealed class BatonServer : IAsyncDisposable
         var rollout = new PoolRollout(_state, loggers.CreateLogger<PoolRollout>());
         Rollout = rollout;
         var admin = new RouterAdmin(_state, () => StagingUrl is null ? null : new Uri(StagingUrl));
-        var router = new LocalRouter(_state, rollout, admin, counters, () => StagingUrl is null ? null : new Uri(StagingUrl));
+        // The page's charts: a point per colour every 5 s, read from the targets' windows off the request path.
+        var traffic = new TrafficSeries(time);
+        var state = _state;
+        _trafficTimer = traffic.Start(() => state.Current);
+        var router = new LocalRouter(_state, rollout, admin, counters, traffic, () => StagingUrl is null ? null : new Uri(StagingUrl));
 
         // The public host: Kestrel and the forwarder, nothing else on the request path. Its request
         // code runs inline on the socket threads (no hop to the thread pool): the forwarder never
@@ -376,6 +381,7 @@ public sealed class BatonServer : IAsyncDisposable
         AuditApi.Map(_admin, audit);
         HostsApi.Map(_admin, hosts, time, new SshTransportOptions(), new RemoteEngineOptions { RequestTimeout = TimeSpan.FromSeconds(30) }, _deployers, _stopping.Token);
         LogsApi.Map(_admin, router, _deployers, time, _stopping.Token);
+        TrafficApi.Map(_admin, router, _deployers, time);
         RouterApi.Map(_admin, router, _store);
         RoutersApi.Map(_admin, routers, routerHosts, time, new SshTransportOptions());
         ApiDocument.Map(_admin);
@@ -440,6 +446,7 @@ public sealed class BatonServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _trafficTimer?.Dispose();
         if (_proxy is not null) await _proxy.DisposeAsync();
         if (_requestLog is not null) await _requestLog.DisposeAsync();
         if (_admin is not null) await _admin.DisposeAsync();

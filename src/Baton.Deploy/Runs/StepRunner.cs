@@ -25,7 +25,8 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
     public Func<string, RegistryCredentials?>? PullCredentials { get; init; }
 
     /// <summary>Runs one step and records it: its time when it passes, its reason when it fails.</summary>
-    public async Task<string?> StepAsync(Run run, string name, DeployProgress progress, Func<Task<string?>> body)
+    /// <param name="passed">What the history adds after the step's duration when it passed (the watch: the numbers it judged last); null: nothing.</param>
+    public async Task<string?> StepAsync(Run run, string name, DeployProgress progress, Func<Task<string?>> body, Func<string?>? passed = null)
     {
         var step = store.BeginStep(run.Id, name);
         run.Step = name;
@@ -40,7 +41,7 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
             store.FinishStep(step, e is OperationCanceledException ? "stopped" : "failed", e is OperationCanceledException ? "Baton stopped" : e.Message);
             throw;
         }
-        store.FinishStep(step, failure is null ? "ok" : "failed", failure is null ? $"{clock.Elapsed.TotalSeconds:0.0} s" : failure);
+        store.FinishStep(step, failure is null ? "ok" : "failed", failure is null ? $"{clock.Elapsed.TotalSeconds:0.0} s{(passed?.Invoke() is { } note ? $"; {note}" : "")}" : failure);
         if (failure is null) progress("step", $"{Describe(name)} ({clock.Elapsed.TotalSeconds:0.0} s)");
         return failure;
     }

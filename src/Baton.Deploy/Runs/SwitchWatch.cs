@@ -54,7 +54,7 @@ internal static class SwitchWatch
                 strikes = verdict.Worse ? strikes + 1 : 0;
                 if (verdict.Worse && (!verdict.OnLatency || strikes * WatchEvery >= Verdict.LatencyHold))
                     return $"its {verdict.Reason} {at} ({numbers})";
-                if (strikes == 0) report($"watching: {numbers}");
+                if (strikes == 0) report(numbers);
             }
             return null;
         }

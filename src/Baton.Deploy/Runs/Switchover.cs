@@ -121,8 +121,10 @@ internal sealed class Switchover(StepRunner steps)
         using var fallbackStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var fallback = router.StageAsync(run.Service, StepRunner.Routes(run.Def), oldColor, old.Targets, run.Def.DeployTimeout, fallbackStop.Token, standby: true);
         progress("info", $"Watching {run.Image} for {Contracts.Durations.Format(run.Watch)}; {oldColor} stays warm to switch back to");
+        // The history keeps the numbers the watch judged last, so the page can draw the judgement.
+        string? judged = null;
         var failure = await steps.StepAsync(run, "watch", progress,
-            () => SwitchWatch.RunAsync(router, run, before, exits, _ => { }, ct)).ConfigureAwait(false);
+            () => SwitchWatch.RunAsync(router, run, before, exits, numbers => judged = numbers, ct), () => judged).ConfigureAwait(false);
         if (failure is null)
         {
             // Not needed: the warm old release leaves the candidate pool (it served no public traffic).

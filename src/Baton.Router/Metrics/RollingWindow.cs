@@ -51,7 +51,25 @@ public sealed class RollingWindow
     {
         seconds = Math.Clamp(seconds, 1, Seconds);
         long now = NowSecond();
-        for (long s = now - seconds + 1; s <= now; s++)
+        AddSeconds(sum, now - seconds + 1, now);
+    }
+
+    /// <summary>
+    /// Adds the seconds from <paramref name="from"/> up to, not including, <paramref name="to"/>
+    /// (seconds of <see cref="SecondOf"/> on the window's clock), as far as the window still holds them.
+    /// </summary>
+    public void AddRange(WindowSum sum, long from, long to)
+    {
+        long now = NowSecond();
+        AddSeconds(sum, Math.Max(from, now - Seconds + 1), Math.Min(to - 1, now));
+    }
+
+    /// <summary>The second the next record counts in: the clock's timestamp in whole seconds.</summary>
+    public static long SecondOf(TimeProvider time) => time.GetTimestamp() / time.TimestampFrequency;
+
+    private void AddSeconds(WindowSum sum, long first, long last)
+    {
+        for (long s = first; s <= last; s++)
         {
             int slot = (int)(s % Seconds);
             if (Volatile.Read(ref _stamps[slot]) != s) continue;
@@ -62,7 +80,7 @@ public sealed class RollingWindow
         }
     }
 
-    private long NowSecond() => _time.GetTimestamp() / _time.TimestampFrequency;
+    private long NowSecond() => SecondOf(_time);
 
     private int SlotOffset()
     {

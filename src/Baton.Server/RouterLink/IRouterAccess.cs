@@ -35,6 +35,9 @@ internal interface IRouterAccess : IRouterControl
     /// <summary>The answers the router gave itself for the service (400, 502, 503, 504), since it started.</summary>
     RouterAnswerCounts AnswersOf(string service);
 
+    /// <summary>The service's traffic per colour over the last 15 minutes (no markers: the controller adds them); null when the router has none.</summary>
+    TrafficResponse? Traffic(string service);
+
     /// <summary>The router process: its PID, whether a supervisor runs it, its restarts.</summary>
     RouterProcessResponse Process(string? message = null);
 

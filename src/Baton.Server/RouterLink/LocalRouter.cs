@@ -13,7 +13,7 @@ namespace Baton.Server.RouterLink;
 /// The router's own objects, as the controller sees them: in one process (<c>baton server</c>
 /// without its supervisor, and the tests), and in the router process behind its control socket.
 /// </summary>
-internal sealed class LocalRouter(RoutingState state, PoolRollout rollout, RouterAdmin admin, RouterCounters counters, Func<Uri?> stagingUrl) : IRouterAccess
+internal sealed class LocalRouter(RoutingState state, PoolRollout rollout, RouterAdmin admin, RouterCounters counters, TrafficSeries traffic, Func<Uri?> stagingUrl) : IRouterAccess
 {
     public bool Routes(string service) => state.Current.Services.ContainsKey(service);
 
@@ -49,6 +49,8 @@ internal sealed class LocalRouter(RoutingState state, PoolRollout rollout, Route
         var answers = counters.AnswersOf(service);
         return new RouterAnswerCounts(answers.GetValueOrDefault(400), answers.GetValueOrDefault(502), answers.GetValueOrDefault(503), answers.GetValueOrDefault(504));
     }
+
+    public TrafficResponse? Traffic(string service) => traffic.Read(service);
 
     private static readonly DateTimeOffset Started = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime());
 

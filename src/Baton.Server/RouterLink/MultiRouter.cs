@@ -322,6 +322,8 @@ internal sealed partial class MultiRouter(IRouterAccess local, HostStore routers
 
     public RouterAnswerCounts AnswersOf(string service) => local.AnswersOf(service);
 
+    public TrafficResponse? Traffic(string service) => local.Traffic(service);
+
     public RouterProcessResponse Process(string? message = null) => local.Process(message);
 
     public Task<TargetsStart> StartTargetsAsync(string service, DeployRequest body, CancellationToken stopping) =>

@@ -194,6 +194,8 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
     public RouterAnswerCounts AnswersOf(string service) =>
         Call("answers", new LinkService(service), _json.LinkService, _json.RouterAnswerCounts) ?? new RouterAnswerCounts(0, 0, 0, 0);
 
+    public TrafficResponse? Traffic(string service) => Call("traffic", new LinkService(service), _json.LinkService, _json.TrafficResponse);
+
     public RouterProcessResponse Process(string? message = null) =>
         Call("process", null, body => JsonSerializer.Deserialize(body, _json.RouterProcessResponse)!) with { Message = message };
 

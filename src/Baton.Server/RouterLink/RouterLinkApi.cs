@@ -55,6 +55,7 @@ internal static class RouterLinkApi
         Post(app, "resume", json.LinkService, (m, _) => Task.FromResult(new LinkAnswer(router.Resume(m.Service))), json.LinkAnswer);
         Post(app, "maintenance", json.LinkMaintenance, (m, _) => Task.FromResult(new LinkAnswer(router.Maintenance(m.Service, m.On, m.Message))), json.LinkAnswer);
         Post(app, "answers", json.LinkService, (m, _) => Task.FromResult(router.AnswersOf(m.Service)), json.RouterAnswerCounts);
+        Post(app, "traffic", json.LinkService, (m, _) => Task.FromResult(router.Traffic(m.Service)), json.TrafficResponse);
         Post(app, "status-of", json.LinkService, (m, _) => Task.FromResult(router.Status(m.Service)), json.ServiceStatus);
         app.MapPost("/link/status", () => Results.Json(router.Status(), json.StatusResponse));
         app.MapPost("/link/metrics", () => Results.Text(router.Metrics()));

@@ -54,5 +54,6 @@ internal sealed record LinkTargetsLine(string Kind, string? Message, int Status 
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(ServiceStatus))]
 [JsonSerializable(typeof(RouterAnswerCounts))]
+[JsonSerializable(typeof(TrafficResponse))]
 [JsonSerializable(typeof(RouterProcessResponse))]
 internal sealed partial class RouterLinkJson : JsonSerializerContext;
