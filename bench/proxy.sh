@@ -5,6 +5,8 @@
 #   ROUNDS=2 DURATION=5 bench/proxy.sh     # quicker (about 7 minutes)
 #   CONTENDERS="nginx baton" BATON_B_ENV="DOTNET_gcServer=1" bench/proxy.sh   # A/B a runtime setting
 #   BATON_B_DLL=/tmp/other/baton.dll bench/proxy.sh                           # A/B two builds
+#   BATON_B_REQUEST_LOG=file bench/proxy.sh                                   # A/B the request log (off vs on)
+#   BATON_DLL=/tmp/a/baton.dll BATON_B_DLL=/tmp/b/baton.dll bench/proxy.sh     # two fixed builds, no ./baton build
 #   CASES="get-100b get-10k" LATENCY=0 H2=0 bench/proxy.sh                    # a subset
 #
 # Throughput cases (wrk -t2, keep-alive; h2load for HTTP/2), each run once per contender per round;
@@ -38,7 +40,14 @@ LAT_CLIENTS=50
 BATON_ENV="${BATON_ENV:-}"      # extra environment for the Baton process, e.g. "DOTNET_gcServer=1"
 BATON_B_ENV="${BATON_B_ENV:-}"  # if set, a second Baton ("baton-b") runs with this environment, for A/B tests
 BATON_B_DLL="${BATON_B_DLL:-}"  # if set, baton-b runs this baton.dll (e.g. a build of another commit)
-[ -n "$BATON_B_DLL" ] && [ -z "$BATON_B_ENV" ] && BATON_B_ENV="BATON_B=1"
+BATON_DLL="${BATON_DLL:-}"      # if set, baton (and the deploy commands) run this baton.dll instead of ./baton, which builds the tree
+BATON_B_REQUEST_LOG="${BATON_B_REQUEST_LOG:-}"  # file or stdout: baton-b writes the request log there (the file in the work folder;
+                                                # stdout into its own output file), baton keeps it off; implies baton-b
+[ -n "$BATON_B_DLL$BATON_B_REQUEST_LOG" ] && [ -z "$BATON_B_ENV" ] && BATON_B_ENV="BATON_B=1"
+case "$BATON_B_REQUEST_LOG" in
+  ""|file|stdout) ;;
+  *) echo "BATON_B_REQUEST_LOG must be file or stdout, not '$BATON_B_REQUEST_LOG'." >&2; exit 2 ;;
+esac
 
 require_dotnet
 require_command wrk wrk
@@ -57,8 +66,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+if [ -n "$BATON_DLL" ]; then baton_cli=(dotnet "$BATON_DLL"); else baton_cli=("$root/baton"); fi
 echo "Building baton..."
-"$root/baton" --version >/dev/null
+"${baton_cli[@]}" --version >/dev/null
 
 backend_port=$(free_port); backend_h2_port=$(free_port); nginx_port=$(free_port); nginx_h2_port=$(free_port)
 haproxy_port=$(free_port); haproxy_h2_port=$(free_port)
@@ -155,20 +165,25 @@ pids+=($haproxy_pid)
 
 # --- Baton -------------------------------------------------------------------------------------
 # shellcheck disable=SC2086
-env $BATON_ENV "$root/baton" server --listen "127.0.0.1:$baton_port" --listen-h2c "127.0.0.1:$baton_h2_port" \
+env $BATON_ENV "${baton_cli[@]}" server --listen "127.0.0.1:$baton_port" --listen-h2c "127.0.0.1:$baton_h2_port" \
   --listen-staging "127.0.0.1:$staging_port" --admin "127.0.0.1:$admin_port" --data "$work/baton" --log-level warning >"$work/baton.log" 2>&1 &
 baton_pid=$!
 pids+=($baton_pid)
 
 baton_b_pid=""
 if [ -n "$BATON_B_ENV" ]; then
-  if [ -n "$BATON_B_DLL" ]; then baton_b=(dotnet "$BATON_B_DLL"); else baton_b=("$root/baton"); fi
+  if [ -n "$BATON_B_DLL" ]; then baton_b=(dotnet "$BATON_B_DLL"); else baton_b=("${baton_cli[@]}"); fi
   # A build from before the staging listener has no such flag; a later one must not take 8081 too.
   staging_b=()
   if "${baton_b[@]}" server --help 2>/dev/null | grep -- --listen-staging >/dev/null; then staging_b=(--listen-staging "127.0.0.1:$staging_b_port"); fi
+  request_log_b=()
+  case "$BATON_B_REQUEST_LOG" in
+    file) request_log_b=(--request-log "$work/requests.log") ;;
+    stdout) request_log_b=(--request-log stdout) ;;
+  esac
   # shellcheck disable=SC2086
   env $BATON_B_ENV "${baton_b[@]}" server --listen "127.0.0.1:$baton_b_port" --listen-h2c "127.0.0.1:$baton_b_h2_port" "${staging_b[@]}" \
-    --admin "127.0.0.1:$admin_b_port" --data "$work/baton-b" --log-level warning >"$work/baton-b.log" 2>&1 &
+    --admin "127.0.0.1:$admin_b_port" --data "$work/baton-b" --log-level warning "${request_log_b[@]}" >"$work/baton-b.log" 2>&1 &
   baton_b_pid=$!
   pids+=($baton_b_pid)
 fi
@@ -177,11 +192,11 @@ wait_http "http://127.0.0.1:$backend_port/health" 20 || { echo "backend nginx di
 wait_http "http://127.0.0.1:$nginx_port/100b" 20 || { echo "proxy nginx did not start" >&2; exit 1; }
 wait_http "http://127.0.0.1:$haproxy_port/100b" 20 || { echo "haproxy did not start" >&2; cat "$work/haproxy.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$admin_port/" 60 || { echo "baton did not start" >&2; cat "$work/baton.log" >&2; exit 1; }
-BATON_URL="127.0.0.1:$admin_port" BATON_DATA="$work/baton" "$root/baton" deploy bench \
+BATON_URL="127.0.0.1:$admin_port" BATON_DATA="$work/baton" "${baton_cli[@]}" deploy bench \
   --target "127.0.0.1:$backend_port" --health-interval 100ms --health-passes 1 >/dev/null
 if [ -n "$BATON_B_ENV" ]; then
   wait_http "http://127.0.0.1:$admin_b_port/" 60 || { echo "baton-b did not start" >&2; cat "$work/baton-b.log" >&2; exit 1; }
-  BATON_URL="127.0.0.1:$admin_b_port" BATON_DATA="$work/baton-b" "$root/baton" deploy bench \
+  BATON_URL="127.0.0.1:$admin_b_port" BATON_DATA="$work/baton-b" "${baton_cli[@]}" deploy bench \
     --target "127.0.0.1:$backend_port" --health-interval 100ms --health-passes 1 >/dev/null
 fi
 
@@ -245,7 +260,7 @@ proc_kb() {
 }
 
 [ -n "$BATON_ENV" ] && echo "baton runs with: $BATON_ENV"
-[ -n "$BATON_B_ENV" ] && echo "baton-b runs with: $BATON_B_ENV ${BATON_B_DLL}"
+[ -n "$BATON_B_ENV" ] && echo "baton-b runs with: $BATON_B_ENV ${BATON_B_DLL}${BATON_B_REQUEST_LOG:+ --request-log $BATON_B_REQUEST_LOG}"
 echo "Machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -r); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Warming up (5 s per contender)..."
 for c in "${contenders[@]}"; do wrk -t2 -c64 -d5s "${url[$c]}/1k" >/dev/null; done
@@ -364,3 +379,11 @@ if lrows:
     for c, n, bad, p50, p99, p999, mx in lrows:
         print(f"{c:<10}{n:>10}{bad:>9}{p50:>9}{p99:>9}{p999:>10}{mx:>9}")
 EOF
+
+if [ "$BATON_B_REQUEST_LOG" = file ]; then
+  # What the log cost in lines and disk, and whether its queue ever dropped one (it never waits for the disk).
+  token=$(cat "$work/baton-b/admin-token")
+  dropped=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$admin_b_port/metrics" | awk '$1 == "baton_request_log_dropped_total" {print $2}')
+  echo
+  echo "baton-b request log: $(cat "$work"/requests.log* | wc -l) lines in $(find "$work" -maxdepth 1 -name 'requests.log*' | wc -l) file(s), $(du -ch "$work"/requests.log* | tail -1 | cut -f1), ${dropped:-?} dropped"
+fi

@@ -235,7 +235,7 @@ public sealed class BatonServer : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new ServerStartException($"Cannot open the request log {log.Destination} for appending: {e.Message}");
+                throw new ServerStartException($"Cannot open the request log {log.Destination} for appending: {e.Message.TrimEnd('.')}.");
             }
         }
         _forwarder = new TargetForwarder(routerOptions.ConnectTimeout, loggers, time);
@@ -521,7 +521,7 @@ public sealed class BatonServer : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ServerStartException($"Cannot open the request log {log.Destination} for appending: {e.Message}");
+            throw new ServerStartException($"Cannot open the request log {log.Destination} for appending: {e.Message.TrimEnd('.')}.");
         }
     }
 
