@@ -299,14 +299,17 @@ for r in $(seq "$ROUNDS"); do
       if [ "$s" = c256-1k ] && [ -n "${mainpid[$c]:-}" ]; then
         # Peak resident set during the run, sampled every 0.5 s (bounded: the run's length + 2 s).
         ( peak=0; for _ in $(seq $(( DURATION * 2 + 4 ))); do
-            kb=$(proc_kb "$c" VmRSS); [ "$kb" -gt "$peak" ] && peak=$kb; echo "$peak" >"$work/peak-$c"; sleep 0.5
+            kb=$(proc_kb "$c" VmRSS); [ "$kb" -gt "$peak" ] && peak=$kb
+            # Written whole (the sampler is killed at any moment): never an empty file read below.
+            echo "$peak" >"$work/peak-$c.tmp" && mv "$work/peak-$c.tmp" "$work/peak-$c"; sleep 0.5
           done ) &
         sampler=$!
       fi
       read -r rps errs < <(run_case "$c" "$s")
       if [ -n "$sampler" ]; then
         kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-        printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$(cat "$work/peak-$c" 2>/dev/null || echo 0)" "$(proc_kb "$c" VmHWM)" >>"$mem"
+        peak_kb="$(cat "$work/peak-$c" 2>/dev/null)"; hwm_kb="$(proc_kb "$c" VmHWM)"
+        printf '%s\t%s\t%s\t%s\n' "$r" "$c" "${peak_kb:-0}" "${hwm_kb:-0}" >>"$mem"
       fi
       printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$c" "$rps" "$errs" >>"$results"
       printf 'round %d  %-9s %-8s %10.0f req/s  errors %s  (load %s)\n' "$r" "$s" "$c" "$rps" "$errs" "$(cut -d' ' -f1 /proc/loadavg)"
