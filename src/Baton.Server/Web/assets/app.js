@@ -136,7 +136,7 @@ async function poll() {
     show($('no-services'), lastServices.length === 0);
     refreshAuditChoices();
     detail.update(lastServices.find((s) => s.name === selected), status.data.publicPort);
-    await detail.refreshHistory();
+    await Promise.all([detail.refreshHistory(), detail.refreshTraffic()]);
   } finally {
     polling = false;
     if (session && !document.hidden) timer = setTimeout(poll, POLL_MS);

@@ -4,6 +4,7 @@
 import { get, post, stream } from './api.js';
 import { h, fill, clear, colour, tagOf, repositoryOf, seconds, when, clock } from './dom.js';
 import { publicUrl, rolloutLine } from './cards.js';
+import { createTraffic } from './traffic.js';
 
 const enc = encodeURIComponent;
 
@@ -17,6 +18,7 @@ export function createDetail(container, ctx) {
   let tagsLoaded = Promise.resolve();
   let streaming = false; // this page runs a deployment command and reads its stream
   let els = {};
+  const traffic = createTraffic();
 
   function select(next) {
     if (next === name) return;
@@ -25,6 +27,7 @@ export function createDetail(container, ctx) {
     deployments = [];
     repository = null;
     streaming = false;
+    traffic.select(next);
     build();
     tagsLoaded = loadTags().catch(() => {});
     refreshHistory();
@@ -48,6 +51,7 @@ export function createDetail(container, ctx) {
       els.links,
       can ? null : h('p', { class: 'note', id: 'read-only-note' }, `Your role (${ctx.role()}) can look at everything but change nothing.`),
       els.progress,
+      traffic.el,
       can ? h('div', { class: 'two-col' }, els.deploy, els.actions) : null,
       h('section', { class: 'card history' },
         h('h3', {}, 'History'),
@@ -346,7 +350,7 @@ export function createDetail(container, ctx) {
     els.progress.hidden = false;
   }
 
-  return { select, update, refreshHistory, get name() { return name; } };
+  return { select, update, refreshHistory, refreshTraffic: (force) => traffic.refresh(force), get name() { return name; } };
 }
 
 /** One line of a streamed progress: its time, a mark for its kind, and the server's sentence. */
