@@ -52,7 +52,7 @@ public sealed record RolloutStatus(long Deployment, string Strategy, string Imag
 /// <param name="Window">The pool's traffic over the last minute, as the router counted it.</param>
 /// <param name="StagingHosts">The hosts that reach this pool whatever is live (<c>green.app.example.com</c>), on the staging listener only; absent without any.</param>
 /// <param name="Image">The image the pool runs, for a Docker service (from its deployment history); else absent.</param>
-/// <param name="Release">The release the pool runs (<c>r7</c>), with <paramref name="Image"/>.</param>
+/// <param name="Release">The release the pool runs (<c>r7</c>), with <paramref name="Image"/>; without a history entry, as the deployer told the router when it staged the pool.</param>
 /// <param name="StagingUrls">Each staging host as a URL on the staging listener (<c>http://green.app.example.com:8081/</c>); absent without staging hosts or a staging listener.</param>
 public sealed record PoolStatus(
     IReadOnlyList<TargetStatus> Targets,

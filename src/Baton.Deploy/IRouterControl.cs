@@ -14,8 +14,9 @@ public interface IRouterControl
     /// </summary>
     /// <param name="standby">The pool is an earlier release kept warm while a new one is watched: requests
     /// that find no available live target go to it.</param>
+    /// <param name="release">The release the targets run (such as <c>r2</c>), for the request log; null when not known.</param>
     /// <returns>Null when healthy; else the health answer of each target that failed. The candidate is then dropped.</returns>
-    Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false);
+    Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false, string? release = null);
 
     /// <summary>Makes the candidate the active pool in one step; the returned drain finishes the old pool's requests.</summary>
     IDrain Switch(string service);
@@ -62,7 +63,8 @@ public interface IDrain
     string? Note => null;
 }
 
-public sealed record LivePool(string? Name, IReadOnlyList<string> Targets);
+/// <param name="Release">The release the pool runs; null when not known or when it runs two (mid-way through a rolling deploy).</param>
+public sealed record LivePool(string? Name, IReadOnlyList<string> Targets, string? Release = null);
 
 /// <summary>How users reach the service, and how its targets are checked and drained.</summary>
 public sealed record RouteSpec(

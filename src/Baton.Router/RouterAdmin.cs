@@ -134,7 +134,7 @@ public sealed class RouterAdmin(RoutingState state, Func<Uri?>? stagingUrl = nul
     private static PoolStatus ToStatus(ServiceEntry s, TargetPool pool, Uri? staging)
     {
         var hosts = pool.Name is { } name && s.StagingHosts(name).ToList() is { Count: > 0 } list ? list : null;
-        return new(Targets(pool), pool.Name, ToWindow(pool), hosts,
+        return new(Targets(pool), pool.Name, ToWindow(pool), hosts, Release: pool.Release,
             StagingUrls: staging is null ? null : hosts?.Select(h => $"{staging.Scheme}://{h}:{staging.Port}/").ToList());
     }
 

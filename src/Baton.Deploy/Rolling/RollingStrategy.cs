@@ -208,7 +208,8 @@ internal sealed class RollingStrategy(StepRunner steps, Switchover switchover, R
             if (!restarted.IsSuccess) return trouble = $"The replaced replicas could not start again: {restarted.Error.Message}";
             run.Web = r.Replaced;
             var color = run.Color;
-            var oldRun = new Run { Id = run.Id, Def = run.Def, Release = run.Release, Color = r.OldPool ?? color, Image = run.Image, Web = r.Replaced };
+            // The replaced replicas run the release before: the router's request log names it.
+            var oldRun = new Run { Id = run.Id, Def = run.Def, Release = r.Replaced[0].Release, Color = r.OldPool ?? color, Image = run.Image, Web = r.Replaced };
             if (await steps.HealthyAsync(oldRun, CancellationToken.None).ConfigureAwait(false) is { } unhealthy)
                 return trouble = $"The replaced replicas did not get healthy again ({unhealthy})";
             var drain = steps.Router.Merge(run.Service, Targets(r.Fresh), addCandidate: true, r.OldPool);

@@ -134,7 +134,7 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
         var exits = ExitWatch.StartAsync(docker, run.Service, run.Web, run.StartedAt, watchStop.Token);
         string? engineVerdict = null;
         var stage = d.Healthcheck is null
-            ? router.StageAsync(run.Service, Routes(d), run.Color, run.Targets, d.DeployTimeout, stageStop.Token)
+            ? router.StageAsync(run.Service, Routes(d), run.Color, run.Targets, d.DeployTimeout, stageStop.Token, release: run.Release)
             : EngineThenRouterAsync(run, verdict => engineVerdict = verdict, stageStop.Token);
         // An exit ends the wait at once: the router would only say "connection refused" at the deadline.
         if (await Task.WhenAny(stage, exits).ConfigureAwait(false) == exits && await exits.ConfigureAwait(false) is not null)
@@ -179,7 +179,7 @@ internal sealed partial class StepRunner(IContainerEngine docker, DeployStore st
             return engine;
         }
         var left = d.DeployTimeout - clock.Elapsed;
-        return await router.StageAsync(run.Service, Routes(d), run.Color, run.Targets, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        return await router.StageAsync(run.Service, Routes(d), run.Color, run.Targets, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), ct, release: run.Release).ConfigureAwait(false);
     }
 
     /// <summary>The first line of an answer's body (at most 120 characters), to say who answered: the app, or the router ("No service is routed for …").</summary>

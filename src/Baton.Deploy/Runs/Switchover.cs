@@ -119,7 +119,7 @@ internal sealed class Switchover(StepRunner steps)
         var router = steps.Router;
         var oldColor = old.Name ?? (run.Color == "blue" ? "green" : "blue");
         using var fallbackStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var fallback = router.StageAsync(run.Service, StepRunner.Routes(run.Def), oldColor, old.Targets, run.Def.DeployTimeout, fallbackStop.Token, standby: true);
+        var fallback = router.StageAsync(run.Service, StepRunner.Routes(run.Def), oldColor, old.Targets, run.Def.DeployTimeout, fallbackStop.Token, standby: true, release: old.Release);
         progress("info", $"Watching {run.Image} for {Contracts.Durations.Format(run.Watch)}; {oldColor} stays warm to switch back to");
         // The history keeps the numbers the watch judged last, so the page can draw the judgement.
         string? judged = null;

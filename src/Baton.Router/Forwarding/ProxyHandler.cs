@@ -192,6 +192,7 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             {
                 record.Target = target.Authority;
                 record.Colour = from?.Name;
+                record.Release = from?.Release;
             }
             ForwardResult result;
             attempts++;

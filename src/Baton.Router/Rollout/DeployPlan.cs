@@ -18,7 +18,8 @@ public sealed record DeployPlan(
     string? Staging = null,
     TimeSpan? TargetTimeout = null,
     bool Standby = false,
-    ServiceTls? Tls = null)
+    ServiceTls? Tls = null,
+    string? Release = null)
 {
     /// <value>The default is 60 s.</value>
     public static readonly TimeSpan DefaultDeployTimeout = TimeSpan.FromSeconds(60);

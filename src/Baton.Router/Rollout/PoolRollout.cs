@@ -84,7 +84,7 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
     public async Task<string?> StageAsync(DeployPlan plan, CancellationToken cancellationToken)
     {
         var live = state.Current.Services.GetValueOrDefault(plan.Service)?.Active;
-        var candidate = new TargetPool(plan.Targets.Select(a => live?.Find(a) ?? new Target(a, time: state.Time)), plan.PoolName, plan.Standby);
+        var candidate = new TargetPool(plan.Targets.Select(a => live?.Find(a) ?? new Target(a, time: state.Time)), plan.PoolName, plan.Standby, plan.Release);
         state.Update(services =>
         {
             var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
@@ -174,7 +174,8 @@ public sealed partial class PoolRollout(RoutingState state, ILogger<PoolRollout>
             var next = new Dictionary<string, ServiceEntry>(services, StringComparer.Ordinal);
             next[service] = WithPlan(s, plan) with
             {
-                Active = new TargetPool(kept.Concat(added), poolName ?? s.Active.Name),
+                // Each target keeps its release: the pool has one again once the old release has left it.
+                Active = TargetPool.Of(kept.Select(t => (t, s.Active.ReleaseOf(t))).Concat(added.Select(t => (t, s.Candidate!.ReleaseOf(t)))), poolName ?? s.Active.Name),
                 Candidate = addCandidate ? null : s.Candidate,
                 PendingPlan = addCandidate ? null : s.PendingPlan,
                 CanaryPercent = addCandidate ? 0 : s.CanaryPercent,

@@ -20,13 +20,15 @@ internal sealed record PersistedService(
     string? Staging = null,
     double CanaryPercent = 0,
     double? TargetTimeoutSeconds = null,
-    PersistedTls? Tls = null);
+    PersistedTls? Tls = null,
+    string? ActiveRelease = null);
 
 internal sealed record PersistedTls(bool Auto, bool RedirectHttps, bool Hsts);
 
 internal sealed record PersistedHealth(string Path, double IntervalSeconds, double TimeoutSeconds, int Passes, int Failures, string? Host, int EjectAfter);
 
-internal sealed record PersistedTarget(string Address, int Weight);
+/// <param name="Release">The target's own release when the pool runs two (mid-way through a rolling deploy); else null and the pool's <c>activeRelease</c>.</param>
+internal sealed record PersistedTarget(string Address, int Weight, string? Release = null);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PersistedState))]

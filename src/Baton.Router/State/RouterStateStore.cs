@@ -57,7 +57,7 @@ public sealed class RouterStateStore(string path)
         s.Path,
         new PersistedHealth(s.Health.Path, s.Health.Interval.TotalSeconds, s.Health.Timeout.TotalSeconds, s.Health.Passes, s.Health.Failures, s.Health.Host, s.Health.EjectAfterConnectFailures),
         s.DrainTimeout.TotalSeconds,
-        s.Active?.Targets.Select(t => new PersistedTarget(t.Authority, t.Weight)).ToList(),
+        s.Active?.Targets.Select(t => new PersistedTarget(t.Authority, t.Weight, s.Active.Release is null ? s.Active.ReleaseOf(t) : null)).ToList(),
         s.Candidate?.Targets.Select(t => new PersistedTarget(t.Authority, t.Weight)).ToList(),
         s.Pause?.MaxHold.TotalSeconds,
         s.Pause?.Since,
@@ -66,7 +66,8 @@ public sealed class RouterStateStore(string path)
         s.Staging,
         s.CanaryPercent,
         s.TargetTimeout?.TotalSeconds,
-        s.Tls == ServiceTls.Off ? null : new PersistedTls(s.Tls.Auto, s.Tls.RedirectHttps, s.Tls.Hsts));
+        s.Tls == ServiceTls.Off ? null : new PersistedTls(s.Tls.Auto, s.Tls.RedirectHttps, s.Tls.Hsts),
+        s.Active?.Release);
 
     private static ServiceEntry FromPersisted(PersistedService s, TimeProvider time)
     {
@@ -88,7 +89,7 @@ public sealed class RouterStateStore(string path)
             Health = health,
             DrainTimeout = TimeSpan.FromSeconds(s.DrainTimeoutSeconds),
             TargetTimeout = s.TargetTimeoutSeconds is { } seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null,
-            Active = s.Active is null ? null : Pool(s.Active, TargetHealth.Healthy, s.ActiveName, time),
+            Active = s.Active is null ? null : Pool(s.Active, TargetHealth.Healthy, s.ActiveName, s.ActiveRelease, time),
             Staging = s.Staging,
             Tls = s.Tls is { } tls ? new ServiceTls(tls.Auto, tls.RedirectHttps, tls.Hsts) : ServiceTls.Off,
             // A candidate belonged to a rollout that died with the previous process; it is not restored.
@@ -99,8 +100,9 @@ public sealed class RouterStateStore(string path)
         };
     }
 
-    private static TargetPool Pool(IReadOnlyList<PersistedTarget> targets, TargetHealth initial, string? name, TimeProvider time) =>
-        new(targets.Select(t => TargetAddress.TryParse(t.Address, out var a, out var e)
-            ? new Target(a, t.Weight, initial, time)
+    /// <param name="release">The pool's release; null when unknown (a file from before releases were kept) or when its targets name their own.</param>
+    private static TargetPool Pool(IReadOnlyList<PersistedTarget> targets, TargetHealth initial, string? name, string? release, TimeProvider time) =>
+        TargetPool.Of(targets.Select(t => TargetAddress.TryParse(t.Address, out var a, out var e)
+            ? (new Target(a, t.Weight, initial, time), t.Release ?? release)
             : throw new InvalidDataException(e)), name);
 }

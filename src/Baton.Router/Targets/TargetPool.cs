@@ -6,12 +6,32 @@ public sealed class TargetPool
     public static readonly TargetPool Empty = new([]);
 
     private readonly Target[] _targets;
+    private readonly string?[] _releases;
 
-    public TargetPool(IEnumerable<Target> targets, string? name = null, bool standby = false)
+    /// <param name="release">The release every target runs; null when not known (a <c>--target</c> deploy, an old state file).</param>
+    public TargetPool(IEnumerable<Target> targets, string? name = null, bool standby = false, string? release = null)
     {
         _targets = targets.ToArray();
+        _releases = Enumerable.Repeat(release, _targets.Length).ToArray();
         Name = name;
         Standby = standby;
+        Release = release;
+    }
+
+    private TargetPool(Target[] targets, string?[] releases, string? name)
+    {
+        _targets = targets;
+        _releases = releases;
+        Name = name;
+        // A pool mid-way through a rolling deploy runs two releases: it has none of its own.
+        Release = releases.Length > 0 && releases.All(r => r is not null && r == releases[0]) ? releases[0] : null;
+    }
+
+    /// <summary>A pool whose targets may run different releases (a rolling deploy's merge keeps each target's own).</summary>
+    public static TargetPool Of(IEnumerable<(Target Target, string? Release)> members, string? name)
+    {
+        var list = members.ToArray();
+        return new TargetPool(list.Select(m => m.Target).ToArray(), list.Select(m => m.Release).ToArray(), name);
     }
 
     /// <summary>The pool's name, such as a colour (<c>blue</c>); its staging host reaches it whatever is live.</summary>
@@ -23,6 +43,19 @@ public sealed class TargetPool
     /// crashed, or refuses connections) goes to it instead of failing.
     /// </summary>
     public bool Standby { get; }
+
+    /// <summary>
+    /// The release the pool runs (such as <c>r2</c>), as the deployer named it when it staged the
+    /// pool; null when not known or when its targets run different releases.
+    /// </summary>
+    public string? Release { get; }
+
+    /// <summary>The release of one of the pool's targets; null when not known or not in the pool.</summary>
+    public string? ReleaseOf(Target target)
+    {
+        var i = Array.IndexOf(_targets, target);
+        return i >= 0 ? _releases[i] : null;
+    }
 
     public IReadOnlyList<Target> Targets => _targets;
 

@@ -65,7 +65,7 @@ internal sealed class LocalRouter(RoutingState state, PoolRollout rollout, Route
         return Task.FromResult(new TargetsStart(0, null, report => rollout.RunAsync(plan, (k, m) => report(k, m), stopping)));
     }
 
-    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false)
+    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false, string? release = null)
     {
         // Targets, hosts, path and route claims are checked as for any deploy; the settings come
         // from a service file that was validated at apply, so they are taken as they are.
@@ -87,6 +87,7 @@ internal sealed class LocalRouter(RoutingState state, PoolRollout rollout, Route
             TargetTimeout = routes.TargetTimeout,
             PoolName = pool,
             Standby = standby,
+            Release = release,
             Tls = routes.Tls ?? Baton.Router.Routing.ServiceTls.Off,
         };
         return await rollout.StageAsync(plan, cancellationToken).ConfigureAwait(false);
@@ -120,7 +121,7 @@ internal sealed class LocalRouter(RoutingState state, PoolRollout rollout, Route
 
     public LivePool? Live(string service) =>
         state.Current.Services.TryGetValue(service, out var s) && s.Active is { } active
-            ? new LivePool(active.Name, active.Targets.Select(t => t.Authority).ToList())
+            ? new LivePool(active.Name, active.Targets.Select(t => t.Authority).ToList(), active.Release)
             : null;
 
     public (Uri? StagingUrl, string? StagingHost) Staging(string service, string pool) =>

@@ -114,10 +114,10 @@ internal sealed partial class MultiRouter(IRouterAccess local, HostStore routers
     /// and the failure names the router. An unreachable router is an exception (one sentence);
     /// for a standby pool (the old release kept warm in a watch) it is the returned reason instead.
     /// </summary>
-    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false)
+    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false, string? release = null)
     {
         var members = Members();
-        if (members.Count == 1) return await local.StageAsync(service, routes, pool, targets, deployTimeout, cancellationToken, standby).ConfigureAwait(false);
+        if (members.Count == 1) return await local.StageAsync(service, routes, pool, targets, deployTimeout, cancellationToken, standby, release).ConfigureAwait(false);
         lock (_gate) _routes[service] = routes;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Member? first = null; // the router that failed first; the others' stages were then cancelled by it
@@ -125,7 +125,7 @@ internal sealed partial class MultiRouter(IRouterAccess local, HostStore routers
         {
             try
             {
-                var failure = await m.Use().StageAsync(service, routes, pool, targets, deployTimeout, stop.Token, standby).ConfigureAwait(false);
+                var failure = await m.Use().StageAsync(service, routes, pool, targets, deployTimeout, stop.Token, standby, release).ConfigureAwait(false);
                 if (failure is not null)
                 {
                     Interlocked.CompareExchange(ref first, m, null);
@@ -221,7 +221,7 @@ internal sealed partial class MultiRouter(IRouterAccess local, HostStore routers
             RouteSpec? routes;
             lock (_gate) routes = _routes.GetValueOrDefault(service);
             if (routes is null) return "the service's routes are not known to this controller since its start";
-            var unstaged = router.StageAsync(service, routes, old.Name ?? "old", old.Targets, TimeSpan.FromSeconds(30), CancellationToken.None).GetAwaiter().GetResult();
+            var unstaged = router.StageAsync(service, routes, old.Name ?? "old", old.Targets, TimeSpan.FromSeconds(30), CancellationToken.None, release: old.Release).GetAwaiter().GetResult();
             if (unstaged is not null) return unstaged;
             _ = router.Switch(service).WaitAsync(CancellationToken.None);
             return null;

@@ -141,8 +141,8 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
 
     // IRouterControl: the deployer's calls.
 
-    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false) =>
-        (await CallAsync("stage", new LinkStage(service, routes, pool, targets, deployTimeout, standby), _json.LinkStage, _json.LinkAnswer, cancellationToken).ConfigureAwait(false))?.Error;
+    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false, string? release = null) =>
+        (await CallAsync("stage", new LinkStage(service, routes, pool, targets, deployTimeout, standby, release), _json.LinkStage, _json.LinkAnswer, cancellationToken).ConfigureAwait(false))?.Error;
 
     public IDrain Switch(string service) => new Drain(this, Call("switch", new LinkService(service), _json.LinkService, _json.LinkDrain)!);
 

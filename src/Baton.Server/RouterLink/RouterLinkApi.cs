@@ -32,7 +32,7 @@ internal static class RouterLinkApi
         }
         var json = RouterLinkJson.Default;
 
-        Post(app, "stage", json.LinkStage, async (m, ct) => new LinkAnswer(await router.StageAsync(m.Service, m.Routes, m.Pool, m.Targets, m.DeployTimeout, ct, m.Standby)), json.LinkAnswer);
+        Post(app, "stage", json.LinkStage, async (m, ct) => new LinkAnswer(await router.StageAsync(m.Service, m.Routes, m.Pool, m.Targets, m.DeployTimeout, ct, m.Standby, m.Release)), json.LinkAnswer);
         Post(app, "switch", json.LinkService, (m, _) => Task.FromResult(Keep(router.Switch(m.Service))), json.LinkDrain);
         Post(app, "retire", json.LinkService, (m, _) => Task.FromResult(Keep(router.RetireCandidate(m.Service))), json.LinkDrain);
         Post(app, "merge", json.LinkMerge, (m, _) => Task.FromResult(Keep(router.Merge(m.Service, m.Remove.ToList(), m.AddCandidate, m.PoolName))), json.LinkDrain);

@@ -9,7 +9,7 @@ namespace Baton.Server.RouterLink;
 // Each call is one POST of one of these and one answer; nothing here is a public API.
 
 internal sealed record LinkService(string Service);
-internal sealed record LinkStage(string Service, RouteSpec Routes, string Pool, IReadOnlyList<string> Targets, TimeSpan DeployTimeout, bool Standby);
+internal sealed record LinkStage(string Service, RouteSpec Routes, string Pool, IReadOnlyList<string> Targets, TimeSpan DeployTimeout, bool Standby, string? Release = null);
 internal sealed record LinkMerge(string Service, IReadOnlyList<string> Remove, bool AddCandidate, string? PoolName);
 internal sealed record LinkDrain(string Id);
 internal sealed record LinkDrained(int Closed);

@@ -86,6 +86,8 @@ public sealed class RequestLogTests : IAsyncLifetime
         Assert.EndsWith("Z", g.GetProperty("time").GetString());
         Assert.Equal("web", g.GetProperty("service").GetString());
         Assert.Equal(colour, g.GetProperty("color").GetString());
+        // A --target deploy names no release: the router was never told one.
+        Assert.Equal(JsonValueKind.Null, g.GetProperty("release").ValueKind);
         Assert.Equal(_backend.Address, g.GetProperty("target").GetString());
         Assert.Equal("GET", g.GetProperty("method").GetString());
         Assert.Equal("shop.example.com", g.GetProperty("host").GetString());
