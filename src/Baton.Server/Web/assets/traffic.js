@@ -13,6 +13,8 @@ const HEIGHT = 96;
 const TOP = 14; // room for the markers' labels
 const BOTTOM = 4;
 const REFRESH_MS = 4000; // the router adds a point every 5 s
+const MIN_SPAN_MS = 120_000;
+const LABEL_GAP = 46; // px of the chart between two markers' labels; a closer one keeps its line and tooltip only
 
 const METRICS = [
   { key: 'rps', title: 'Requests/s', value: (p) => p.requestsPerSecond, floor: 1, format: rate, judged: null },
@@ -30,8 +32,9 @@ export function createTraffic() {
   const note = h('p', { class: 'muted small', id: 'traffic-note' }, 'Loading…');
   const charts = h('div', { class: 'charts', id: 'traffic-charts' });
   const legend = h('div', { class: 'chart-legend', id: 'traffic-legend' });
+  const title = h('h3', { id: 'traffic-title' }, 'Traffic, last 15 minutes');
   const el = h('section', { class: 'card traffic', id: 'traffic', dataset: { testid: 'traffic' } },
-    h('div', { class: 'section-head' }, h('h3', {}, 'Traffic, last 15 minutes'), legend),
+    h('div', { class: 'section-head' }, title, legend),
     note, charts);
 
   async function refresh(force) {
@@ -57,15 +60,19 @@ export function createTraffic() {
   }
 
   function render(data) {
-    const from = Date.parse(data.from);
+    // The axis spans the 15 minutes once there is that much to show; before, from a little before the
+    // first point or marker (at least 2 minutes), so a fresh router's first steps are not a sliver at the edge.
     const to = Date.parse(data.to);
+    const times = [...data.colours.flatMap((c) => c.points.map((p) => Date.parse(p.at))), ...data.markers.map((m) => Date.parse(m.at))];
+    const from = Math.max(Date.parse(data.from), Math.min(to - MIN_SPAN_MS, ...times.map((t) => t - 10_000)));
     const x = (iso) => ((Date.parse(iso) - from) / (to - from)) * WIDTH;
     const points = data.colours.reduce((n, c) => n + c.points.length, 0);
     note.textContent = points
       ? `A point every ${data.stepSeconds} s per colour, counted by the router (5xx answers and the router's own 502/504 are errors). Kept in memory: the chart starts empty when the router restarts.`
       : `No traffic recorded yet: the router adds a point every ${data.stepSeconds} s while the service is routed, and keeps none across a restart.`;
-    el.dataset.from = data.from;
+    el.dataset.from = new Date(from).toISOString();
     el.dataset.to = data.to;
+    title.textContent = to - from >= data.windowSeconds * 1000 - 1000 ? 'Traffic, last 15 minutes' : `Traffic since ${clock(new Date(from).toISOString())} (up to 15 minutes)`;
     el.dataset.points = String(points);
     fill(legend, data.colours.map((c) => h('span', { class: `legend-item ${c.colour}` }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), c.colour)));
     fill(charts, METRICS.map((m, i) => chart(m, data, x, i === 0)));
@@ -118,13 +125,25 @@ export function createTraffic() {
       }, h('svg:title', {}, `${c.colour}: ${last ? `${m.format(m.value(last))} at ${clock(last.at)}` : 'no data'}`)));
     }
 
+    // Labels where there is room, switches and rollbacks first; every marker keeps its line and tooltip.
+    const labelled = new Set();
+    if (labels) {
+      const placed = [];
+      const first = (mk) => (mk.kind === 'switch' || mk.kind === 'rollback' ? 0 : 1);
+      for (const mk of data.markers.filter((m) => !m.judgement).sort((a, b) => first(a) - first(b))) {
+        const at = x(mk.at);
+        if (at < 0 || at > WIDTH || placed.some((p) => Math.abs(p - at) < LABEL_GAP)) continue;
+        placed.push(at);
+        labelled.add(mk);
+      }
+    }
     for (const mk of data.markers) {
       const at = x(mk.at);
       if (at < 0 || at > WIDTH) continue;
       const g = h('svg:g', { class: `marker ${mk.kind}`, dataset: { kind: mk.kind, at: mk.at, deployment: String(mk.deployment) } },
         h('svg:line', { x1: at, x2: at, y1: labels ? 2 : 0, y2: HEIGHT }),
         h('svg:title', {}, `${clock(mk.at)} ${mk.label}`));
-      if (labels && !mk.judgement) g.append(h('svg:text', { x: Math.min(at + 3, WIDTH - 50), y: 10 }, MARKER_TEXT[mk.kind] || mk.kind));
+      if (labelled.has(mk)) g.append(h('svg:text', { x: Math.min(at + 3, WIDTH - 44), y: 10 }, MARKER_TEXT[mk.kind] || mk.kind));
       svg.append(g);
     }
 
