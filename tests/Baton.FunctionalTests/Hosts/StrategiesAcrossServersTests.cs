@@ -10,9 +10,9 @@ using Xunit.Abstractions;
 namespace Baton.FunctionalTests.Hosts;
 
 /// <summary>
-/// Canary, rolling, hold/promote and rollback across app servers, as on one host: through `baton host`'s
-/// forced command over real sshd, each server's own engine and the real router, under non-retrying load
-/// with the failed requests printed. Workers follow the live colour from server to server and never run on
+/// Canary, rolling, hold/promote, rollback and the watch window across app servers, as on one host: through
+/// `baton host`'s forced command over real sshd, each server's own engine and the real router, under
+/// non-retrying load with the failed requests printed. Workers follow the live colour from server to server and never run on
 /// two at once, and the release task runs once, on one server: both read from the engines' own events.
 /// </summary>
 public sealed class StrategiesAcrossServersTests(ITestOutputHelper output)
@@ -189,6 +189,77 @@ public sealed class StrategiesAcrossServersTests(ITestOutputHelper output)
             else running.Remove(e.Container);
             Assert.True(running.Count <= 1, $"workers on two servers at once at {e}:\n{string.Join("\n", workers)}");
         }
+    }
+
+    [Fact]
+    public async Task SeedLayout_V2OnApp2KilledInTheWatch_SwitchedBackToTheWarmV1OnApp1_OnlyInFlightRequestsFailed()
+    {
+        await using var pair = await LabServers.StartPairAsync(SeedLayout, output);
+        var (app, app1, app2) = (pair.App, pair.App1, pair.App2);
+        // The watch is long enough that the kill lands in it, whatever the machine's load; the sample app took
+        // more than the usual 20 s to turn healthy on app2 at a load average of 80 on two cores.
+        await app.ApplyOkAsync(app.Yaml(SeedLayout, deployTimeout: "60s", watch: "2m"));
+        await app.DeployOkAsync("v1", "--watch", "0s");   // blue, on app1
+        var live = await LabServers.ContainersAsync(app1, app);
+        var since = DateTimeOffset.UtcNow;
+
+        // The load's loops, each with at most one request in flight at a time.
+        var loops = new Dictionary<string, int> { ["GET /version"] = 3, ["kept-alive GET /version"] = 2, ["POST /echo"] = 1, ["GET /slow"] = 1 };
+        await using var load = TrafficLoad.Start(app.ProxyUri, app.Host, fresh: 3, keptAlive: 2, echo: 1, slow: 1);
+        await Wait.UntilAsync(() => load.Requests > 20, "the load is flowing", TimeSpan.FromSeconds(20));
+        // Each call on app2 is an SSH session running `baton host`: beyond the CLI's usual 90 s on a loaded machine.
+        var deploying = BatonCli.RunAsync(app.CliEnvironment, ["deploy", app.Name, "--image", SampleImages.Image("v2")], TimeSpan.FromMinutes(4));
+        await Wait.UntilAsync(async () =>
+        {
+            if (deploying.IsCompleted) throw new InvalidOperationException($"The deploy ended before the kill: {await deploying}");
+            return await app.LiveVersionAsync() == "v2" && (await app.LatestAsync()).Steps.Any(s => s.Name == "watch");
+        }, "v2 on app2 serves and the deploy watches it", TimeSpan.FromSeconds(150));
+        // v1 stays warm on app1 during the watch.
+        Assert.Equal(live, await LabServers.ContainersAsync(app1, app));
+        await Wait.UntilAsync(() => load.Versions.GetValueOrDefault("v2") > 20, "v2 on app2 takes the load", TimeSpan.FromSeconds(20));
+
+        // A crash, as app2's engine reports it: v2's container is killed there (its restart policy starts it again).
+        var ids = await app2.DockerAsync("ps", "-q", "--filter", $"label={ContainerLabels.Service}={app.Name}", "--filter", $"label={ContainerLabels.Release}=r2");
+        ids.ThrowIfFailed("docker ps on app2");
+        var v2 = Assert.Single(ids.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        (await app2.DockerAsync("kill", v2)).ThrowIfFailed("docker kill on app2");
+
+        var result = await deploying;
+        await Task.Delay(500);
+        await load.StopAsync();
+        output.WriteLine(result.ToString());
+        output.WriteLine($"v2 on app2 killed in the watch, back to v1 on app1: {load.Summary}");
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("Rolled back after the switch", result.Stderr);
+        // What the watch saw first, whichever came first on a loaded machine: the container's exit on app2's engine,
+        // its target there refusing connections, or the router's 502s for its requests cut by the kill.
+        Assert.True(result.Stderr.Contains("exited with code 137", StringComparison.Ordinal)
+            || result.Stderr.Contains($"stopped accepting connections on {app2.Address}:", StringComparison.Ordinal)
+            || result.Stderr.Contains("error rate above the live release's", StringComparison.Ordinal), result.Stderr);
+        // Only requests in flight on v2 when it was killed can fail, at most one per load loop: every request sent
+        // after the kill is refused by app2 and answered by the standby (v1 on app1), or by v1 after the switch back.
+        Assert.True(load.Versions.GetValueOrDefault("v2") > 0, load.Summary);
+        Assert.True(load.Failures.Count <= loops.Values.Sum(), $"{load.Failures.Count} failed, more than the {loops.Values.Sum()} requests that can have been in flight on v2: {load.Summary}");
+        foreach (var (kind, count) in loops)
+        {
+            int failed = load.Failures.Count(f => f.StartsWith(kind + ":", StringComparison.Ordinal));
+            Assert.True(failed <= count, $"{failed} of the {count} '{kind}' loop(s) failed: more than one request each: {load.Summary}");
+        }
+        // Each answered by the router (its 502 for a target that reset the connection mid-request): no client connection was cut.
+        Assert.All(load.Failures, f => Assert.Contains(": 502 ", f, StringComparison.Ordinal));
+
+        // v1 serves again from its containers on app1, kept warm: the same ones, never stopped or started again.
+        for (int i = 0; i < 8; i++) Assert.Equal("v1", await app.LiveVersionAsync());
+        Assert.Equal(live, await LabServers.ContainersAsync(app1, app));
+        Assert.Empty(await LabServers.EventsAsync(app1, app, since));
+        // The failed release is gone from app2.
+        Assert.Empty(await LabServers.ContainersAsync(app2, app));
+
+        var history = await app.HistoryAsync();
+        Assert.Equal(["deploy rolled-back", "deploy succeeded"], history.Deployments.Select(d => $"{d.Kind} {d.Outcome}"));
+        var latest = history.Deployments[0];
+        Assert.StartsWith("Rolled back after the switch:", latest.Reason);
+        Assert.Contains(latest.Steps, s => s.Name == "watch" && s.Outcome == "failed");
     }
 
     /// <summary>The starts of the service's containers of one role on the servers, in the order they happened.</summary>
