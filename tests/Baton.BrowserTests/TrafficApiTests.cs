@@ -21,6 +21,10 @@ public sealed class TrafficApiTests
         var unknown = await server.SendAsync(HttpMethod.Get, "api/services/no-such-service/traffic");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("no-such-service", await unknown.Content.ReadAsStringAsync());
+        // Described in the OpenAPI document, for viewers.
+        var document = await (await server.SendAsync(HttpMethod.Get, "openapi.json")).Content.ReadAsStringAsync();
+        Assert.Contains("\"/api/services/{name}/traffic\"", document);
+        Assert.Contains("\"getTraffic\"", document);
         // Applied, never routed: an empty chart.
         var empty = await TrafficAsync(server);
         Assert.Empty(empty.Colours);

@@ -91,6 +91,12 @@ public sealed class TrafficChartTests(Browser browser)
         // (before it, green had only its smoke check, through the staging listener).
         var green = await WaitForAsync(tab.Page, GreenRps, l => l.LastAt > at && l.Last > 0, TimeSpan.FromSeconds(20));
         Assert.True(green.Last >= 1, $"green's step after the switch plotted {green.Last} req/s under load");
+        // The watch after the switch is drawn as judged: the new release's error rate against the old one's, both 0, passed.
+        var watch = tab.Page.Locator("#traffic svg[data-metric='errors'] g.judgement[data-kind='watch']");
+        await Expect(watch).ToHaveAttributeAsync("data-outcome", "ok");
+        await Expect(watch.Locator("line.judged.candidate")).ToHaveAttributeAsync("data-value", "0");
+        await Expect(watch.Locator("line.judged.live")).ToHaveAttributeAsync("data-value", "0");
+        await Expect(watch.Locator("text.decision")).ToHaveTextAsync("✓");
         await tab.ScreenshotAsync("traffic-switch-marker");
         await load.StopAsync();
         Assert.True(load.Answered > 0 && load.Failed == 0, $"{load.Answered} requests answered, {load.Failed} failed");
