@@ -54,6 +54,22 @@ public sealed class MultiRouterTests(ITestOutputHelper output)
         foreach (var name in new[] { "local", "r1", "r2" })
             Assert.Contains(status.Stdout.Split('\n'), l => l.StartsWith(name + " ", StringComparison.Ordinal) && l.Contains("router PID", StringComparison.Ordinal));
 
+        // A release that never gets healthy: the router whose health checks give up first stops the others' waits.
+        // The deploy fails with that sentence (not with the others' cancelled calls), and no router keeps a candidate.
+        await app.ApplyOkAsync(app.Yaml("env:\n  UNHEALTHY: \"1\"", deployTimeout: "5s"));
+        var unhealthy = await app.DeployAsync("v3");
+        output.WriteLine(unhealthy.ToString());
+        Assert.Equal(1, unhealthy.ExitCode);
+        Assert.DoesNotContain("unexpected error", unhealthy.Stdout + unhealthy.Stderr);
+        Assert.Contains("healthy", unhealthy.Stderr);
+        Assert.Contains("the live release was not touched", unhealthy.Stderr);
+        foreach (var r in new[] { r1, r2 }) Assert.Equal("v2", await VersionAsync(r, app));
+        var views = await app.CliAsync("status");
+        output.WriteLine(views.Stdout);
+        Assert.DoesNotContain("candidate", views.Stdout, StringComparison.OrdinalIgnoreCase); // this controller's view
+        Assert.DoesNotContain(" staged", views.Stdout, StringComparison.Ordinal);            // each router's own view
+        await app.ApplyOkAsync(app.Yaml());
+
         // A router host gone before a deploy: the deploy fails naming it, and the switch lands on no router.
         await r2.KillAsync();
         var failed = await app.DeployAsync("v3");
