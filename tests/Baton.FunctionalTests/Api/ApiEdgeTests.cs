@@ -105,6 +105,8 @@ public sealed class ApiEdgeTests : IAsyncLifetime
         { "GET", "/api/services/ghost/history", null },
         { "GET", "/api/services/ghost/releases", null },
         { "GET", "/api/services/ghost/tags", null },
+        { "GET", "/api/services/ghost/logs", null },
+        { "GET", "/api/services/ghost/traffic", null },
         { "POST", "/api/services/ghost/pause", null },
         { "POST", "/api/services/ghost/resume", null },
         { "POST", "/api/services/ghost/maintenance", """{"on": true}""" },

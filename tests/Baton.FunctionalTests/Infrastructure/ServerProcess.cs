@@ -47,6 +47,12 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
+    /// <summary>
+    /// How long a started server gets to answer its admin API: three .NET processes start (supervisor, router,
+    /// controller). About 3 s on a quiet machine; at load average 88 on 2 cores a suite run saw more than 30 s.
+    /// </summary>
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
+
     /// <summary>Starts the server and waits until its admin API answers with the token.</summary>
     /// <param name="stagingPort">The staging listener's port; a free one when 0.</param>
     /// <param name="admin">The <c>--admin</c> address; 127.0.0.1 on <paramref name="adminPort"/> when null.</param>
@@ -70,7 +76,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var server = new ServerProcess(Process.Start(psi)!, new Uri($"http://127.0.0.1:{proxyPort}/"), new Uri($"{(adminTrust is null ? "http" : "https")}://127.0.0.1:{adminPort}/"), new Uri($"http://127.0.0.1:{stagingPort}/"), dataDirectory);
         var handler = new SocketsHttpHandler { UseProxy = false };
         using var http = new HttpClient(adminTrust?.Trusting(handler) ?? handler) { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + StartLimit;
         while (true)
         {
             if (server._process.HasExited) throw new InvalidOperationException($"baton server exited with {server._process.ExitCode}: {server.Output}");
@@ -91,7 +97,7 @@ public sealed class ServerProcess : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 await server.DisposeAsync();
-                throw new TimeoutException($"baton server did not answer within 30 s: {server.Output}");
+                throw new TimeoutException($"baton server did not answer within {StartLimit.TotalSeconds:0} s: {server.Output}");
             }
             await Task.Delay(100);
         }
