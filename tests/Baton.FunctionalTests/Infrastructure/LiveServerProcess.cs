@@ -29,12 +29,25 @@ public sealed class LiveServerProcess : IAsyncDisposable
     {
         var data = RouterHost.NewDataDirectory();
         var backend = await Backend.StartAsync(backendName);
-        var server = await ServerProcess.StartAsync(data, ServerProcess.FreePort(), ServerProcess.FreePort(), programDirectory: programDirectory);
-        var api = AccessClient.WithToken(server.AdminUri, server.Token);
-        var deploy = JsonSerializer.Serialize(RouterHost.Request([backend], hosts: [host]), BatonJson.Default.DeployRequest);
-        var (status, body, _) = await api.PostAsync($"/api/services/{service}/deploy", deploy);
-        Assert.True(status == HttpStatusCode.OK && body.Contains("\"done\"", StringComparison.Ordinal), body);
-        return new LiveServerProcess(data, backend, server, api);
+        ServerProcess? server = null;
+        AccessClient? api = null;
+        try
+        {
+            server = await ServerProcess.StartAsync(data, ServerProcess.FreePort(), ServerProcess.FreePort(), programDirectory: programDirectory);
+            api = AccessClient.WithToken(server.AdminUri, server.Token);
+            var deploy = JsonSerializer.Serialize(RouterHost.Request([backend], hosts: [host]), BatonJson.Default.DeployRequest);
+            var (status, body, _) = await api.PostAsync($"/api/services/{service}/deploy", deploy);
+            Assert.True(status == HttpStatusCode.OK && body.Contains("\"done\"", StringComparison.Ordinal), body);
+            return new LiveServerProcess(data, backend, server, api);
+        }
+        catch
+        {
+            // A fixture that fails here is never disposed by xUnit: end what it started (a leaked server outlived a suite run).
+            api?.Dispose();
+            if (server is not null) await server.DisposeAsync();
+            await backend.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>GET /api/router: the serving router's PID and restarts, and the answering controller's PID; null while no controller answers (2 s at most).</summary>
