@@ -129,17 +129,9 @@ internal sealed class Switchover(StepRunner steps)
         {
             // Not needed: the warm old release leaves the candidate pool (it served no public traffic).
             if (!fallback.IsCompleted) await fallbackStop.CancelAsync().ConfigureAwait(false);
-            string? unready;
-            try
-            {
-                unready = await fallback.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                // Still waiting for the old release to turn healthy (it may be gone: a rebooted host) when the
-                // watch passed: a router in another process reports the stop as a cancelled call, not a sentence.
-                unready = "not healthy when the watch ended";
-            }
+            // Still waiting for the old release to turn healthy (it may be gone: a rebooted host) when the watch passed: the
+            // stopped stage answers why, as any router does.
+            var unready = await fallback.ConfigureAwait(false);
             if (unready is null) await router.RetireCandidate(run.Service).WaitAsync(CancellationToken.None).ConfigureAwait(false);
             else router.DropCandidate(run.Service);
             return null;

@@ -139,13 +139,6 @@ internal sealed partial class MultiRouter(IRouterAccess local, HostStore routers
                 await stop.CancelAsync().ConfigureAwait(false);
                 return (Member: m, Failure: (string?)null, Unreachable: e.Message);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                // Another router failed first and stopped this one's wait: that failure is the sentence, and this router
-                // drops its candidate below like the others. (A router in another process reports the stop as a
-                // cancelled call; it escaped as "an unexpected error: The operation was canceled".)
-                return (Member: m, Failure: (string?)null, Unreachable: (string?)null);
-            }
         }, CancellationToken.None))).ConfigureAwait(false);
         if (staged.All(s => s.Failure is null && s.Unreachable is null)) return null;
 

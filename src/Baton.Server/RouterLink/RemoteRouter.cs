@@ -141,8 +141,22 @@ internal sealed class RemoteRouter : IRouterAccess, IDisposable
 
     // IRouterControl: the deployer's calls.
 
-    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false, string? release = null) =>
-        (await CallAsync("stage", new LinkStage(service, routes, pool, targets, deployTimeout, standby, release), _json.LinkStage, _json.LinkAnswer, cancellationToken).ConfigureAwait(false))?.Error;
+    /// <summary>
+    /// As the in-process router does, a stage its caller stops answers with a sentence, not an exception (the router
+    /// drops the candidate when the call's connection ends): a multi-router stage stopped by another router's failure,
+    /// or a warm standby no longer wanted at the end of a watch.
+    /// </summary>
+    public async Task<string?> StageAsync(string service, RouteSpec routes, string pool, IReadOnlyList<string> targets, TimeSpan deployTimeout, CancellationToken cancellationToken, bool standby = false, string? release = null)
+    {
+        try
+        {
+            return (await CallAsync("stage", new LinkStage(service, routes, pool, targets, deployTimeout, standby, release), _json.LinkStage, _json.LinkAnswer, cancellationToken).ConfigureAwait(false))?.Error;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return $"{_who} was told to stop waiting for the new targets of {service} to turn healthy; the live release was not touched.";
+        }
+    }
 
     public IDrain Switch(string service) => new Drain(this, Call("switch", new LinkService(service), _json.LinkService, _json.LinkDrain)!);
 
