@@ -165,6 +165,7 @@ public sealed class BatonServer : IAsyncDisposable
             : CreateRouter(listeners);
         if (_options.Role != ServerRole.Router) CreateController(router, adminEndPoint, adminCertificate);
 
+        _certificates?.ServeStored();
         if (_proxy is not null) await StartOrExplainAsync(_proxy, listeners.Select(l => (l.Name, l.Address, l.EndPoint)).ToList(), cancellationToken);
         if (_link is not null)
         {

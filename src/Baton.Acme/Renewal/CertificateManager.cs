@@ -25,6 +25,7 @@ public sealed partial class CertificateManager : IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly Lock _serving = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, Failure> _failures = new(StringComparer.OrdinalIgnoreCase);
     private volatile FrozenDictionary<string, Served> _served = FrozenDictionary<string, Served>.Empty;
@@ -52,6 +53,9 @@ public sealed partial class CertificateManager : IDisposable
     {
         var next = hosts.Select(h => h.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal).ToList();
         if (next.SequenceEqual(_wanted)) return;
+        // A stored certificate is served from the first handshake on: a new router process (a restart, an upgrade) reads
+        // it here, before its listeners take connections, not later in the background loop.
+        foreach (var host in next) if (!_served.ContainsKey(host)) LoadStored(host);
         _wanted = next;
         _wake.Release();
     }
@@ -158,9 +162,12 @@ public sealed partial class CertificateManager : IDisposable
         var leaf = issued.ToCertificate();
         var context = SslStreamCertificateContext.Create(leaf, issued.Intermediates(), offline: true);
         var served = new Served(leaf, context, new DateTimeOffset(leaf.NotAfter.ToUniversalTime()));
-        // One writer at a time (RenewDueAsync holds the gate); readers see the old map or the new one.
-        var next = new Dictionary<string, Served>(_served, StringComparer.OrdinalIgnoreCase) { [host] = served };
-        _served = next.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        // One writer at a time (the loop, or Want loading a stored one); readers see the old map or the new one.
+        lock (_serving)
+        {
+            var next = new Dictionary<string, Served>(_served, StringComparer.OrdinalIgnoreCase) { [host] = served };
+            _served = next.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        }
     }
 
     private async Task LoopAsync(CancellationToken cancellationToken)

@@ -55,6 +55,9 @@ public sealed class AutoCertificates : IDisposable
     /// <summary>The certificate for an SNI name, or null.</summary>
     public SslStreamCertificateContext? Select(string? host) => _manager.Select(host);
 
+    /// <summary>Serves the stored certificates of the hosts the route table wants; before the listeners start, so none is missing at the first handshake.</summary>
+    public void ServeStored() => Sync();
+
     /// <summary>Starts following the route table and renewing.</summary>
     public void Start()
     {

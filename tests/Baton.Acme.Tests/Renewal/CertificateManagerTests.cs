@@ -47,5 +47,24 @@ public sealed class CertificateManagerTests : IDisposable
         Assert.Empty(store.Files());
     }
 
+    [Fact]
+    public void Want_StoredCertificate_ServedAtOnce_BeforeAnyPassOfTheLoop()
+    {
+        // A new router process (a restart) must present the stored certificate from its first handshake.
+        var store = new CertificateStore(Path.Combine(_folder, "certificates"));
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=app.test", key, HashAlgorithmName.SHA256);
+        using var stored = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(60));
+        store.Save("app.test", new IssuedCertificate(stored.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n"));
+        using var client = new AcmeClient(DirectoryUrl, key, new ScriptedAcmeServer(), time: new InstantClock());
+        using var manager = new CertificateManager(new CertificateOptions { Directory = DirectoryUrl }, store, new AcmeIssuer(client, new ChallengeResponses(), null), new InstantClock(), NullLogger.Instance);
+
+        manager.Want(["app.test"]);
+
+        Assert.NotNull(manager.Select("app.test"));
+        Assert.Equal(stored.Thumbprint, manager.Current("app.test")!.Thumbprint);
+        Assert.Null(manager.Select("other.test"));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
