@@ -13,4 +13,6 @@ internal static class ExitCodes
     public const int NotFound = 5;
     /// <summary>Refused because of the current state, such as a deployment already running.</summary>
     public const int Conflict = 6;
+    /// <summary>Stopped by the user (Ctrl+C, SIGINT) or by SIGTERM, as a shell reports a program ended by SIGINT.</summary>
+    public const int Interrupted = 130;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Baton.Cli.Commands;
 
@@ -34,24 +35,40 @@ internal sealed class LogsCommand : ServiceCommand
         if (follow) query.Add("follow=true");
         var path = PathOf(service, "/logs") + (query.Count == 0 ? "" : "?" + string.Join('&', query));
 
-        var opened = await client.OpenStreamAsync(new HttpRequestMessage(HttpMethod.Get, path), ct);
-        if (!opened.Ok) return Output.Fail(opened.ExitCode, opened.Error!);
-        using var response = opened.Value!;
+        // Ctrl+C (or SIGTERM) ends the reading here and the command exits with 130 by its own path, the connection
+        // closed; without this the runtime's default would end the process from its signal thread.
+        using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            interrupted.Cancel();
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        HttpResponseMessage? response = null;
         try
         {
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
-            while (await reader.ReadLineAsync(ct) is { } line) Output.Line(line);
+            var opened = await client.OpenStreamAsync(new HttpRequestMessage(HttpMethod.Get, path), interrupted.Token);
+            if (!opened.Ok) return Output.Fail(opened.ExitCode, opened.Error!);
+            response = opened.Value!;
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(interrupted.Token));
+            while (await reader.ReadLineAsync(interrupted.Token) is { } line) Output.Line(line);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (interrupted.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException)
         {
-            // Ctrl+C: the user is done reading (System.CommandLine then exits with 130, as for any interrupted program).
-            return ExitCodes.Success;
+            // The user is done reading: 130, as for any program interrupted by SIGINT.
+            return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
             return Output.Fail(ExitCodes.Unreachable, $"The connection to the Baton server broke while reading the logs of {service}: {e.Message}");
         }
-        return follow && !ct.IsCancellationRequested
+        finally
+        {
+            response?.Dispose();
+        }
+        if (interrupted.IsCancellationRequested) return ExitCodes.Interrupted;
+        return follow
             ? Output.Fail(ExitCodes.Unreachable, $"The Baton server ended the logs of {service} (it stopped or restarted); run the command again once it is back.")
             : ExitCodes.Success;
     }

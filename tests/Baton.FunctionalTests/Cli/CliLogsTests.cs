@@ -119,7 +119,15 @@ public sealed partial class CliLogsTests
         {
             using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
             using var cts = new CancellationTokenSource(timeout);
-            await _process.WaitForExitAsync(cts.Token);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Which of the two it was: the process still running, or its output never closed.
+                lock (_stdout) Assert.Fail($"baton logs --follow had not ended {timeout.TotalSeconds:0} s after SIGINT (process exited: {_process.HasExited}); stderr: {_stderr}");
+            }
             lock (_stdout) Assert.True(_stderr.Length == 0, $"exit {_process.ExitCode}: {_stderr}");
             return _process.ExitCode;
         }
