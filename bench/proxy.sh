@@ -31,6 +31,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-8}"       # seconds per throughput run
+WARMUP="${WARMUP:-3}"           # seconds per case and contender before the first round, unmeasured
 CASES="${CASES:-get-100b get-1k get-10k get-100k post-1k c16-1k c256-1k h2-1k}"
 LATENCY="${LATENCY:-1}"         # 0 skips the fixed-rate latency run
 H2=1; [[ " $CASES " == *" h2-1k "* ]] || H2=0
@@ -262,8 +263,6 @@ proc_kb() {
 [ -n "$BATON_ENV" ] && echo "baton runs with: $BATON_ENV"
 [ -n "$BATON_B_ENV" ] && echo "baton-b runs with: $BATON_B_ENV ${BATON_B_DLL}${BATON_B_REQUEST_LOG:+ --request-log $BATON_B_REQUEST_LOG}"
 echo "Machine: $(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB, $(uname -r); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "Warming up (5 s per contender)..."
-for c in "${contenders[@]}"; do wrk -t2 -c64 -d5s "${url[$c]}/1k" >/dev/null; done
 
 # run_case CONTENDER CASE: prints "requests/s errors" for one run.
 run_case() {
@@ -289,6 +288,13 @@ run_case() {
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   echo "$rps $(( ${errs:-0} + ${non2xx:-0} ))"
 }
+
+# Every case's code path is compiled and tiered up before anything is measured: a contender with more managed code
+# (YARP) would otherwise pay its JIT inside the first rounds of the cases it had not met yet.
+echo "Warming up (every case, ${WARMUP}s each, per contender)..."
+for c in "${contenders[@]}"; do
+  for s in "${cases[@]}"; do DURATION=$WARMUP run_case "$c" "$s" >/dev/null; done
+done
 
 results="$work/results.tsv"; mem="$work/memory.tsv"
 : >"$results"; : >"$mem"
