@@ -187,9 +187,13 @@ lab_up() {
 # (by PID, waiting for them to exit), whatever else still runs in its namespace, mounts under its
 # folder (the engine's netns/default among them), the namespace and veth; then the bridge, the
 # FORWARD rule and the folder. Safe to run twice.
+# lab_down N check: the same, and before it gives the number up (the folder is its claim) it prints
+# what of the lab is still there, one line each, and fails if anything is: once the folder is gone,
+# another process may claim N and make a bridge of the same name, which a check after would blame
+# on this lab.
 lab_down() {
   _bt_check_n "${1:-}" || return 1
-  local n="$1" dir="$BT_LABS_DIR/$1" name ns bridge
+  local n="$1" dir="$BT_LABS_DIR/$1" name ns bridge check="${2:-}" left=""
   bridge="$(_bt_bridge "$n")"
   # The hosts go down side by side: an engine takes a second or two to stop its containers.
   # (wait names its jobs: a script that sources this may have background jobs of its own.)
@@ -208,6 +212,12 @@ lab_down() {
   _bt_umount_under "$dir"
   while iptables -D FORWARD -i "$bridge" -o "$bridge" -m comment --comment "$bridge" -j ACCEPT 2>/dev/null; do :; done
   ip link del "$bridge" 2>/dev/null || true
+  if [ "$check" = check ]; then
+    left="$(_bt_leftovers "$n" | grep -v '^folder ' || true)"
+    if [ -n "$left" ]; then echo "$left"; return 1; fi
+    rm -rf --one-file-system "$dir" || { echo "folder $dir"; return 1; }
+    return 0
+  fi
   rm -rf --one-file-system "$dir"
 }
 
@@ -278,6 +288,14 @@ _bt_claim_stale() {
 # FORWARD rule, folder), one line each; returns 1 when anything does.
 lab_leftovers() {
   _bt_check_n "${1:-}" || return 1
+  local out
+  out="$(_bt_leftovers "$1")"
+  [ -z "$out" ] && return 0
+  echo "$out"
+  return 1
+}
+
+_bt_leftovers() {
   local n="$1" dir="$BT_LABS_DIR/$1" out=""
   out+="$(ip netns list 2>/dev/null | awk '{print "netns " $1}' | grep -E "^netns bt-$n-" || true)"$'\n'
   out+="$(ip -o link show 2>/dev/null | awk -F': ' '{print "link " $2}' | sed 's/@.*//' | grep -E "^link bt-($n-|br-$n$)" || true)"$'\n'
@@ -285,10 +303,7 @@ lab_leftovers() {
   out+="$(ps -eo pid=,args= | grep -F "$dir/" | grep -v grep | awk '{print "process " $0}' || true)"$'\n'
   out+="$(iptables -S FORWARD 2>/dev/null | grep -E -- "-i bt-br-$n " | sed 's/^/rule /' || true)"$'\n'
   [ -e "$dir" ] && out+="folder $dir"$'\n'
-  out="$(grep -v '^$' <<<"$out" || true)"
-  [ -z "$out" ] && return 0
-  echo "$out"
-  return 1
+  grep -v '^$' <<<"$out" || true
 }
 
 # --- hosts -----------------------------------------------------------------------------------

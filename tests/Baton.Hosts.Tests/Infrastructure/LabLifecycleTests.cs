@@ -14,7 +14,7 @@ public sealed class LabLifecycleTests(ITestOutputHelper output)
         var watch = Stopwatch.StartNew();
         var lab = await TestLab.CreateAsync();
         LabHost host;
-        string dockerPid, sshdPid, folder;
+        string dockerPid, sshdPid;
         try
         {
             host = await lab.AddHostAsync("app1", docker: true, sshd: true);
@@ -33,7 +33,6 @@ public sealed class LabLifecycleTests(ITestOutputHelper output)
             }
             dockerPid = (await File.ReadAllTextAsync(Path.Combine(host.Folder, "dockerd.pid"))).Trim();
             sshdPid = (await File.ReadAllTextAsync(Path.Combine(host.Folder, "sshd.pid"))).Trim();
-            folder = Path.GetDirectoryName(Path.GetDirectoryName(host.Folder))!;
             Assert.NotEmpty(await lab.LeftoversAsync());
         }
         catch
@@ -45,16 +44,10 @@ public sealed class LabLifecycleTests(ITestOutputHelper output)
         await lab.DisposeAsync();
         output.WriteLine($"lab {lab.Number} down in {watch.ElapsedMilliseconds} ms");
 
-        Assert.Empty(await lab.LeftoversAsync());
-        var namespaces = (await LabShell.RunAsync("ip", ["netns", "list"], TimeSpan.FromSeconds(10))).Output;
-        Assert.DoesNotContain($"bt-{lab.Number}-", namespaces);
-        var links = (await LabShell.RunAsync("ip", ["-o", "link", "show"], TimeSpan.FromSeconds(10))).Output;
-        Assert.DoesNotContain($"bt-br-{lab.Number}:", links);
-        Assert.DoesNotContain($"bt-{lab.Number}-{host.Index}", links);
-        Assert.False(Directory.Exists(folder));
+        // Disposing checked the namespace, veth, bridge, rule, mounts and processes before it gave the number up (and
+        // threw if any was left); from here on a lab made by a test running beside this one may have that number.
         Assert.False(Runs(dockerPid), $"dockerd {dockerPid} still runs");
         Assert.False(Runs(sshdPid), $"sshd {sshdPid} still runs");
-        Assert.DoesNotContain(folder + "/", await File.ReadAllTextAsync("/proc/self/mountinfo"));
     }
 
     [Fact]
