@@ -69,6 +69,7 @@ public sealed class BatonServer : IAsyncDisposable
     private WebApplication? _link;
     private string? _linkSocket;
     private Task? _linkStopping;
+    private readonly LinkGate _linkGate = new();
 
     public BatonServer(ServerOptions options) => _options = options;
 
@@ -169,6 +170,12 @@ public sealed class BatonServer : IAsyncDisposable
         if (_proxy is not null) await StartOrExplainAsync(_proxy, listeners.Select(l => (l.Name, l.Address, l.EndPoint)).ToList(), cancellationToken);
         if (_link is not null)
         {
+            if (_options.TestControlSocketDelay > TimeSpan.Zero)
+            {
+                // Test-only: the line tells the test its state is loaded and the window is open.
+                Console.Out.WriteLine($"Router process PID {Environment.ProcessId}: state loaded; the control socket waits {_options.TestControlSocketDelay.TotalMilliseconds:0} ms (test delay).");
+                await Task.Delay(_options.TestControlSocketDelay, cancellationToken);
+            }
             await _link.StartAsync(cancellationToken);
             // Its directory lets no one else in already; the socket itself is owner-only too, as every file Baton makes.
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_linkSocket!, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -284,7 +291,7 @@ public sealed class BatonServer : IAsyncDisposable
             _linkSocket = Path.Combine(_options.DataDirectory, $"router-{Environment.ProcessId}.sock");
             File.Delete(_linkSocket);
             _link = CreateHost(kestrel => kestrel.ListenUnixSocket(_linkSocket));
-            RouterLinkApi.Map(_link, router, _stopping.Token);
+            RouterLinkApi.Map(_link, router, _stopping.Token, _linkGate);
         }
         return router;
     }
@@ -406,11 +413,26 @@ public sealed class BatonServer : IAsyncDisposable
     /// is stopped as at SIGTERM, for the next worker to finish or roll back) while the public
     /// listeners go on serving. The router state is saved at every change already.
     /// </summary>
+    /// <remarks>
+    /// A router process takes no control call that changes its state from here on: the next
+    /// process loads the saved state once this returns, and a change made here after that would be
+    /// lost (a switch the controller was told succeeded). In order: a stage still waiting for its
+    /// health checks and a <c>--target</c> deploy are cancelled (they fail, nothing switched); the
+    /// control socket's file goes, so the controller's next connect waits for the next process to
+    /// take the name; its listener stops (calls in flight go on: a drain waits for this process's
+    /// own requests); then the gate closes (a call on a connection taken a moment before is refused
+    /// in one sentence) and the changes in flight, quick ones, are waited for.
+    /// </remarks>
     public async Task ReleaseControlAsync()
     {
         await _stopping.CancelAsync();
         if (_admin is not null) await _admin.StopAsync(CancellationToken.None);
         _deployers?.Dispose();
+        if (_link is null) return;
+        File.Delete(_linkSocket!);
+        _linkStopping ??= _link.StopAsync(CancellationToken.None);
+        await _linkGate.CloseAsync();
+        _state?.StopSaving();
     }
 
     /// <summary>
@@ -421,10 +443,7 @@ public sealed class BatonServer : IAsyncDisposable
     /// </summary>
     public async Task CloseKeptAliveConnectionsAsync(TimeSpan period)
     {
-        // The control socket first: a controller's kept link (an SSH link to a router host, idle between calls) would
-        // otherwise reach this process until its drain ends, and a switch sent there would land on a route table that
-        // no longer serves. Its idle connections close now and its next call reaches the new router process; a call
-        // in flight (a drain being waited for) still gets its answer.
+        // The control socket stopped at the release already (ReleaseControlAsync); this is for a stop without one.
         _linkStopping ??= _link?.StopAsync(CancellationToken.None);
         if (_handler is null) return;
         // The next process takes every new connection; this one answers the ones it has, each with Connection: close.

@@ -60,6 +60,9 @@ public sealed record ServerOptions
     /// <value>The default is 30 s.</value>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>For tests only (<c>BATON_TEST_ROUTER_START_DELAY_MS</c>): how long a router waits between loading its state and taking its control socket.</summary>
+    public TimeSpan TestControlSocketDelay { get; init; }
+
     /// <summary>A web page session ends after this long without a call; each call extends it.</summary>
     /// <value>The default is 30 minutes.</value>
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);

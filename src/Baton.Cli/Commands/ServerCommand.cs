@@ -167,6 +167,9 @@ internal sealed class ServerCommand : Command
         }
     }
 
+    /// <summary>For tests only: milliseconds a restarted router process waits between loading its state and taking its control socket.</summary>
+    internal const string TestStartDelayVariable = "BATON_TEST_ROUTER_START_DELAY_MS";
+
     /// <summary>A worker: Baton on the supervisor's sockets, obeying its channel.</summary>
     private static async Task<int> RunWorkerAsync(ServerOptions options, bool routerOnly, CancellationToken ct)
     {
@@ -185,6 +188,11 @@ internal sealed class ServerCommand : Command
             return Output.Fail(ExitCodes.BadInput, e.Message);
         }
         using var _ = channel;
+        // Test-only: a restarted router slow to take its control socket after loading its state (as on a loaded
+        // machine), to hold a handover's window open.
+        if (options.Role == ServerRole.Router && channel.Generation > 1
+            && int.TryParse(Environment.GetEnvironmentVariable(TestStartDelayVariable), out var delay) && delay > 0)
+            options = options with { TestControlSocketDelay = TimeSpan.FromMilliseconds(delay) };
         await using var server = new BatonServer(options);
         try
         {
@@ -249,6 +257,12 @@ internal sealed class ServerCommand : Command
     /// then drain) or a signal comes (SIGTERM, Ctrl+C: drain). <c>release</c> hands the admin API
     /// and the deployer over to the next worker.
     /// </summary>
+    /// <remarks>
+    /// <c>released</c> is said only once the router takes no more control call that changes its
+    /// state (<see cref="BatonServer.ReleaseControlAsync"/>): the next router loads the saved state
+    /// after it, so every change the controller was told of is in what it loads. Public requests go
+    /// on here until <c>stop</c>.
+    /// </remarks>
     private static async Task<int> ServeAsync(BatonServer server, WorkerChannel channel, string part)
     {
         var stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -17,6 +17,7 @@ public sealed partial class RoutingState : IDisposable
     private readonly HealthProber _prober;
     private readonly ILogger _logger;
     private volatile RouteTable _current = RouteTable.Empty;
+    private volatile bool _saving = true;
 
     public RoutingState(RouterStateStore? store, TimeProvider time, ILogger logger)
     {
@@ -36,6 +37,17 @@ public sealed partial class RoutingState : IDisposable
     }
 
     public RouteTable Current => _current;
+
+    /// <summary>
+    /// From now on changes apply here but are no longer written to the state file: a router
+    /// handover gave the file to the next router process, which has loaded it or is about to. A
+    /// change this process still makes by itself (a pause running out) must not overwrite the
+    /// next one's state.
+    /// </summary>
+    public void StopSaving()
+    {
+        lock (_writeLock) _saving = false;
+    }
 
     public TimeProvider Time { get; }
 
@@ -66,7 +78,7 @@ public sealed partial class RoutingState : IDisposable
         var previous = _current;
         var table = new RouteTable(services, previous.Version + 1);
         // Save before publishing: what clients see is always what a restart would bring back.
-        _store?.Save(table);
+        if (save && _saving) _store?.Save(table);
 
         var before = previous.Services.Values.SelectMany(s => s.AllTargets).ToHashSet();
         var after = new HashSet<Target>();

@@ -32,6 +32,9 @@ internal sealed class LocalRouter(RoutingState state, PoolRollout rollout, Route
         return null;
     }
 
+    /// <summary>The change of <see cref="RemoveAsync"/> alone; <paramref name="drained"/> completes when its targets have drained.</summary>
+    public string? Remove(string service, out Task drained) => admin.Remove(service, out drained);
+
     public StatusResponse Status() => admin.Status();
 
     public ServiceStatus? Status(string service) => admin.Status(service);

@@ -11,13 +11,17 @@ namespace Baton.Server.RouterLink;
 /// <summary>
 /// The router as the controller process reaches it: one POST on the router's control socket per
 /// call (<see cref="RouterLinkApi"/>). A call made while the router process is being replaced
-/// waits for the new one (a few seconds at most); a router that stays away is
+/// waits for the new one (a few seconds; up to a minute on a loaded machine); a router that stays away is
 /// <see cref="RouterUnavailableException"/>, one sentence.
 /// </summary>
 internal sealed class RemoteRouter : IRouterAccess, IDisposable
 {
-    /// <summary>How long a call keeps trying to connect while no router process listens (one is being started).</summary>
-    private static readonly TimeSpan ConnectPatience = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long a call keeps trying to connect while no router process listens: one is being
+    /// started (after a crash, or in a handover, where the old one stops taking calls before the new
+    /// one starts). A new router took 10 s and more to start at a load average of 45.
+    /// </summary>
+    private static readonly TimeSpan ConnectPatience = TimeSpan.FromSeconds(60);
 
     private readonly string _who;
     private readonly HttpClient _client;

@@ -20,7 +20,11 @@ internal static class RouterLinkApi
     /// <summary>The socket's file name in the data directory.</summary>
     public const string SocketFile = "router.sock";
 
-    public static void Map(IEndpointRouteBuilder app, LocalRouter router, CancellationToken stopping)
+    /// <param name="stopping">Cancelled at a handover's release (and at a stop): a stage still waiting for its health checks
+    /// and a <c>--target</c> deploy end here, failed, and change nothing more.</param>
+    /// <param name="gate">Closed at a handover's release: the calls that change the router state pass it, and release waits
+    /// for those in flight, so none lands in this process after the next one has loaded the saved state.</param>
+    public static void Map(IEndpointRouteBuilder app, LocalRouter router, CancellationToken stopping, LinkGate gate)
     {
         // Drains handed out by switch, retire and merge, until their wait is asked for.
         var drains = new ConcurrentDictionary<string, IDrain>(StringComparer.Ordinal);
@@ -32,31 +36,49 @@ internal static class RouterLinkApi
         }
         var json = RouterLinkJson.Default;
 
-        Post(app, "stage", json.LinkStage, async (m, ct) => new LinkAnswer(await router.StageAsync(m.Service, m.Routes, m.Pool, m.Targets, m.DeployTimeout, ct, m.Standby, m.Release)), json.LinkAnswer);
-        Post(app, "switch", json.LinkService, (m, _) => Task.FromResult(Keep(router.Switch(m.Service))), json.LinkDrain);
-        Post(app, "retire", json.LinkService, (m, _) => Task.FromResult(Keep(router.RetireCandidate(m.Service))), json.LinkDrain);
-        Post(app, "merge", json.LinkMerge, (m, _) => Task.FromResult(Keep(router.Merge(m.Service, m.Remove.ToList(), m.AddCandidate, m.PoolName))), json.LinkDrain);
+        Post(app, "stage", json.LinkStage, async (m, ct) =>
+        {
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
+            var error = await router.StageAsync(m.Service, m.Routes, m.Pool, m.Targets, m.DeployTimeout, either.Token, m.Standby, m.Release);
+            return new LinkAnswer(error is not null && stopping.IsCancellationRequested ? Restarted : error);
+        }, json.LinkAnswer, gate);
+        Post(app, "switch", json.LinkService, (m, _) => Task.FromResult(Keep(router.Switch(m.Service))), json.LinkDrain, gate);
+        Post(app, "retire", json.LinkService, (m, _) => Task.FromResult(Keep(router.RetireCandidate(m.Service))), json.LinkDrain, gate);
+        Post(app, "merge", json.LinkMerge, (m, _) => Task.FromResult(Keep(router.Merge(m.Service, m.Remove.ToList(), m.AddCandidate, m.PoolName))), json.LinkDrain, gate);
+        // Only waits, for this process's own requests: not gated, it goes on after a release.
         Post(app, "drain", json.LinkDrain, async (m, ct) =>
-            drains.TryRemove(m.Id, out var drain) ? new LinkDrained(await drain.WaitAsync(ct)) : new LinkDrained(0), json.LinkDrained);
-        Post(app, "drop", json.LinkService, (m, _) => { router.DropCandidate(m.Service); return Task.FromResult(new LinkAnswer(null)); }, json.LinkAnswer);
-        Post(app, "canary", json.LinkShare, (m, _) => Task.FromResult(new LinkAnswer(router.SetCanary(m.Service, m.Percent))), json.LinkAnswer);
-        Post(app, "canary-percent", json.LinkService, (m, _) => Task.FromResult(new LinkPercent(router.CanaryPercent(m.Service))), json.LinkPercent);
-        Post(app, "numbers", json.LinkNumbers, (m, _) => Task.FromResult(router.Numbers(m.Service, m.Targets.ToHashSet(StringComparer.Ordinal), m.Seconds)), json.PoolNumbers);
-        Post(app, "live", json.LinkService, (m, _) => Task.FromResult(new LinkLive(router.Live(m.Service))), json.LinkLive);
+            drains.TryRemove(m.Id, out var drain) ? new LinkDrained(await drain.WaitAsync(ct)) : new LinkDrained(0), json.LinkDrained, gate: null);
+        Post(app, "drop", json.LinkService, (m, _) => { router.DropCandidate(m.Service); return Task.FromResult(new LinkAnswer(null)); }, json.LinkAnswer, gate);
+        Post(app, "canary", json.LinkShare, (m, _) => Task.FromResult(new LinkAnswer(router.SetCanary(m.Service, m.Percent))), json.LinkAnswer, gate);
+        Post(app, "canary-percent", json.LinkService, (m, _) => Task.FromResult(new LinkPercent(router.CanaryPercent(m.Service))), json.LinkPercent, gate: null);
+        Post(app, "numbers", json.LinkNumbers, (m, _) => Task.FromResult(router.Numbers(m.Service, m.Targets.ToHashSet(StringComparer.Ordinal), m.Seconds)), json.PoolNumbers, gate: null);
+        Post(app, "live", json.LinkService, (m, _) => Task.FromResult(new LinkLive(router.Live(m.Service))), json.LinkLive, gate: null);
         Post(app, "staging", json.LinkStaging, (m, _) =>
         {
             var (url, host) = router.Staging(m.Service, m.Pool);
             return Task.FromResult(new LinkStagingAnswer(url?.ToString(), host));
-        }, json.LinkStagingAnswer);
-        Post(app, "routes", json.LinkService, (m, _) => Task.FromResult(new LinkAnswer(null, router.Routes(m.Service))), json.LinkAnswer);
-        Post(app, "route-conflict", json.LinkRoutes, (m, _) => Task.FromResult(new LinkAnswer(router.RouteConflict(m.Service, m.Hosts, m.Path, m.Staging))), json.LinkAnswer);
-        Post(app, "remove", json.LinkRemove, async (m, _) => new LinkAnswer(await router.RemoveAsync(m.Service, m.WaitForDrain)), json.LinkAnswer);
-        Post(app, "pause", json.LinkPause, (m, _) => Task.FromResult(new LinkAnswer(router.Pause(m.Service, m.Max))), json.LinkAnswer);
-        Post(app, "resume", json.LinkService, (m, _) => Task.FromResult(new LinkAnswer(router.Resume(m.Service))), json.LinkAnswer);
-        Post(app, "maintenance", json.LinkMaintenance, (m, _) => Task.FromResult(new LinkAnswer(router.Maintenance(m.Service, m.On, m.Message))), json.LinkAnswer);
-        Post(app, "answers", json.LinkService, (m, _) => Task.FromResult(router.AnswersOf(m.Service)), json.RouterAnswerCounts);
-        Post(app, "traffic", json.LinkService, (m, _) => Task.FromResult(router.Traffic(m.Service)), json.TrafficResponse);
-        Post(app, "status-of", json.LinkService, (m, _) => Task.FromResult(router.Status(m.Service)), json.ServiceStatus);
+        }, json.LinkStagingAnswer, gate: null);
+        Post(app, "routes", json.LinkService, (m, _) => Task.FromResult(new LinkAnswer(null, router.Routes(m.Service))), json.LinkAnswer, gate: null);
+        Post(app, "route-conflict", json.LinkRoutes, (m, _) => Task.FromResult(new LinkAnswer(router.RouteConflict(m.Service, m.Hosts, m.Path, m.Staging))), json.LinkAnswer, gate: null);
+        // The change passes the gate; the wait for the removed targets' drain after it does not.
+        Post(app, "remove", json.LinkRemove, async (m, _) =>
+        {
+            Task drained;
+            string? error;
+            using (var pass = gate.Enter())
+            {
+                if (pass is null) throw new InvalidOperationException(LinkGate.Closed);
+                error = router.Remove(m.Service, out drained);
+            }
+            if (error is null && m.WaitForDrain) await drained;
+            return new LinkAnswer(error);
+        }, json.LinkAnswer, gate: null);
+        Post(app, "pause", json.LinkPause, (m, _) => Task.FromResult(new LinkAnswer(router.Pause(m.Service, m.Max))), json.LinkAnswer, gate);
+        Post(app, "resume", json.LinkService, (m, _) => Task.FromResult(new LinkAnswer(router.Resume(m.Service))), json.LinkAnswer, gate);
+        Post(app, "maintenance", json.LinkMaintenance, (m, _) => Task.FromResult(new LinkAnswer(router.Maintenance(m.Service, m.On, m.Message))), json.LinkAnswer, gate);
+        Post(app, "answers", json.LinkService, (m, _) => Task.FromResult(router.AnswersOf(m.Service)), json.RouterAnswerCounts, gate: null);
+        Post(app, "traffic", json.LinkService, (m, _) => Task.FromResult(router.Traffic(m.Service)), json.TrafficResponse, gate: null);
+        Post(app, "status-of", json.LinkService, (m, _) => Task.FromResult(router.Status(m.Service)), json.ServiceStatus, gate: null);
         app.MapPost("/link/status", () => Results.Json(router.Status(), json.StatusResponse));
         app.MapPost("/link/metrics", () => Results.Text(router.Metrics()));
         app.MapPost("/link/process", () => Results.Json(router.Process(), json.RouterProcessResponse));
@@ -72,9 +94,26 @@ internal static class RouterLinkApi
                 await context.Response.WriteAsync(JsonSerializer.Serialize(line, json.LinkTargetsLine) + "\n", CancellationToken.None);
                 await context.Response.Body.FlushAsync(CancellationToken.None);
             }
-            var start = await router.StartTargetsAsync(m.Service, m.Body, stopping);
+            // The rollout passes the gate for its whole run: a release cancels it (stopping) and waits for its end.
+            var pass = gate.Enter();
+            if (pass is null)
+            {
+                await WriteAsync(new LinkTargetsLine("refused", LinkGate.Closed, StatusCodes.Status503ServiceUnavailable, Done: true));
+                return;
+            }
+            TargetsStart start;
+            try
+            {
+                start = await router.StartTargetsAsync(m.Service, m.Body, stopping);
+            }
+            catch
+            {
+                pass.Dispose();
+                throw;
+            }
             if (start.RunAsync is not { } run)
             {
+                pass.Dispose();
                 await WriteAsync(new LinkTargetsLine("refused", start.Error, start.RefusedStatus, Done: true));
                 return;
             }
@@ -87,9 +126,11 @@ internal static class RouterLinkApi
                 try
                 {
                     failure = await run((kind, message) => lines.Writer.TryWrite(new LinkTargetsLine(kind, message)));
+                    if (failure is not null && stopping.IsCancellationRequested) failure = Restarted;
                 }
                 finally
                 {
+                    pass.Dispose();
                     lines.Writer.TryWrite(new LinkTargetsLine("end", failure, Done: true));
                     lines.Writer.TryComplete();
                 }
@@ -105,7 +146,11 @@ internal static class RouterLinkApi
         });
     }
 
-    private static void Post<TIn, TOut>(IEndpointRouteBuilder app, string name, JsonTypeInfo<TIn> input, Func<TIn, CancellationToken, Task<TOut>> handle, JsonTypeInfo<TOut> output) =>
+    /// <summary>A stage or <c>--target</c> deploy cut short by a router restart (or stop).</summary>
+    private const string Restarted = "The router process was restarted or stopped during the call; nothing was switched and the live release was not touched.";
+
+    /// <param name="gate">The handover's gate, for a call that changes the router state; null for one that only reads or waits.</param>
+    private static void Post<TIn, TOut>(IEndpointRouteBuilder app, string name, JsonTypeInfo<TIn> input, Func<TIn, CancellationToken, Task<TOut>> handle, JsonTypeInfo<TOut> output, LinkGate? gate) =>
         app.MapPost($"/link/{name}", async (HttpContext context) =>
         {
             var m = await JsonSerializer.DeserializeAsync(context.Request.Body, input, context.RequestAborted);
@@ -115,8 +160,11 @@ internal static class RouterLinkApi
                 return;
             }
             TOut answer;
+            var pass = gate?.Enter();
             try
             {
+                // Released (a connection taken just before): nothing is changed here; the caller is told in one sentence.
+                if (gate is not null && pass is null) throw new InvalidOperationException(LinkGate.Closed);
                 answer = await handle(m, context.RequestAborted);
             }
             catch (InvalidOperationException e)
@@ -128,8 +176,69 @@ internal static class RouterLinkApi
                 await context.Response.WriteAsync(e.Message, context.RequestAborted);
                 return;
             }
+            finally
+            {
+                pass?.Dispose();
+            }
             // A null answer (no such service) is JSON null: the caller reads it as "none".
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(answer is null ? "null" : JsonSerializer.Serialize(answer, output), context.RequestAborted);
         });
+}
+
+/// <summary>
+/// The control socket's calls that change the router state pass here. At a handover's release it
+/// closes: a later call (on a connection taken just before) is refused in one sentence, nothing
+/// changed, and the release waits for the calls in flight: quick ones, a stage or a
+/// <c>--target</c> deploy that the release cancelled, and a <c>--target</c> deploy that had
+/// switched already until its drain ends.
+/// </summary>
+internal sealed class LinkGate
+{
+    public const string Closed = "The router process is being replaced by a new one; nothing was changed: try again.";
+
+    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _closed;
+    private int _inFlight;
+
+    /// <summary>A pass to dispose when the call's change is done, or null once closed.</summary>
+    public IDisposable? Enter()
+    {
+        lock (_lock)
+        {
+            if (_closed) return null;
+            _inFlight++;
+            return new Pass(this);
+        }
+    }
+
+    /// <summary>Refuses every later call and completes when the ones in flight are done.</summary>
+    public Task CloseAsync()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            if (_inFlight == 0) _idle.TrySetResult();
+        }
+        return _idle.Task;
+    }
+
+    private void Exit()
+    {
+        lock (_lock)
+        {
+            if (--_inFlight == 0 && _closed) _idle.TrySetResult();
+        }
+    }
+
+    private sealed class Pass(LinkGate gate) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0) gate.Exit();
+        }
+    }
 }

@@ -14,7 +14,11 @@ namespace Baton.Server.Supervision;
 /// <c>baton router restart</c> (the controller asks for it), and at once when it dies.
 /// </summary>
 /// <remarks>
-/// A router handover, steps: 1. the old router is told (<c>release</c>) and keeps serving;
+/// A router handover, steps: 1. the old router is told (<c>release</c>) and keeps serving public
+/// requests, but takes no more control call that changes its state: it stops its control socket
+/// (the controller's calls wait for the next router's), cancels a stage or <c>--target</c> deploy
+/// still waiting, lets the changes in flight finish, and only then answers <c>released</c>, so the
+/// state the next router loads has every change the controller was told of;
 /// 2. a new router starts from the binary on disk (so an upgraded binary takes over), loads the
 /// saved router state, serves on the same sockets, points the control socket's name at itself and
 /// says it is ready; 3. the old one answers with <c>Connection: close</c> for a moment, so

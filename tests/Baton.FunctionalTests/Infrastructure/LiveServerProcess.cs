@@ -25,7 +25,9 @@ public sealed class LiveServerProcess : IAsyncDisposable
     public AccessClient Api { get; }
 
     /// <param name="programDirectory">Where baton.dll is run from; the test output when null.</param>
-    public static async Task<LiveServerProcess> StartAsync(string service, string backendName, string host, string? programDirectory = null)
+    /// <param name="environment">Variables for the server's processes (a test-only seam, say).</param>
+    public static async Task<LiveServerProcess> StartAsync(string service, string backendName, string host, string? programDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var data = RouterHost.NewDataDirectory();
         var backend = await Backend.StartAsync(backendName);
@@ -33,7 +35,7 @@ public sealed class LiveServerProcess : IAsyncDisposable
         AccessClient? api = null;
         try
         {
-            server = await ServerProcess.StartAsync(data, ServerProcess.FreePort(), ServerProcess.FreePort(), programDirectory: programDirectory);
+            server = await ServerProcess.StartAsync(data, ServerProcess.FreePort(), ServerProcess.FreePort(), programDirectory: programDirectory, environment: environment);
             api = AccessClient.WithToken(server.AdminUri, server.Token);
             var deploy = JsonSerializer.Serialize(RouterHost.Request([backend], hosts: [host]), BatonJson.Default.DeployRequest);
             var (status, body, _) = await api.PostAsync($"/api/services/{service}/deploy", deploy);

@@ -60,7 +60,8 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <param name="adminTrust">For an HTTPS admin listener: the certificate the readiness check trusts.</param>
     /// <param name="programDirectory">Where baton.dll is run from; the test output when null.</param>
     public static async Task<ServerProcess> StartAsync(string dataDirectory, int proxyPort, int adminPort, int stagingPort = 0,
-        string? admin = null, string[]? extraArgs = null, TestCertificate? adminTrust = null, string? programDirectory = null)
+        string? admin = null, string[]? extraArgs = null, TestCertificate? adminTrust = null, string? programDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         if (stagingPort == 0) stagingPort = FreePort();
         var psi = new ProcessStartInfo(BatonCli.Dotnet)
@@ -73,6 +74,7 @@ public sealed class ServerProcess : IAsyncDisposable
         string[] args = [Path.Combine(programDirectory ?? AppContext.BaseDirectory, "baton.dll"), "server", "--listen", $"127.0.0.1:{proxyPort}", "--admin", admin ?? $"127.0.0.1:{adminPort}", "--listen-staging", $"127.0.0.1:{stagingPort}", "--data", dataDirectory, "--shutdown-timeout", "5s", .. extraArgs ?? []];
         foreach (var a in args) psi.ArgumentList.Add(a);
         foreach (var name in new[] { "BATON_URL", "BATON_TOKEN", "BATON_DATA" }) psi.Environment.Remove(name);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var server = new ServerProcess(Process.Start(psi)!, new Uri($"http://127.0.0.1:{proxyPort}/"), new Uri($"{(adminTrust is null ? "http" : "https")}://127.0.0.1:{adminPort}/"), new Uri($"http://127.0.0.1:{stagingPort}/"), dataDirectory);
         var handler = new SocketsHttpHandler { UseProxy = false };
         using var http = new HttpClient(adminTrust?.Trusting(handler) ?? handler) { Timeout = TimeSpan.FromSeconds(2) };
