@@ -31,14 +31,16 @@ internal static class RouterApi
             if (WorkerChannel.Current is not { } channel)
                 return ApiResults.Error(StatusCodes.Status409Conflict, "This Baton runs without its supervisor (in one process), so it cannot hand its sockets over; restart the process instead.");
             if (store.Unfinished().FirstOrDefault() is { } running)
-                return ApiResults.Error(StatusCodes.Status409Conflict, $"A deployment of {running.Service} is running; restart the router when it has ended (or abort it first).");
+                return running.Outcome == "held"
+                    ? ApiResults.Error(StatusCodes.Status409Conflict, $"A deployment of {running.Service} is held for promote, and a new router process would not keep its staged pool; promote or abort it first.")
+                    : ApiResults.Error(StatusCodes.Status409Conflict, $"A deployment of {running.Service} is running; restart the router when it has ended (or abort it first).");
             var serving = router.Process() with { ControllerPid = Environment.ProcessId };
             channel.Send("restart baton router restart");
             return Results.Json(serving with { Message = $"Restarting: a new router process (from the binary on disk) takes over the listening sockets; PID {serving.Pid} then drains and stops." },
                 BatonJson.Default.RouterProcessResponse, statusCode: StatusCodes.Status202Accepted);
         }).RequireRole(Role.Admin).Audited("router-restart")
             .Doc("restartRouter", "Replace the router process with a new one started from the binary on disk, with no refused connection and no failed request.",
-                "202 when the supervisor took the request; 409 without a supervisor or while a deployment runs.")
+                "202 when the supervisor took the request; 409 without a supervisor or while a deployment runs or is held.")
             .Produces<RouterProcessResponse>(StatusCodes.Status202Accepted).Errors(StatusCodes.Status409Conflict);
     }
 }

@@ -66,4 +66,34 @@ public sealed class RouterHandoverTests
         Assert.True(answer.Status == 503, $"router PID {next} answered {answer.Status} {answer.Body}: the maintenance turned on during the handover was lost");
         Assert.Contains("back soon", answer.Body);
     }
+
+    [Fact]
+    public async Task RestartWhileADeployIsHeld_RefusedOneSentence_TheRouterServesOn()
+    {
+        var data = RouterHost.NewDataDirectory();
+        try
+        {
+            await using var server = await ServerProcess.StartAsync(data, ServerProcess.FreePort(), ServerProcess.FreePort());
+            await using var app = await Baton.FunctionalTests.Deploy.BlueGreenApp.ForProcessAsync(server);
+            await app.DeployOkAsync("v1");
+            await app.DeployOkAsync("v2", "--hold");
+            using var api = AccessClient.WithToken(server.AdminUri, server.Token);
+            var router = await api.GetAsync("/api/router");
+
+            // A new router would not keep the staged pool: the restart waits for a promote or an abort.
+            var refused = await app.CliAsync("router", "restart");
+            Assert.Equal(6, refused.ExitCode);
+            BatonCli.AssertOneSentence(refused);
+            Assert.Contains($"A deployment of {app.Name} is held for promote", refused.Stderr);
+            Assert.Equal(router.Body, (await api.GetAsync("/api/router")).Body);
+            Assert.Equal("v1", (await app.GetAsync()).Body.Trim());
+            var promoted = await app.CliAsync("promote", app.Name);
+            Assert.True(promoted.ExitCode == 0, promoted.ToString());
+            Assert.Equal("v2", (await app.GetAsync()).Body.Trim());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
 }
