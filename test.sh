@@ -48,11 +48,13 @@ status=0
 for project in tests/*/*.csproj; do
   name="$(basename "$project" .csproj)"
   echo "==> $name"
+  started=$SECONDS
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
     --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1200000 \
     >"$results/$name.log" 2>&1 || status=1
   grep -E "^\s+(Failed|Skipped) |Total tests|Passed!|Failed!|error (CS|MSB)|Test Run Aborted" "$results/$name.log" | head -n 60
+  echo "    ($name took $((SECONDS - started)) s)"
 done
 
 passed=0; failed=0; skipped=0
