@@ -6,7 +6,8 @@ namespace Baton.Cli.Commands;
 /// <summary>
 /// <c>baton host</c>: with <c>--config FILE</c>, the agent that runs on an app server as the forced command of the
 /// controller's SSH key (<c>command="baton host --config /etc/baton/host.yml",restrict</c> in authorized_keys).
-/// It answers one request from standard input and exits. Subcommands that manage the controller's hosts are added
+/// It answers one request from standard input and exits, or, after a first session line, requests in turn until its
+/// input ends or it idles (docs/hosts.md, "Sessions"). Subcommands that manage the controller's hosts are added
 /// beside the agent, in the constructor.
 /// </summary>
 internal sealed class HostCommand : Command

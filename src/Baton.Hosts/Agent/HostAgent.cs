@@ -9,6 +9,9 @@ namespace Baton.Hosts.Agent;
 /// <c>baton host --config FILE</c>: the only program the controller can run on an app server (an SSH forced
 /// command). It reads one request line from standard input, checks it against the host's config, runs it on the
 /// local engine and writes the answer to standard output. Never a shell, never an option the config does not allow.
+/// A first line <c>{"op":"session"}</c> makes it answer request lines one after another instead (see
+/// <see cref="SessionAsync"/>): each goes through the same steps 1 to 5, so a session allows nothing more than as
+/// many single requests would; it only saves starting a process per request.
 /// </summary>
 /// <remarks>
 /// 1. Read one request line, at most <see cref="HostJson.MaxRequestBytes"/>.
@@ -17,6 +20,7 @@ namespace Baton.Hosts.Agent;
 /// 4. Check the request against the config (a container's service, an image, volumes, network, ports), asking the
 ///    engine what it needs: an existing container is inspected first and refused unless it is of an allowed service.
 /// 5. Run it and write one answer line (<c>events</c>: an answer, then one line per event until the client closes).
+/// In a session, steps 1, 2, 4 and 5 are repeated for each line (step 3 once, when the first request needs it).
 /// The exit code is 0 whenever an answer was written, a refusal included; 2 when there was no usable request.
 /// </remarks>
 public sealed partial class HostAgent
@@ -30,18 +34,26 @@ public sealed partial class HostAgent
     private readonly Func<CancellationToken, Task<DockerResult<IContainerEngine>>> connect;
     private readonly AgentLog log;
     private readonly TimeProvider time;
+    private readonly TimeSpan idleTimeout;
 
-    internal HostAgent(HostConfig config, Func<CancellationToken, Task<DockerResult<IContainerEngine>>> connect, AgentLog log, TimeProvider time)
+    internal HostAgent(HostConfig config, Func<CancellationToken, Task<DockerResult<IContainerEngine>>> connect, AgentLog log, TimeProvider time, TimeSpan? idleTimeout = null)
     {
         policy = new HostPolicy(config);
         this.connect = connect;
         this.log = log;
         this.time = time;
+        this.idleTimeout = idleTimeout ?? SessionIdleTimeout;
     }
+
+    /// <summary>
+    /// A session with no request for this long ends itself, so a controller that went away without closing its side
+    /// leaves no agent behind. The controller stops using an idle session well before (<c>RemoteEngineOptions.SessionIdleTimeout</c>, 20 s).
+    /// </summary>
+    public static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromSeconds(60);
 
     private HostConfig Config => policy.Config;
 
-    /// <summary>Reads the config, then answers one request; config errors go to <paramref name="error"/>, one sentence each, with exit code 2.</summary>
+    /// <summary>Reads the config, then answers one request (or a session's); config errors go to <paramref name="error"/>, one sentence each, with exit code 2.</summary>
     public static async Task<int> RunAsync(string configPath, Stream input, Stream output, TextWriter error, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(error);
@@ -62,7 +74,8 @@ public sealed partial class HostAgent
     internal async Task<int> RunAsync(Stream input, Stream output, TextWriter error, CancellationToken ct)
     {
         // Step 1
-        var (status, line, readError) = await RequestLine.ReadAsync(input, HostJson.MaxRequestBytes, ct).ConfigureAwait(false);
+        var reader = new RequestLine(input, HostJson.MaxRequestBytes);
+        var (status, line, readError) = await reader.ReadAsync(ct).ConfigureAwait(false);
         if (status == RequestLineStatus.Empty)
         {
             await error.WriteLineAsync("error: no request arrived on standard input; baton host answers one JSON request line, which the controller sends over SSH.").ConfigureAwait(false);
@@ -75,17 +88,36 @@ public sealed partial class HostAgent
         }
         using var writer = new AgentOutput(output, time);
         if (status == RequestLineStatus.TooLarge)
-            return await AnswerAsync(writer, "-", Refuse($"The request is larger than {HostJson.MaxRequestBytes / 1024 / 1024} MiB; Baton's requests are a few KiB, so it is refused unread.")).ConfigureAwait(false);
+        {
+            await AnswerAsync(writer, "-", TooLarge()).ConfigureAwait(false);
+            return 0;
+        }
 
         // Step 2
         var request = HostJson.ParseRequest(line, out var parseError);
-        if (request is null) return await AnswerAsync(writer, "-", Refuse(parseError!)).ConfigureAwait(false);
-        if (ShapeRefusal(request) is { } shape) return await AnswerAsync(writer, HostPolicy.Shorten(request.Op), Refuse(shape)).ConfigureAwait(false);
+        if (request is null)
+        {
+            await AnswerAsync(writer, "-", Refuse(parseError!)).ConfigureAwait(false);
+            return 0;
+        }
+        if (ShapeRefusal(request) is { } shape)
+        {
+            await AnswerAsync(writer, HostPolicy.Shorten(request.Op), Refuse(shape)).ConfigureAwait(false);
+            return 0;
+        }
+        if (request.Op == HostOps.Session)
+        {
+            await SessionAsync(reader, writer, ct).ConfigureAwait(false);
+            return 0;
+        }
 
         // Step 3
         var connected = await connect(ct).ConfigureAwait(false);
         if (!connected.TryGetValue(out var engine, out var engineError))
-            return await AnswerAsync(writer, request.Op, Fail(engineError)).ConfigureAwait(false);
+        {
+            await AnswerAsync(writer, request.Op, Fail(engineError)).ConfigureAwait(false);
+            return 0;
+        }
         try
         {
             if (request.Op == HostOps.Events)
@@ -93,25 +125,8 @@ public sealed partial class HostAgent
                 await StreamEventsAsync(engine, request, input, writer, ct).ConfigureAwait(false);
                 return 0;
             }
-            // Steps 4 and 5, with a heartbeat so an operation whose client is gone (a wait with no deadline) ends.
-            using var running = CancellationTokenSource.CreateLinkedTokenSource(ct, writer.ClientGone);
-            var heartbeat = writer.HeartbeatAsync(running.Token);
-            Reply reply;
-            try
-            {
-                reply = await HandleAsync(engine, request, running.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (writer.ClientGone.IsCancellationRequested)
-            {
-                log.Write(request.Op, null, request.Container, "abandoned: the client went away before the answer");
-                return 0;
-            }
-            finally
-            {
-                await running.CancelAsync().ConfigureAwait(false);
-                await heartbeat.ConfigureAwait(false);
-            }
-            return await AnswerAsync(writer, request.Op, reply).ConfigureAwait(false);
+            await RunOneAsync(engine, request, writer, ct).ConfigureAwait(false);
+            return 0;
         }
         finally
         {
@@ -119,12 +134,130 @@ public sealed partial class HostAgent
         }
     }
 
-    private async Task<int> AnswerAsync(AgentOutput writer, string op, Reply reply)
+    /// <summary>
+    /// Steps 4 and 5 of one request, with a heartbeat so an operation whose client is gone (a wait with no deadline)
+    /// ends. False when the client went away before the answer.
+    /// </summary>
+    private async Task<bool> RunOneAsync(IContainerEngine engine, HostRequest request, AgentOutput writer, CancellationToken ct)
+    {
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(ct, writer.ClientGone);
+        var heartbeat = writer.HeartbeatAsync(running.Token);
+        Reply reply;
+        try
+        {
+            reply = await HandleAsync(engine, request, running.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (writer.ClientGone.IsCancellationRequested)
+        {
+            log.Write(request.Op, null, request.Container, "abandoned: the client went away before the answer");
+            return false;
+        }
+        finally
+        {
+            await running.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
+        }
+        return await AnswerAsync(writer, request.Op, reply).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A session: ok, then one request line after another, each read, parsed and checked exactly as the one request
+    /// of a channel is (the same bound, the same strict parse, the same shape and policy checks, the same log line),
+    /// and answered before the next is read. Only <c>events</c> is refused: a stream keeps a channel of its own.
+    /// The session ends, exit code 0, when the input ends, when no request arrives for the idle bound
+    /// (<see cref="SessionIdleTimeout"/>), when the client is gone, or after a line too large to read (refused
+    /// unread, as a single one is: what follows it is not a request). One engine connection serves the session's
+    /// requests; one that could not be made is tried again for the next request.
+    /// </summary>
+    private async Task SessionAsync(RequestLine reader, AgentOutput writer, CancellationToken ct)
+    {
+        if (!await writer.WriteAsync(HostJson.Line(HostAnswer.Success, HostJson.Default.HostAnswer)).ConfigureAwait(false)) return;
+        log.Write(HostOps.Session, null, null, $"started (process {Environment.ProcessId})");
+        IContainerEngine? engine = null;
+        var answered = 0;
+        string end;
+        try
+        {
+            while (true)
+            {
+                RequestLineStatus status;
+                byte[] line;
+                string? readError;
+                try
+                {
+                    (status, line, readError) = await reader.ReadAsync(ct).WaitAsync(idleTimeout, time, ct).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // The read stays pending (standard input does not give one up); the process ends with the session.
+                    end = $"ended: no request for {idleTimeout.TotalSeconds:0.#} s";
+                    break;
+                }
+                if (status == RequestLineStatus.Empty)
+                {
+                    end = "ended: the client closed it";
+                    break;
+                }
+                if (status == RequestLineStatus.Unreadable)
+                {
+                    end = $"ended: standard input could not be read: {readError?.TrimEnd('.')}";
+                    break;
+                }
+                if (status == RequestLineStatus.TooLarge)
+                {
+                    await AnswerAsync(writer, "-", TooLarge()).ConfigureAwait(false);
+                    end = "ended: a request too large to read";
+                    break;
+                }
+                var request = HostJson.ParseRequest(line, out var parseError);
+                var refusal = request is null ? parseError : SessionRefusal(request) ?? ShapeRefusal(request);
+                bool answeredThis;
+                if (refusal is not null)
+                {
+                    answeredThis = await AnswerAsync(writer, request is null ? "-" : HostPolicy.Shorten(request.Op), Refuse(refusal)).ConfigureAwait(false);
+                }
+                else if (engine is null && !(await connect(ct).ConfigureAwait(false)).TryGetValue(out engine, out var engineError))
+                {
+                    engine = null;
+                    answeredThis = await AnswerAsync(writer, request!.Op, Fail(engineError)).ConfigureAwait(false);
+                }
+                else
+                {
+                    answeredThis = await RunOneAsync(engine!, request!, writer, ct).ConfigureAwait(false);
+                }
+                if (!answeredThis)
+                {
+                    end = "ended: the client went away";
+                    break;
+                }
+                answered++;
+            }
+        }
+        finally
+        {
+            (engine as IDisposable)?.Dispose();
+        }
+        log.Write(HostOps.Session, null, null, $"{end} after {answered} request{(answered == 1 ? "" : "s")}");
+    }
+
+    /// <summary>What a session does not take, on top of what no request may be.</summary>
+    private static string? SessionRefusal(HostRequest r) => r.Op switch
+    {
+        HostOps.Events => "The operation events is not answered inside a session: an event stream needs a channel of its own.",
+        HostOps.Session => "This channel is a session already; send the requests themselves, one line each.",
+        _ => null,
+    };
+
+    /// <summary>Writes the answer and logs it; false when the client was gone before it.</summary>
+    private async Task<bool> AnswerAsync(AgentOutput writer, string op, Reply reply)
     {
         var written = await writer.WriteAsync(reply.Line).ConfigureAwait(false);
         log.Write(op, reply.Service, reply.Container, written ? reply.Outcome : reply.Outcome + " (the client was gone before the answer)");
-        return 0;
+        return written;
     }
+
+    private static Reply TooLarge() =>
+        Refuse($"The request is larger than {HostJson.MaxRequestBytes / 1024 / 1024} MiB; Baton's requests are a few KiB, so it is refused unread.");
 
     /// <summary>The request's own shape: a known operation, only its arguments, each well formed. No engine needed.</summary>
     private static string? ShapeRefusal(HostRequest r)

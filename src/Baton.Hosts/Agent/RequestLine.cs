@@ -1,12 +1,12 @@
 namespace Baton.Hosts.Agent;
 
-/// <summary>How reading the request from standard input went.</summary>
+/// <summary>How reading a request from standard input went.</summary>
 internal enum RequestLineStatus
 {
     /// <summary>A line arrived (with or without its newline before the end of input).</summary>
     Line,
 
-    /// <summary>The input ended before a single byte: there is no request to answer.</summary>
+    /// <summary>The input ended before a single byte of this line: there is no request to answer.</summary>
     Empty,
 
     /// <summary>More than the bound arrived before a newline; nothing beyond the bound was kept.</summary>
@@ -16,27 +16,39 @@ internal enum RequestLineStatus
     Unreadable,
 }
 
-/// <summary>Reads the one request line from standard input, never holding more than the bound in memory.</summary>
-internal static class RequestLine
+/// <summary>
+/// Reads request lines from standard input, one at a time, never holding more than the bound in memory. Bytes read
+/// past a newline are kept for the next line: a session's client may send its next request before this one's answer.
+/// </summary>
+internal sealed class RequestLine(Stream input, int maxBytes)
 {
-    public static async Task<(RequestLineStatus Status, byte[] Line, string? Error)> ReadAsync(Stream input, int maxBytes, CancellationToken ct)
+    private readonly byte[] buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
+    private int start;
+    private int end;
+
+    public async Task<(RequestLineStatus Status, byte[] Line, string? Error)> ReadAsync(CancellationToken ct)
     {
-        var buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
         using var line = new MemoryStream();
         try
         {
             while (true)
             {
-                var read = await input.ReadAsync(buffer, ct).ConfigureAwait(false);
-                if (read == 0)
+                if (start == end)
                 {
-                    return line.Length == 0 ? (RequestLineStatus.Empty, [], null) : (RequestLineStatus.Line, Trim(line.ToArray()), null);
+                    start = 0;
+                    end = await input.ReadAsync(buffer, ct).ConfigureAwait(false);
+                    if (end == 0) return line.Length == 0 ? (RequestLineStatus.Empty, [], null) : (RequestLineStatus.Line, Trim(line.ToArray()), null);
                 }
-                var newline = Array.IndexOf(buffer, (byte)'\n', 0, read);
-                var take = newline >= 0 ? newline : read;
+                var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+                var take = (newline >= 0 ? newline : end) - start;
                 if (line.Length + take > maxBytes) return (RequestLineStatus.TooLarge, [], null);
-                line.Write(buffer, 0, take);
-                if (newline >= 0) return (RequestLineStatus.Line, Trim(line.ToArray()), null);
+                line.Write(buffer, start, take);
+                start += take;
+                if (newline >= 0)
+                {
+                    start++;
+                    return (RequestLineStatus.Line, Trim(line.ToArray()), null);
+                }
             }
         }
         catch (IOException e)

@@ -1,8 +1,9 @@
 namespace Baton.Hosts.Protocol;
 
 /// <summary>
-/// The operations <c>baton host</c> answers, and the arguments each takes. One request per channel;
-/// an argument an operation does not take is refused, never ignored: the sender meant something by it.
+/// The operations <c>baton host</c> answers, and the arguments each takes. One request per channel, or, after a
+/// <see cref="Session"/> line, one request at a time on the same channel; an argument an operation does not take is
+/// refused, never ignored: the sender meant something by it.
 /// </summary>
 internal static class HostOps
 {
@@ -20,6 +21,12 @@ internal static class HostOps
     public const string ContainerWait = "container.wait";
     public const string NetworkExists = "network.exists";
     public const string Events = "events";
+
+    /// <summary>
+    /// Only as the first line of a channel: the agent answers ok, then answers one request line after another (each
+    /// checked as a request of its own) until the input ends or none arrives for a while. Never <see cref="Events"/>.
+    /// </summary>
+    public const string Session = "session";
 
     /// <summary>The version of this protocol; ping answers with it so a controller can tell an older agent.</summary>
     public const int ProtocolVersion = 1;
@@ -41,6 +48,7 @@ internal static class HostOps
         [ContainerWait] = ["container", "timeout"],
         [NetworkExists] = ["network"],
         [Events] = ["labels", "since"],
+        [Session] = [],
     };
 
     /// <summary>The operations that act on one existing container: each first inspects it and checks its service.</summary>
