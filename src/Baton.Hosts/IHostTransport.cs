@@ -1,10 +1,10 @@
 namespace Baton.Hosts;
 
 /// <summary>
-/// How the controller reaches one app server's <c>baton host</c> program: each call opens a fresh
-/// channel (over SSH, a session whose forced command is <c>baton host --config …</c>; in tests, a
-/// local process), writes one request line to its standard input and reads the answer from its
-/// standard output until the channel ends.
+/// How the controller reaches one app server's <c>baton host</c> program: each channel (over SSH, a
+/// session whose forced command is <c>baton host --config …</c>; in tests, a local process) takes
+/// one request line on its standard input and answers on its standard output, or, opened as a
+/// session, one request after another (see <see cref="Remote.RemoteEngine"/>).
 /// </summary>
 public interface IHostTransport
 {
@@ -26,6 +26,12 @@ public interface IHostChannel : IAsyncDisposable
 
     /// <summary>Waits for the program to end: its exit code, and the end of its standard error (for a sentence when it fails).</summary>
     Task<(int ExitCode, string Error)> CompletionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True once the program is known to have ended (its process exited, its SSH channel closed): a session kept
+    /// idle is not written to then. False when it runs, or when the transport cannot tell.
+    /// </summary>
+    bool HasEnded => false;
 }
 
 /// <summary>The server could not be reached or refused the connection; the message names it and why.</summary>

@@ -74,6 +74,8 @@ public sealed class ProcessTransport : IHostTransport
 
         public Stream Output => process.StandardOutput.BaseStream;
 
+        public bool HasEnded => process.HasExited;
+
         public async Task<(int ExitCode, string Error)> CompletionAsync(CancellationToken cancellationToken)
         {
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);

@@ -10,6 +10,10 @@ public static class HostClient
     /// Asks the host's agent who it is: its name, its engine's version and what its config allows. Success means the
     /// whole path works: the transport, the forced command, the config and the engine.
     /// </summary>
-    public static Task<DockerResult<HostInfo>> PingAsync(IHostTransport transport, RemoteEngineOptions? options = null, CancellationToken ct = default) =>
-        new RemoteEngine(transport, options).PingAsync(ct);
+    /// <remarks>One call: a channel of its own, no session kept open after it.</remarks>
+    public static async Task<DockerResult<HostInfo>> PingAsync(IHostTransport transport, RemoteEngineOptions? options = null, CancellationToken ct = default)
+    {
+        await using var engine = new RemoteEngine(transport, (options ?? new RemoteEngineOptions()) with { SessionChannels = 0 });
+        return await engine.PingAsync(ct).ConfigureAwait(false);
+    }
 }

@@ -7,19 +7,28 @@ namespace Baton.Hosts.Remote;
 
 /// <summary>
 /// An app server's engine, reached through its <c>baton host</c> program over an <see cref="IHostTransport"/>
-/// (SSH in production, a local process in tests). Each call opens a channel, writes one request, closes its
-/// input and reads one answer. Every failure is a value whose sentence names the server; one that never
+/// (SSH in production, a local process in tests). A call writes one request and reads one answer on a session
+/// channel (one agent answering request after request, kept open for the next calls: starting a process per call
+/// costs 0.3 s on a quiet server, seconds on a busy one), or on a channel of its own whose input it then closes:
+/// when all <see cref="RemoteEngineOptions.SessionChannels"/> are busy, when the agent is of a Baton without
+/// sessions, and for event streams. Every failure is a value whose sentence names the server; one that never
 /// reached the engine (no connection, a broken channel, no answer in time) is <see cref="DockerErrorKind.EngineUnreachable"/>.
+/// A request that may have reached the agent is never sent again: a session whose exchange did not end cleanly is
+/// closed, and the call fails as a single one would have.
 /// </summary>
-public sealed class RemoteEngine : IContainerEngine
+public sealed class RemoteEngine : IContainerEngine, IAsyncDisposable, IDisposable
 {
+    private static readonly byte[] SessionLine = HostJson.Line(new HostRequest { Op = HostOps.Session }, HostJson.Default.HostRequest);
+
     private readonly IHostTransport transport;
+    private readonly HostSessions sessions;
 
     public RemoteEngine(IHostTransport transport, RemoteEngineOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         this.transport = transport;
         Options = options ?? new RemoteEngineOptions();
+        sessions = new HostSessions(Options);
         Containers = new RemoteContainers(this);
         Images = new RemoteImages(this);
         Events = new RemoteEvents(this);
@@ -85,35 +94,39 @@ public sealed class RemoteEngine : IContainerEngine
     }
 
     /// <summary>
-    /// Opens a channel, writes the request, closes the input and reads the first answer line.
-    /// 1. Open (a <see cref="HostUnreachableException"/> is an unreachable engine).
-    /// 2. Write the request line and close the input, so the agent sees its end.
+    /// Writes the request and reads the first answer line, on a session channel when one can be had, else on a channel
+    /// of its own.
+    /// 1. Take an idle session, or open one (its first line asks for a session; an agent that refuses it is of an
+    ///    older Baton: calls use a channel each from then on). A stale idle one is closed before anything is written.
+    /// 2. Write the request; on a channel of its own, close the input too, so the agent sees its end.
     /// 3. Read the first line that is not a heartbeat; none at all: the agent's exit code and standard error say why.
+    /// 4. A session goes back for the next call only when its answer was read; else it is closed.
     /// </summary>
     private async Task<DockerResult<byte[]>> ExchangeAsync(HostRequest request, string action, TimeSpan? timeout, CancellationToken ct)
     {
         var limit = timeout ?? Options.RequestTimeout;
         using var deadline = limit == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(limit, Options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        var line = HostJson.Line(request, HostJson.Default.HostRequest);
         try
         {
-            // Step 1
-            var (open, unreachable) = await OpenAsync(action, linked.Token).ConfigureAwait(false);
-            if (open is null) return unreachable!;
+            // Step 1. A line the agent would refuse unread ends its session: it goes on a channel of its own.
+            if (line.Length <= HostJson.MaxRequestBytes)
+            {
+                var (session, unreachable) = await SessionAsync(action, linked.Token).ConfigureAwait(false);
+                if (unreachable is not null) return unreachable;
+                if (session is not null) return await ExchangeAsync(session, line, action, linked.Token).ConfigureAwait(false);
+            }
+            var (open, failed) = await OpenAsync(action, linked.Token).ConfigureAwait(false);
+            if (open is null) return failed!;
             await using (open.ConfigureAwait(false))
             {
                 // Step 2
-                await open.Input.WriteAsync(HostJson.Line(request, HostJson.Default.HostRequest), linked.Token).ConfigureAwait(false);
+                await open.Input.WriteAsync(line, linked.Token).ConfigureAwait(false);
                 await open.Input.FlushAsync(linked.Token).ConfigureAwait(false);
                 open.Input.Close();
                 // Step 3
-                // SSH.NET's output pipe does not give up a read when asked to: on a link that went dead
-                // (no reset, no answer) it would wait for TCP to time out, minutes later. The deadline
-                // ends the wait here, and closing the channel (below) ends the read.
-                var line = await new LineReader(open.Output, Options.MaxAnswerBytes).ReadAnswerAsync(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
-                if (line is not null) return line;
-                var (exitCode, stderr) = await open.CompletionAsync(linked.Token).ConfigureAwait(false);
-                return NoAnswer(action, exitCode, stderr);
+                return await AnswerAsync(open, new LineReader(open.Output, Options.MaxAnswerBytes), action, linked.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -123,6 +136,84 @@ public sealed class RemoteEngine : IContainerEngine
         catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException && !ct.IsCancellationRequested)
         {
             return new DockerError(DockerErrorKind.EngineUnreachable, $"The channel to {Description} broke when asked to {action}: {e.Message.TrimEnd('.')}.");
+        }
+    }
+
+    /// <summary>Steps 2 to 4 on a session: the request, its answer, and the session back for the next call only when both went through.</summary>
+    private async Task<DockerResult<byte[]>> ExchangeAsync(HostSession session, byte[] line, string action, CancellationToken ct)
+    {
+        var clean = false;
+        try
+        {
+            await session.Channel.Input.WriteAsync(line, ct).ConfigureAwait(false);
+            await session.Channel.Input.FlushAsync(ct).ConfigureAwait(false);
+            var answer = await AnswerAsync(session.Channel, session.Reader, action, ct).ConfigureAwait(false);
+            clean = answer.IsSuccess;
+            return answer;
+        }
+        finally
+        {
+            if (clean) await sessions.ReturnAsync(session).ConfigureAwait(false);
+            else await sessions.DiscardAsync(session).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Step 3: the first answer line; none at all: the agent's exit code and standard error say why.</summary>
+    private async Task<DockerResult<byte[]>> AnswerAsync(IHostChannel channel, LineReader reader, string action, CancellationToken ct)
+    {
+        // SSH.NET's output pipe does not give up a read when asked to: on a link that went dead
+        // (no reset, no answer) it would wait for TCP to time out, minutes later. The deadline
+        // ends the wait here, and closing the channel (after) ends the read.
+        var line = await reader.ReadAnswerAsync(ct).WaitAsync(ct).ConfigureAwait(false);
+        if (line is not null) return line;
+        var (exitCode, stderr) = await channel.CompletionAsync(ct).ConfigureAwait(false);
+        return NoAnswer(action, exitCode, stderr);
+    }
+
+    /// <summary>
+    /// Step 1: an idle session, or a new one; neither (sessions off or all busy, or an agent without them) when the
+    /// call is to open a channel of its own. Only the session line is written on a new one, so falling back to a
+    /// channel of its own never sends a request twice. A server that cannot be reached, or an agent that ends without
+    /// answering the session line (a broken config), is the call's error, in the sentences a single request gets.
+    /// </summary>
+    private async Task<(HostSession? Session, DockerError? Error)> SessionAsync(string action, CancellationToken ct)
+    {
+        var (idle, mayOpen) = await sessions.TakeAsync().ConfigureAwait(false);
+        if (idle is not null) return (idle, null);
+        if (!mayOpen) return (null, null);
+        IHostChannel? channel = null;
+        HostSession? session = null;
+        try
+        {
+            var (open, unreachable) = await OpenAsync(action, ct).ConfigureAwait(false);
+            if (open is null) return (null, unreachable);
+            channel = open;
+            await channel.Input.WriteAsync(SessionLine, ct).ConfigureAwait(false);
+            await channel.Input.FlushAsync(ct).ConfigureAwait(false);
+            var reader = new LineReader(channel.Output, Options.MaxAnswerBytes);
+            var exchanged = await AnswerAsync(channel, reader, action, ct).ConfigureAwait(false);
+            if (!exchanged.TryGetValue(out var line, out var noAnswer)) return (null, noAnswer);
+            var answer = Parse(line, HostJson.Default.HostAnswer, action, out var unreadable);
+            if (answer is null) return (null, unreadable);
+            if (!answer.Ok)
+            {
+                if (answer.Refused == true)
+                {
+                    sessions.Refused = true;
+                    Options.Debug?.Invoke($"{Description} runs a baton host without sessions ({answer.Message?.TrimEnd('.')}); each call there opens a channel of its own.");
+                }
+                return (null, null);
+            }
+            session = new HostSession(channel, reader);
+            return (session, null);
+        }
+        finally
+        {
+            if (session is null)
+            {
+                sessions.Release();
+                if (channel is not null) await channel.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -145,4 +236,9 @@ public sealed class RemoteEngine : IContainerEngine
         return new DockerError(DockerErrorKind.EngineUnreachable,
             $"{Description} gave no answer when asked to {action} (baton host exited with code {exitCode}{(why is null ? "" : ": " + why.TrimEnd('.'))}).");
     }
+
+    /// <summary>Closes the idle session channels (their agents end); busy ones close when their call ends.</summary>
+    public ValueTask DisposeAsync() => sessions.DisposeAsync();
+
+    public void Dispose() => sessions.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

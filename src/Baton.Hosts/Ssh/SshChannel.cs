@@ -7,7 +7,7 @@ namespace Baton.Hosts.Ssh;
 /// One exec channel: the program's stdin is SSH.NET's channel input stream (closing it sends EOF),
 /// its stdout the command's output pipe, read as data arrives (never gathered whole).
 /// </summary>
-internal sealed class SshChannel(SshCommand command, Task run, Stream input, string description) : IHostChannel
+internal sealed class SshChannel(SshCommand command, Task run, Stream input, string description, Func<bool>? connected = null) : IHostChannel
 {
     /// <summary>Most characters of standard error kept for a sentence.</summary>
     private const int MaxError = 4000;
@@ -15,6 +15,12 @@ internal sealed class SshChannel(SshCommand command, Task run, Stream input, str
     public Stream Input => input;
 
     public Stream Output => command.OutputStream;
+
+    /// <summary>
+    /// The command's run ends when the server closes the channel (the program exited or was killed); a connection
+    /// the client saw drop (its keep-alive) takes every channel on it along.
+    /// </summary>
+    public bool HasEnded => run.IsCompleted || connected?.Invoke() == false;
 
     public async Task<(int ExitCode, string Error)> CompletionAsync(CancellationToken cancellationToken)
     {

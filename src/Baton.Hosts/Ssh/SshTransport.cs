@@ -95,7 +95,7 @@ public sealed class SshTransport : IHostTransport, IDisposable
         try
         {
             var run = command.ExecuteAsync(CancellationToken.None);
-            return new SshChannel(command, run, new ChannelInput(command.CreateInputStream()), Description);
+            return new SshChannel(command, run, new ChannelInput(command.CreateInputStream()), Description, () => client.IsConnected);
         }
         catch
         {
