@@ -28,6 +28,7 @@ internal sealed class AppServers(Func<IReadOnlyList<StoredHost>> stored) : IDisp
             // A drain changes no connection: only the SSH side of a host makes a new one.
             foreach (var name in _entries.Keys.Where(n => !hosts.TryGetValue(n, out var h) || h with { Drained = false } != _entries[n].Host with { Drained = false }).ToList())
             {
+                _entries[name].Engine.Dispose();
                 _entries[name].Transport.Dispose();
                 _entries.Remove(name);
             }
@@ -54,7 +55,12 @@ internal sealed class AppServers(Func<IReadOnlyList<StoredHost>> stored) : IDisp
 
     public void Dispose()
     {
-        foreach (var entry in _entries.Values) entry.Transport.Dispose();
+        foreach (var entry in _entries.Values)
+        {
+            // The engine's idle session channels first: their agents end on the closed input, not on a dropped connection.
+            entry.Engine.Dispose();
+            entry.Transport.Dispose();
+        }
         _entries.Clear();
         _lock.Dispose();
     }
