@@ -8,4 +8,5 @@ internal static class LogEvents
     public const int RoutersSwitched = 3010;
     public const int RouterCallFailed = 3011;
     public const int RoutersSwitchedBack = 3012;
+    public const int AppServerNote = 3020;
 }

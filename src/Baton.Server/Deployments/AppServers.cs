@@ -2,6 +2,7 @@ using Baton.Deploy.Servers;
 using Baton.Hosts.Remote;
 using Baton.Hosts.Ssh;
 using Baton.Hosts.Store;
+using Microsoft.Extensions.Logging;
 
 namespace Baton.Server.Deployments;
 
@@ -13,7 +14,7 @@ namespace Baton.Server.Deployments;
 /// Kept in step with the host store before each deploy: an added, changed or removed host takes
 /// effect without a restart.
 /// </summary>
-internal sealed class AppServers(Func<IReadOnlyList<StoredHost>> stored) : IDisposable
+internal sealed partial class AppServers(Func<IReadOnlyList<StoredHost>> stored, ILogger<AppServers> logger) : IDisposable
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -35,7 +36,7 @@ internal sealed class AppServers(Func<IReadOnlyList<StoredHost>> stored) : IDisp
             foreach (var host in hosts.Values.Where(h => !_entries.ContainsKey(h.Name)))
             {
                 var transport = new SshTransport(host.Name, host.Ssh, host.Key, host.HostKey!);
-                _entries[host.Name] = new Entry(host, transport, new RemoteEngine(transport, Calls), null);
+                _entries[host.Name] = new Entry(host, transport, new RemoteEngine(transport, Calls with { Debug = note => LogNote(logger, note) }), null);
             }
             foreach (var (name, host) in hosts) _entries[name] = _entries[name] with { Host = host };
             foreach (var (name, entry) in _entries.Where(e => e.Value.Address is null).ToList())
@@ -71,6 +72,9 @@ internal sealed class AppServers(Func<IReadOnlyList<StoredHost>> stored) : IDisp
     /// nature (stop, wait, pull) get their own time on top.
     /// </summary>
     private static readonly RemoteEngineOptions Calls = new() { RequestTimeout = TimeSpan.FromSeconds(20) };
+
+    [LoggerMessage(EventId = LogEvents.AppServerNote, Level = LogLevel.Debug, Message = "{Note}")]
+    private static partial void LogNote(ILogger logger, string note);
 
     private sealed record Entry(StoredHost Host, SshTransport Transport, RemoteEngine Engine, string? Address);
 }

@@ -52,7 +52,7 @@ internal sealed partial class DeployerHost(DeployStore store, IRouterControl rou
             _fleet = new ServerFleet(engine);
             if (Hosts is not null)
             {
-                _servers = new AppServers(Hosts);
+                _servers = new AppServers(Hosts, loggers.CreateLogger<AppServers>());
                 await _servers.RefreshAsync(_fleet, ct).ConfigureAwait(false);
             }
             var deployer = new Deployer(_fleet, store, router, board, loggers.CreateLogger<Deployer>(), PullCredentials);
