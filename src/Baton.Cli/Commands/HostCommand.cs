@@ -15,7 +15,7 @@ internal sealed class HostCommand : Command
     private readonly Option<string?> config = new("--config")
     {
         HelpName = "FILE",
-        Description = "Run as the app server's agent: answer one request on stdin with what this host config (YAML) allows, e.g. /etc/baton/host.yml",
+        Description = "Run as the app server's agent: answer one request on stdin (or, after a session line, requests in turn) with what this host config (YAML) allows, e.g. /etc/baton/host.yml",
     };
 
     public HostCommand() : base("host",

@@ -100,8 +100,8 @@ public sealed class StrategiesAcrossServersTests(ITestOutputHelper output)
         var samples = new ConcurrentQueue<int>();
         var sampler = app.SampleHealthyAsync(samples, sampling.Token);
         await Wait.UntilAsync(() => load.Requests > 20, "the load is flowing", TimeSpan.FromSeconds(20));
-        // Each of the deploy's calls on a server is an SSH session running `baton host`: at a load average of 60 on
-        // two cores this deploy took more than the CLI's usual 90 s (two batches, the release task, a watch each).
+        // Many calls on each server over SSH (two batches, the release task, a watch each): at a load average of 60 on
+        // two cores this deploy took more than the CLI's usual 90 s when each call started its own `baton host`.
         var deploy = await BatonCli.RunAsync(app.CliEnvironment, ["deploy", app.Name, "--image", SampleImages.Image("v2"), "--strategy", "rolling"], TimeSpan.FromMinutes(3));
         await sampling.CancelAsync();
         await sampler;
@@ -207,7 +207,7 @@ public sealed class StrategiesAcrossServersTests(ITestOutputHelper output)
         var loops = new Dictionary<string, int> { ["GET /version"] = 3, ["kept-alive GET /version"] = 2, ["POST /echo"] = 1, ["GET /slow"] = 1 };
         await using var load = TrafficLoad.Start(app.ProxyUri, app.Host, fresh: 3, keptAlive: 2, echo: 1, slow: 1);
         await Wait.UntilAsync(() => load.Requests > 20, "the load is flowing", TimeSpan.FromSeconds(20));
-        // Each call on app2 is an SSH session running `baton host`: beyond the CLI's usual 90 s on a loaded machine.
+        // Many calls on app2 over SSH: beyond the CLI's usual 90 s on a loaded machine.
         var deploying = BatonCli.RunAsync(app.CliEnvironment, ["deploy", app.Name, "--image", SampleImages.Image("v2")], TimeSpan.FromMinutes(4));
         await Wait.UntilAsync(async () =>
         {
