@@ -71,14 +71,7 @@ public sealed class DockerFixture : IAsyncLifetime
         return id;
     }
 
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => Baton.Testing.TestPorts.Next();
 
     private static Task<MemoryStream> RootfsTarAsync() =>
         Baton.Docker.Tests.BusyboxRootfs.TarAsync(BusyboxPath, ["sh", "sleep", "echo", "seq", "cat", "httpd", "true", "false", "ls", "env"], ["bin/", "tmp/", "etc/", "www/"]);

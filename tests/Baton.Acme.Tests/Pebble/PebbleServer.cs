@@ -163,12 +163,7 @@ internal sealed class PebbleServer : IDisposable
         File.WriteAllText(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
-    internal static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    internal static int FreePort() => Baton.Testing.TestPorts.Next();
 
     public void Dispose()
     {

@@ -101,7 +101,7 @@ public sealed class LabTests(TwoHostLab fixture, ITestOutputHelper output) : ICl
     [Fact]
     public async Task A_container_on_app1_answers_at_app1s_address_only()
     {
-        var port = FreeLoopbackPort();
+        var port = Baton.Testing.TestPorts.Next();
         using var engine = await fixture.App1.ConnectDockerAsync();
         var id = (await engine.Containers.CreateAsync(fixture.Web("web1", port, "hello-from-app1"))).Value;
         try
@@ -134,8 +134,8 @@ public sealed class LabTests(TwoHostLab fixture, ITestOutputHelper output) : ICl
     {
         using var engine1 = await fixture.App1.ConnectDockerAsync();
         using var engine2 = await fixture.App2.ConnectDockerAsync();
-        var port1 = FreeLoopbackPort();
-        var port2 = FreeLoopbackPort();
+        var port1 = Baton.Testing.TestPorts.Next();
+        var port2 = Baton.Testing.TestPorts.Next();
         var id1 = (await engine1.Containers.CreateAsync(fixture.Web("only1", port1, "one"))).Value;
         var id2 = (await engine2.Containers.CreateAsync(fixture.Web("only2", port2, "two"))).Value;
         try
@@ -204,15 +204,6 @@ public sealed class LabTests(TwoHostLab fixture, ITestOutputHelper output) : ICl
         Assert.Equal(255, changed.ExitCode);
         Assert.Contains("REMOTE HOST IDENTIFICATION HAS CHANGED", changed.Error);
         Assert.DoesNotContain("reached", changed.Output);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static async Task<string> GetWithRetriesAsync(string url)

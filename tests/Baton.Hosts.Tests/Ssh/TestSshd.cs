@@ -164,14 +164,7 @@ public sealed class TestSshd : IDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => Baton.Testing.TestPorts.Next();
 
     private static string Run(string file, params string[] args)
     {

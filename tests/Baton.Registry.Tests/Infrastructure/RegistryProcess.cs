@@ -56,12 +56,7 @@ public sealed class RegistryProcess : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    public static int FreePort() => Baton.Testing.TestPorts.Next();
 
     public static async Task<RegistryProcess> StartAsync(RegistryAuth auth, string? storage = null)
     {
