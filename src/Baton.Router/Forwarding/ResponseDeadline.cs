@@ -10,11 +10,20 @@ internal sealed class ResponseDeadline : IDisposable
 {
     private readonly CancellationTokenSource _source;
     private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
     private volatile bool _answered;
+    private long _armedAt;
+
+    /// <summary>
+    /// A piece of the request body within this long of the last (re)start does not restart the wait: a timer
+    /// change per read would cost every small body two, for a difference no target could notice.
+    /// </summary>
+    private static readonly TimeSpan ProgressGranularity = TimeSpan.FromMilliseconds(100);
 
     public ResponseDeadline(TimeSpan timeout, TimeProvider time)
     {
         _timeout = timeout;
+        _time = time;
         // The system clock's source needs no timer until it is armed (a fake clock's is made with it).
         _source = ReferenceEquals(time, TimeProvider.System) ? new CancellationTokenSource() : new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, time);
     }
@@ -29,7 +38,15 @@ internal sealed class ResponseDeadline : IDisposable
     /// <summary>Starts (or restarts) the wait: at each attempt and each time a piece of the request body goes out.</summary>
     public void Arm()
     {
-        if (!_answered) _source.CancelAfter(_timeout);
+        if (_answered) return;
+        Volatile.Write(ref _armedAt, _time.GetTimestamp());
+        _source.CancelAfter(_timeout);
+    }
+
+    /// <summary>A piece of the request body went out: the wait restarts, unless it did less than <see cref="ProgressGranularity"/> ago.</summary>
+    private void Progress()
+    {
+        if (!Expired && _time.GetElapsedTime(Volatile.Read(ref _armedAt)) >= ProgressGranularity) Arm();
     }
 
     /// <summary>The response head arrived: the body is not timed.</summary>
@@ -49,7 +66,7 @@ internal sealed class ResponseDeadline : IDisposable
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            if (!deadline.Expired) deadline.Arm();
+            deadline.Progress();
             return read;
         }
     }

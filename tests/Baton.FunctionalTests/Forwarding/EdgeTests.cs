@@ -120,6 +120,34 @@ public sealed class EdgeTests(EdgeFixture fixture) : IClassFixture<EdgeFixture>
         Assert.Contains($"baton_router_responses_total{{service=\"raw\",code=\"504\"}} {after.RouterAnswers.S504}\n", metrics, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The target timeout runs from the last piece of the request body: an upload that trickles in for twice the
+    /// timeout (2 s here) reaches the target whole and gets its answer, not a 504.
+    /// </summary>
+    [Fact]
+    public async Task SlowUpload_LongerThanTheTimeout_ForwardedWholeAndAnswered()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        const string body = "0123456789";
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(_router.ProxyUri.Host, _router.ProxyUri.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Latin1($"POST /upload-{id} HTTP/1.1\r\nHost: {Host}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var c in body)
+        {
+            await stream.WriteAsync(Latin1(c.ToString()));
+            await Task.Delay(400);
+        }
+        Assert.True(started.Elapsed > TimeSpan.FromSeconds(3.5), $"the upload took only {started.Elapsed}");
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        var answer = await reader.ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 200 ", answer, StringComparison.Ordinal);
+        var seen = Assert.Single(_backend.RequestsWith($"/upload-{id}"));
+        Assert.EndsWith("\r\n\r\n" + body, seen, StringComparison.Ordinal);
+    }
+
     /// <summary>The raw path is forwarded as sent (YARP alone would turn %2F into %252F), the forwarded-for chain is appended, the client's Host kept.</summary>
     [Fact]
     public async Task RawPathForwardedForAndHost_AsTheClientSent()
