@@ -43,7 +43,8 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
     /// request target that names no resource; 2. answer maintenance or hold while paused; 3. pick a
     /// healthy target not draining and count it in flight (during a watch window, one of the warm
     /// standby release when the active pool has none left); 4. forward; on a connection failure
-    /// before any byte was sent, retry on another target; 5. record the status and latency on the
+    /// before any byte was sent, retry on another target, and so for a target that took an idempotent
+    /// request without a body and closed without answering; 5. record the status and latency on the
     /// target; 6. map failures to a status in one place. Whichever way it ends, a sampled request's
     /// record is queued for the request log.
     /// </summary>
@@ -197,6 +198,7 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             ForwardResult result;
             attempts++;
             transformer.Target = target;
+            long attemptStarted = Stopwatch.GetTimestamp();
             try
             {
                 result = await forwarder.SendAsync(context, transformer);
@@ -212,10 +214,20 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                     LogEjected(logger, target.Authority, service.Name);
                 if (attempts < options.MaxAttempts)
                 {
-                    if (tried1 is null) tried1 = target; else tried2 = target;
-                    // YARP set its own 502 and error feature: the next attempt starts clean.
-                    context.Response.StatusCode = StatusCodes.Status200OK;
-                    context.Features.Set<IForwarderErrorFeature>(null);
+                    RetryElsewhere(context, target, ref tried1, ref tried2);
+                    continue;
+                }
+            }
+            else if (result.Error == ForwarderError.Target)
+            {
+                if (target.ReportNoAnswer(service.Health.EjectAfterConnectFailures))
+                    LogEjected(logger, target.Authority, service.Name);
+                if (attempts < options.MaxAttempts && !context.Response.HasStarted && SafeToSendAgain(context))
+                {
+                    // The attempt is the target's 502, in its numbers and window, though the client gets another's answer.
+                    LogForwardFailed(logger, target.Authority, service.Name, result.Error);
+                    target.Metrics.Record(StatusCodes.Status502BadGateway, Stopwatch.GetElapsedTime(attemptStarted));
+                    RetryElsewhere(context, target, ref tried1, ref tried2);
                     continue;
                 }
             }
@@ -236,6 +248,26 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             transformer?.Deadline.Dispose();
             if (record is not null) requestLog!.End(record, status != 0 ? status : context.Response.StatusCode, started);
         }
+    }
+
+    /// <summary>The next attempt goes to a target not tried yet; YARP set its own 502 and error feature, so it starts clean.</summary>
+    private static void RetryElsewhere(HttpContext context, Target failed, ref Target? tried1, ref Target? tried2)
+    {
+        if (tried1 is null) tried1 = failed; else tried2 = failed;
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Features.Set<IForwarderErrorFeature>(null);
+    }
+
+    /// <summary>
+    /// Whether a request a target took but did not answer may go to another: an idempotent method (RFC 9110 §9.2.2)
+    /// and no body, which has been read from the client and could not be sent again. A POST is never sent twice.
+    /// </summary>
+    private static bool SafeToSendAgain(HttpContext context)
+    {
+        var method = context.Request.Method;
+        bool idempotent = HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+            || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
+        return idempotent && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true;
     }
 
     /// <summary>

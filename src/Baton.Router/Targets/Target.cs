@@ -11,7 +11,7 @@ public sealed class Target
     private int _health;
     private int _draining;
     private int _inFlight;
-    private int _consecutiveConnectFailures;
+    private int _consecutiveFailures;
     private TaskCompletionSource? _idle;
     private readonly CancellationTokenSource _streamsClosing = new();
 
@@ -67,12 +67,25 @@ public sealed class Target
             Volatile.Read(ref _idle)?.TrySetResult();
     }
 
-    /// <summary>Passive health: a run of connection failures ejects the target until probes pass again.</summary>
+    /// <summary>Passive health: a run of failed attempts (connection failures, or no answer) ejects the target until probes pass again.</summary>
     /// <returns>True when this failure ejected the target.</returns>
     public bool ReportConnectFailure(int ejectAfter)
     {
         Metrics.RecordConnectFailure();
-        if (Interlocked.Increment(ref _consecutiveConnectFailures) >= ejectAfter && Health == TargetHealth.Healthy)
+        return CountFailedAttempt(ejectAfter);
+    }
+
+    /// <summary>
+    /// Passive health: the target took a request and closed the connection without a byte of answer (an app that
+    /// crashed behind a published port whose proxy still accepts). Counts in the same run as connection failures;
+    /// the attempt itself is recorded by the caller, as the 502 it is.
+    /// </summary>
+    /// <returns>True when this failure ejected the target.</returns>
+    public bool ReportNoAnswer(int ejectAfter) => CountFailedAttempt(ejectAfter);
+
+    private bool CountFailedAttempt(int ejectAfter)
+    {
+        if (Interlocked.Increment(ref _consecutiveFailures) >= ejectAfter && Health == TargetHealth.Healthy)
         {
             SetHealth(TargetHealth.Unhealthy);
             return true;
@@ -82,10 +95,10 @@ public sealed class Target
 
     public void ReportConnected()
     {
-        if (Volatile.Read(ref _consecutiveConnectFailures) != 0) Volatile.Write(ref _consecutiveConnectFailures, 0);
+        if (Volatile.Read(ref _consecutiveFailures) != 0) Volatile.Write(ref _consecutiveFailures, 0);
     }
 
-    internal void ResetConnectFailures() => Volatile.Write(ref _consecutiveConnectFailures, 0);
+    internal void ResetConnectFailures() => Volatile.Write(ref _consecutiveFailures, 0);
 
     /// <summary>
     /// Stops new requests, waits for in-flight ones up to <paramref name="timeout"/>, then closes

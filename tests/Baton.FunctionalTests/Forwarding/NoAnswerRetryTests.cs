@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Baton.FunctionalTests.Infrastructure;
+
+namespace Baton.FunctionalTests.Forwarding;
+
+/// <summary>
+/// A target that takes a request and closes the connection without a byte of answer, as Docker's proxy does for a
+/// published port whose container crashed and is starting again: a request that may be sent twice (an idempotent
+/// method, no body) goes to another target; any other gets the router's 502 and is never sent twice; a run of them
+/// ejects the target as a run of refused connections does.
+/// </summary>
+public sealed class NoAnswerRetryTests : IAsyncLifetime
+{
+    private RouterHost _router = null!;
+    private Backend _alive = null!;
+    private Slammer _slammer = null!;
+
+    public async Task InitializeAsync()
+    {
+        _router = await RouterHost.StartAsync();
+        _alive = await Backend.StartAsync("alive");
+        _slammer = new Slammer();
+        // Probes only every 60 s: the slammer answers them, and stays healthy unless passive health ejects it.
+        var request = RouterHost.Request([_alive], interval: "60s") with { Targets = [_alive.Address, _slammer.Address] };
+        await _router.DeployOkAsync("noanswer", request);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _router.DisposeAsync();
+        await _alive.DisposeAsync();
+        _slammer.Dispose();
+    }
+
+    [Fact]
+    public async Task IdempotentWithoutBody_TargetClosesWithoutAnswer_EveryRequestAnsweredByTheOther()
+    {
+        var methods = new[] { "GET", "HEAD", "DELETE", "OPTIONS", "PUT" };
+        var errors = new List<string>();
+        for (int i = 0; i < 30; i++)
+        {
+            var method = methods[i % methods.Length];
+            // A fresh connection each time, written by hand: nothing on the client side retries.
+            var response = await RawHttp.SendAsync(_router.ProxyUri, method, $"/echo?i={i}", host: null, body: method == "PUT" ? "" : null);
+            if (response.Status != 200) errors.Add($"{method} → {response.Status} {response.Body}");
+        }
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        Assert.True(_slammer.Slammed >= 1, "the slammer was never picked");
+
+        var slammer = await SlammerStatusAsync();
+        // Each attempt the router made there is a 502 in the slammer's numbers (the client got the other's answer). One
+        // attempt may reach it more than once: the handler itself sends a request without a body again when a kept-alive
+        // connection closes before an answer, on the next pooled one or a new one.
+        Assert.True(slammer.ByClass.S5xx >= 1 && slammer.Requests == slammer.ByClass.S5xx, $"the slammer's attempts are 502s: {slammer}");
+        Assert.Equal(0, slammer.ConnectFailures);
+    }
+
+    [Fact]
+    public async Task PostWithBody_TargetClosesWithoutAnswer_502AndNeverSentTwice()
+    {
+        int failed = 0, answered = 0;
+        for (int i = 0; i < 40 && failed == 0; i++)
+        {
+            var response = await RawHttp.SendAsync(_router.ProxyUri, "POST", $"/echo?i={i}", body: $"order-{i}");
+            if (response.Status == 502)
+            {
+                failed++;
+                Assert.Contains("failed to answer", response.Body, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal(200, response.Status);
+                answered++;
+            }
+        }
+        Assert.True(failed == 1, "the slammer never took a POST in 40");
+        // The one POST the slammer took reached no other target.
+        Assert.Equal(1, _slammer.Slammed);
+        Assert.Equal(answered, _alive.Requests);
+    }
+
+    [Fact]
+    public async Task ThreeWithoutAnswerInARow_TargetEjected_NoneFailed()
+    {
+        for (int i = 0; i < 60 && (await SlammerStatusAsync()).Health == "healthy"; i++)
+            Assert.Equal(200, (await RawHttp.SendAsync(_router.ProxyUri, "GET", $"/echo?i={i}")).Status);
+
+        Assert.Equal("unhealthy", (await SlammerStatusAsync()).Health);
+        int slammed = _slammer.Slammed;
+        Assert.True(slammed >= 3, $"ejected after {slammed}");
+        for (int i = 0; i < 20; i++) Assert.Equal(200, (await RawHttp.SendAsync(_router.ProxyUri, "GET", $"/after?i={i}")).Status);
+        Assert.Equal(slammed, _slammer.Slammed);
+    }
+
+    private async Task<Baton.Contracts.TargetStatus> SlammerStatusAsync() =>
+        (await _router.StatusAsync("noanswer"))!.Active!.Targets.Single(t => t.Address == _slammer.Address);
+
+    /// <summary>Answers <c>GET /health</c>; reads the head of any other request and closes the connection without a byte.</summary>
+    private sealed class Slammer : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private int _slammed;
+
+        public Slammer()
+        {
+            _listener.Start();
+            _ = AcceptAsync();
+        }
+
+        public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+        /// <summary>Requests (not probes) taken and left unanswered.</summary>
+        public int Slammed => Volatile.Read(ref _slammed);
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    _ = ServeAsync(await _listener.AcceptSocketAsync(_stop.Token));
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        }
+
+        private async Task ServeAsync(Socket socket)
+        {
+            using var _ = socket;
+            var head = new StringBuilder();
+            var buffer = new byte[4096];
+            try
+            {
+                while (true)
+                {
+                    while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                    {
+                        int n = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                        if (n == 0) return;
+                        head.Append(Encoding.Latin1.GetString(buffer, 0, n));
+                    }
+                    var text = head.ToString();
+                    head.Clear().Append(text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+                    if (!text.StartsWith("GET /health ", StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref _slammed);
+                        return;
+                    }
+                    await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"u8.ToArray(), SocketFlags.None, _stop.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+        }
+    }
+}
