@@ -65,7 +65,7 @@ public sealed class SshTransport : IHostTransport, IDisposable
     public async Task<IHostChannel> OpenAsync(CancellationToken cancellationToken)
     {
         // A connection that dropped since the last call may still look connected until a write
-        // fails: the first failure to open a channel on it makes a new one, once.
+        // fails, or until a channel open goes unanswered: the first such failure makes a new one, once.
         for (int attempt = 0; ; attempt++)
         {
             var client = await ConnectedAsync(cancellationToken);
@@ -80,6 +80,14 @@ public sealed class SshTransport : IHostTransport, IDisposable
                 // The connection itself is gone: every channel on it has failed already.
                 Drop(client);
                 if (attempt > 0) throw new HostUnreachableException($"Lost the connection to {Description} while opening a channel: {Sentence(e.Message)}", e);
+            }
+            catch (SshOperationTimeoutException e)
+            {
+                // No answer to a channel open within the connect timeout: the link went dead under a connection that still
+                // looks open (a network cut; TCP retransmits with growing pauses long after the link is back). Such a
+                // connection is not used again: the next attempt makes a new one.
+                Drop(client);
+                if (attempt > 0) throw new HostUnreachableException($"{Description} did not open a channel within {Seconds(_options.ConnectTimeout)} on a new connection either: {Sentence(e.Message)}", e);
             }
             catch (SshException e)
             {

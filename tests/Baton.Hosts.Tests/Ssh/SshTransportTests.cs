@@ -115,6 +115,32 @@ public sealed class SshTransportTests : IDisposable
         Assert.Equal(4, _sshd.Runs.Count);
     }
 
+    /// <summary>
+    /// A connection whose server stopped answering (a network cut that TCP has not noticed) is not used again once a
+    /// channel open on it goes unanswered: the same call makes a new connection and its channel works.
+    /// </summary>
+    [Fact]
+    public async Task OpenAsync_ConnectionStopsAnswering_ChannelOpenTimesOut_ANewConnectionServes()
+    {
+        AuthorizeBaton();
+        using var transport = await PinnedTransportAsync(new SshTransportOptions { ConnectTimeout = TimeSpan.FromSeconds(2) });
+        await using (var first = await transport.OpenAsync(CancellationToken.None)) await EchoAsync(first, "before");
+        int logins = _sshd.AcceptedLogins();
+
+        var frozen = _sshd.FreezeConnections();
+        try
+        {
+            Assert.NotEmpty(frozen);
+            await using var again = await transport.OpenAsync(CancellationToken.None);
+            await EchoAsync(again, "on a new connection");
+            Assert.Equal(logins + 1, _sshd.AcceptedLogins());
+        }
+        finally
+        {
+            TestSshd.KillFrozen(frozen);
+        }
+    }
+
     [Fact]
     public async Task FirstContact_KeyNotAuthorized_PinsTheHostKeyAndSaysWhatToDo()
     {

@@ -136,6 +136,58 @@ public sealed class TestSshd : IDisposable
         throw new InvalidOperationException($"sshd did not listen on 127.0.0.1:{Port} within 10 s.");
     }
 
+    /// <summary>
+    /// SIGSTOP to every process sshd forked for the connections open now (not sshd itself, which goes on accepting):
+    /// those connections stay open and answer nothing, as over a link that went dead. Returns their PIDs, for <see cref="KillFrozen"/>.
+    /// </summary>
+    public IReadOnlyList<int> FreezeConnections()
+    {
+        var pids = Descendants(_process!.Id);
+        foreach (var pid in pids) Signal("-STOP", pid);
+        return pids;
+    }
+
+    /// <summary>SIGKILL to the processes <see cref="FreezeConnections"/> stopped (a stopped process outlives sshd's own end).</summary>
+    public static void KillFrozen(IEnumerable<int> pids)
+    {
+        foreach (var pid in pids) Signal("-KILL", pid);
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private static List<int> Descendants(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in System.IO.Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                // "pid (comm) state ppid ...": the name may hold spaces and parentheses, the last ')' ends it.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Ended while listed.
+            }
+        }
+        var found = new List<int>();
+        var queue = new Queue<int>([root]);
+        while (queue.Count > 0)
+        {
+            var parent = queue.Dequeue();
+            foreach (var (pid, ppid) in parents)
+                if (ppid == parent) { found.Add(pid); queue.Enqueue(pid); }
+        }
+        return found;
+    }
+
     /// <summary>sshd's own log lines, for a failing test's message.</summary>
     public List<string> Log { get; } = [];
 
