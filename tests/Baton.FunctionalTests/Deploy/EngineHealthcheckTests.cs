@@ -10,11 +10,11 @@ namespace Baton.FunctionalTests.Deploy;
 public sealed class EngineHealthcheckTests
 {
     /// <summary>The service file with the engine's check and no health.path (BlueGreenApp's health: block has none).</summary>
-    private static string WithCheck(BlueGreenApp app, string test, string retries = "3", string startPeriod = "0s") => app.Yaml($"""
+    private static string WithCheck(BlueGreenApp app, string test, string retries = "3", string startPeriod = "0s", string timeout = "2s") => app.Yaml($"""
         healthcheck:
           test: {test}
           interval: 200ms
-          timeout: 2s
+          timeout: {timeout}
           retries: {retries}
           start_period: {startPeriod}
         """);
@@ -99,7 +99,9 @@ public sealed class EngineHealthcheckTests
         var live = (await app.ContainersAsync()).Select(c => c.Id).ToHashSet();
 
         // The next release's check prints why and fails: unhealthy after one failure.
-        await app.ApplyOkAsync(WithCheck(app, "[CMD-SHELL, \"echo database not reachable; exit 1\"]", retries: "1"));
+        // A timeout the check cannot reach even on a loaded machine: there the engine's exec took over 2 s, and the
+        // check's last output was the engine's "exceeded timeout" instead of the check's own (suite run 2026-12-07 13:28).
+        await app.ApplyOkAsync(WithCheck(app, "[CMD-SHELL, \"echo database not reachable; exit 1\"]", retries: "1", timeout: "15s"));
         var result = await app.DeployAsync("v2");
 
         Assert.True(result.ExitCode == 1, result.ToString());

@@ -123,9 +123,12 @@ public sealed class SshTransportTests : IDisposable
     public async Task OpenAsync_ConnectionStopsAnswering_ChannelOpenTimesOut_ANewConnectionServes()
     {
         AuthorizeBaton();
-        using var transport = await PinnedTransportAsync(new SshTransportOptions { ConnectTimeout = TimeSpan.FromSeconds(2) });
+        // The unanswered channel open takes the whole connect timeout (5 s) to give up on; a new connection, on a loaded
+        // machine, may need seconds too.
+        using var transport = await PinnedTransportAsync(Fast);
         await using (var first = await transport.OpenAsync(CancellationToken.None)) await EchoAsync(first, "before");
-        int logins = _sshd.AcceptedLogins();
+        // sshd's log lines arrive on its stderr a moment after the login: the first contact's, then the transport's.
+        await LoginsAsync(2);
 
         var frozen = _sshd.FreezeConnections();
         try
@@ -133,7 +136,7 @@ public sealed class SshTransportTests : IDisposable
             Assert.NotEmpty(frozen);
             await using var again = await transport.OpenAsync(CancellationToken.None);
             await EchoAsync(again, "on a new connection");
-            Assert.Equal(logins + 1, _sshd.AcceptedLogins());
+            await LoginsAsync(3);
         }
         finally
         {
@@ -217,6 +220,14 @@ public sealed class SshTransportTests : IDisposable
 
         Assert.Equal($"Cannot reach app1 (deploy@127.0.0.1:{port}): no answer within 1 s.", e.Message);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(3));
+    }
+
+    /// <summary>Waits (up to 10 s) until sshd has logged <paramref name="expected"/> logins, and fails if it logs more.</summary>
+    private async Task LoginsAsync(int expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_sshd.AcceptedLogins() < expected && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(expected, _sshd.AcceptedLogins());
     }
 
     private static async Task EchoAsync(IHostChannel channel, string text)
