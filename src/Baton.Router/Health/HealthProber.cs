@@ -73,7 +73,7 @@ public sealed partial class HealthProber : IDisposable
                 passes++;
                 if (target.Health != TargetHealth.Healthy && passes >= options.Passes)
                 {
-                    target.ResetConnectFailures();
+                    target.ResetFailedAttempts();
                     target.SetHealth(TargetHealth.Healthy);
                     LogHealthy(_logger, target.Authority, passes);
                 }

@@ -98,7 +98,7 @@ public sealed class Target
         if (Volatile.Read(ref _consecutiveFailures) != 0) Volatile.Write(ref _consecutiveFailures, 0);
     }
 
-    internal void ResetConnectFailures() => Volatile.Write(ref _consecutiveFailures, 0);
+    internal void ResetFailedAttempts() => Volatile.Write(ref _consecutiveFailures, 0);
 
     /// <summary>
     /// Stops new requests, waits for in-flight ones up to <paramref name="timeout"/>, then closes

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Baton.FunctionalTests.Infrastructure;
 
 namespace Baton.FunctionalTests.Forwarding;
@@ -15,13 +12,13 @@ public sealed class NoAnswerRetryTests : IAsyncLifetime
 {
     private RouterHost _router = null!;
     private Backend _alive = null!;
-    private Slammer _slammer = null!;
+    private RawBackend _slammer = null!;
 
     public async Task InitializeAsync()
     {
         _router = await RouterHost.StartAsync();
         _alive = await Backend.StartAsync("alive");
-        _slammer = new Slammer();
+        _slammer = new RawBackend(closeUnanswered: true);
         // Probes only every 60 s: the slammer answers them, and stays healthy unless passive health ejects it.
         var request = RouterHost.Request([_alive], interval: "60s") with { Targets = [_alive.Address, _slammer.Address] };
         await _router.DeployOkAsync("noanswer", request);
@@ -31,7 +28,7 @@ public sealed class NoAnswerRetryTests : IAsyncLifetime
     {
         await _router.DisposeAsync();
         await _alive.DisposeAsync();
-        _slammer.Dispose();
+        await _slammer.DisposeAsync();
     }
 
     [Fact]
@@ -47,7 +44,7 @@ public sealed class NoAnswerRetryTests : IAsyncLifetime
             if (response.Status != 200) errors.Add($"{method} → {response.Status} {response.Body}");
         }
         Assert.True(errors.Count == 0, string.Join("\n", errors));
-        Assert.True(_slammer.Slammed >= 1, "the slammer was never picked");
+        Assert.True(_slammer.Requests.Count >= 1, "the slammer was never picked");
 
         var slammer = await SlammerStatusAsync();
         // Each attempt the router made there is a 502 in the slammer's numbers (the client got the other's answer). One
@@ -77,7 +74,7 @@ public sealed class NoAnswerRetryTests : IAsyncLifetime
         }
         Assert.True(failed == 1, "the slammer never took a POST in 40");
         // The one POST the slammer took reached no other target.
-        Assert.Equal(1, _slammer.Slammed);
+        Assert.Single(_slammer.Requests);
         Assert.Equal(answered, _alive.Requests);
     }
 
@@ -88,82 +85,12 @@ public sealed class NoAnswerRetryTests : IAsyncLifetime
             Assert.Equal(200, (await RawHttp.SendAsync(_router.ProxyUri, "GET", $"/echo?i={i}")).Status);
 
         Assert.Equal("unhealthy", (await SlammerStatusAsync()).Health);
-        int slammed = _slammer.Slammed;
+        int slammed = _slammer.Requests.Count;
         Assert.True(slammed >= 3, $"ejected after {slammed}");
         for (int i = 0; i < 20; i++) Assert.Equal(200, (await RawHttp.SendAsync(_router.ProxyUri, "GET", $"/after?i={i}")).Status);
-        Assert.Equal(slammed, _slammer.Slammed);
+        Assert.Equal(slammed, _slammer.Requests.Count);
     }
 
     private async Task<Baton.Contracts.TargetStatus> SlammerStatusAsync() =>
         (await _router.StatusAsync("noanswer"))!.Active!.Targets.Single(t => t.Address == _slammer.Address);
-
-    /// <summary>Answers <c>GET /health</c>; reads the head of any other request and closes the connection without a byte.</summary>
-    private sealed class Slammer : IDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private int _slammed;
-
-        public Slammer()
-        {
-            _listener.Start();
-            _ = AcceptAsync();
-        }
-
-        public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-
-        /// <summary>Requests (not probes) taken and left unanswered.</summary>
-        public int Slammed => Volatile.Read(ref _slammed);
-
-        private async Task AcceptAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                try
-                {
-                    _ = ServeAsync(await _listener.AcceptSocketAsync(_stop.Token));
-                }
-                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-            }
-        }
-
-        private async Task ServeAsync(Socket socket)
-        {
-            using var _ = socket;
-            var head = new StringBuilder();
-            var buffer = new byte[4096];
-            try
-            {
-                while (true)
-                {
-                    while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                    {
-                        int n = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                        if (n == 0) return;
-                        head.Append(Encoding.Latin1.GetString(buffer, 0, n));
-                    }
-                    var text = head.ToString();
-                    head.Clear().Append(text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
-                    if (!text.StartsWith("GET /health ", StringComparison.Ordinal))
-                    {
-                        Interlocked.Increment(ref _slammed);
-                        return;
-                    }
-                    await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"u8.ToArray(), SocketFlags.None, _stop.Token);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-            }
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-        }
-    }
 }

@@ -9,7 +9,9 @@ namespace Baton.FunctionalTests.Infrastructure;
 /// An HTTP/1.1 backend written on a bare socket that records the exact bytes of every request it
 /// receives (head and body), on kept-alive connections like a real app. Each answer names the
 /// request it answers (<c>answer N</c>), so a test can tell whose answer a client got. Requests
-/// whose path starts with <see cref="SilentPrefix"/> are never answered.
+/// whose path starts with <see cref="SilentPrefix"/> are never answered. With
+/// <c>closeUnanswered</c>, it answers only health probes and closes the connection on any other
+/// request without a byte (as Docker's proxy does for a crashed container's published port).
 /// </summary>
 public sealed class RawBackend : IAsyncDisposable
 {
@@ -20,10 +22,12 @@ public sealed class RawBackend : IAsyncDisposable
     private readonly ConcurrentQueue<byte[]> _requests = new();
     private readonly List<Task> _connections = [];
     private readonly Task _accepting;
+    private readonly bool _closeUnanswered;
     private int _count;
 
-    public RawBackend()
+    public RawBackend(bool closeUnanswered = false)
     {
+        _closeUnanswered = closeUnanswered;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -31,7 +35,9 @@ public sealed class RawBackend : IAsyncDisposable
     public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
     /// <summary>Every request received, in order, as raw bytes, less the router's health probes (<c>GET /health</c>).</summary>
-    public IReadOnlyList<byte[]> Requests => _requests.Where(r => !Encoding.Latin1.GetString(r).StartsWith("GET /health ", StringComparison.Ordinal)).ToList();
+    public IReadOnlyList<byte[]> Requests => _requests.Where(r => !IsProbe(Encoding.Latin1.GetString(r))).ToList();
+
+    private static bool IsProbe(string request) => request.StartsWith("GET /health ", StringComparison.Ordinal);
 
     /// <summary>The recorded requests as Latin-1 text (one char per byte).</summary>
     public IReadOnlyList<string> RequestTexts => Requests.Select(r => Encoding.Latin1.GetString(r)).ToList();
@@ -82,6 +88,7 @@ public sealed class RawBackend : IAsyncDisposable
                 _requests.Enqueue(request);
                 int number = Interlocked.Increment(ref _count);
                 var target = head.Split(' ', 3)[1];
+                if (_closeUnanswered && !IsProbe(head)) return;
                 if (target.StartsWith(SilentPrefix, StringComparison.Ordinal))
                 {
                     await Task.Delay(Timeout.Infinite, _stop.Token);
