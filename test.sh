@@ -53,7 +53,11 @@ for project in tests/*/*.csproj; do
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
     --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1200000 \
     >"$results/$name.log" 2>&1 || status=1
-  grep -E "^\s+(Failed|Skipped) |Total tests|Passed!|Failed!|error (CS|MSB)|Test Run Aborted" "$results/$name.log" | head -n 60
+  grep -E "^\s+Skipped |Total tests|Passed!|Failed!|error (CS|MSB)|Test Run Aborted" "$results/$name.log" | head -n 60
+  # Each failed test with its message (without the stack), so that a CI log alone says what went wrong.
+  awk '/^  Failed / { show = 1; n = 0; print; next }
+       /^  Stack Trace:/ { show = 0 }
+       show && n < 30 { print "    " $0; n++ }' "$results/$name.log" | head -n 120
   echo "    ($name took $((SECONDS - started)) s)"
 done
 

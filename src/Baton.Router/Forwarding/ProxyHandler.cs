@@ -155,11 +155,13 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             {
                 from = poolName is null ? service.Active : service.PoolNamed(poolName);
                 target = from?.Pick(tried1, tried2);
-                // Watching a new release after its switch: the old one is warm as a standby candidate.
-                if (target is null && poolName is null && service.Candidate is { Standby: true } standby)
+                // Watching a new release after its switch: the old one is warm as a standby candidate. It takes what
+                // the new one has no target for, and what would go to a target whose last attempt failed.
+                if ((target is null || target.RecentlyFailed) && poolName is null && service.Candidate is { Standby: true } standby
+                    && standby.Pick(tried1, tried2) is { } warm && (target is null || !warm.RecentlyFailed))
                 {
-                    target = (from = standby).Pick(tried1, tried2);
-                    if (target is not null) counters.RecordStandby(service.Name);
+                    (target, from) = (warm, standby);
+                    counters.RecordStandby(service.Name);
                 }
             }
             if (target is null && !ReferenceEquals(table, state.Current) && ++reroutes <= 10)
@@ -231,9 +233,14 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                     continue;
                 }
             }
+            else if (result.Error == ForwarderError.ResponseBodyTarget)
+            {
+                if (target.ReportBrokenAnswer(service.Health.EjectAfterConnectFailures))
+                    LogEjected(logger, target.Authority, service.Name);
+            }
             else if (result.Error != ForwarderError.Canceled)
             {
-                target.ReportConnected();
+                target.ReportConnected(attemptStarted);
             }
 
             // Step 5 and 6

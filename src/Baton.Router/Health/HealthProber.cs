@@ -64,11 +64,13 @@ public sealed partial class HealthProber : IDisposable
         {
             // Ejected passively since the last probe: it must pass the full count again.
             if (seen == TargetHealth.Healthy && target.Health == TargetHealth.Unhealthy) passes = 0;
+            long probeStarted = Stopwatch.GetTimestamp();
             var (ok, description) = await ProbeAsync(target, options, ct).ConfigureAwait(false);
             if (ct.IsCancellationRequested) return;
             target.LastProbe = description;
             if (ok)
             {
+                target.ReportProbePassed(probeStarted);
                 failures = 0;
                 passes++;
                 if (target.Health != TargetHealth.Healthy && passes >= options.Passes)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Baton.Router.Metrics;
 
 namespace Baton.Router.Targets;
@@ -12,6 +13,8 @@ public sealed class Target
     private int _draining;
     private int _inFlight;
     private int _consecutiveFailures;
+    private long _failedAt;
+    private long _probePassedAt;
     private TaskCompletionSource? _idle;
     private readonly CancellationTokenSource _streamsClosing = new();
 
@@ -83,8 +86,16 @@ public sealed class Target
     /// <returns>True when this failure ejected the target.</returns>
     public bool ReportNoAnswer(int ejectAfter) => CountFailedAttempt(ejectAfter);
 
+    /// <summary>
+    /// Passive health: the target's answer broke off in its body (the app died while it was sending it). Counts in
+    /// the same run as the other failed attempts; the attempt itself is recorded by the caller.
+    /// </summary>
+    /// <returns>True when this failure ejected the target.</returns>
+    public bool ReportBrokenAnswer(int ejectAfter) => CountFailedAttempt(ejectAfter);
+
     private bool CountFailedAttempt(int ejectAfter)
     {
+        Volatile.Write(ref _failedAt, Stopwatch.GetTimestamp());
         if (Interlocked.Increment(ref _consecutiveFailures) >= ejectAfter && Health == TargetHealth.Healthy)
         {
             SetHealth(TargetHealth.Unhealthy);
@@ -93,12 +104,42 @@ public sealed class Target
         return false;
     }
 
-    public void ReportConnected()
+    /// <summary>
+    /// True from a failed attempt until a request or health probe started after it is answered (or the target is
+    /// healthy again after an ejection). While a watch's standby is warm, requests for such a target go to the
+    /// standby: a target that just failed a request is not sent the next one before it is known to answer again.
+    /// </summary>
+    public bool RecentlyFailed
     {
-        if (Volatile.Read(ref _consecutiveFailures) != 0) Volatile.Write(ref _consecutiveFailures, 0);
+        get
+        {
+            long failedAt = Volatile.Read(ref _failedAt);
+            return failedAt != 0 && failedAt >= Volatile.Read(ref _probePassedAt);
+        }
     }
 
-    internal void ResetFailedAttempts() => Volatile.Write(ref _consecutiveFailures, 0);
+    /// <summary>
+    /// A request started at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp) was answered: the run
+    /// of failed attempts is over. One that started before the last failure proves nothing about the target since.
+    /// </summary>
+    public void ReportConnected(long started)
+    {
+        long failedAt = Volatile.Read(ref _failedAt);
+        if (failedAt == 0 || started <= failedAt) return; // the common case, nothing failed since the last answer, pays one read
+        if (Interlocked.CompareExchange(ref _failedAt, 0, failedAt) == failedAt) Volatile.Write(ref _consecutiveFailures, 0);
+    }
+
+    /// <summary>
+    /// A health probe started at <paramref name="started"/> passed: the target answers again, so it is no longer
+    /// passed over for the standby. The run of failed attempts goes on: an app can answer its probe and drop requests.
+    /// </summary>
+    internal void ReportProbePassed(long started) => Volatile.Write(ref _probePassedAt, started);
+
+    internal void ResetFailedAttempts()
+    {
+        Volatile.Write(ref _consecutiveFailures, 0);
+        Volatile.Write(ref _failedAt, 0);
+    }
 
     /// <summary>
     /// Stops new requests, waits for in-flight ones up to <paramref name="timeout"/>, then closes

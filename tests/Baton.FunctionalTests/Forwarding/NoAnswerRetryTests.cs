@@ -91,6 +91,30 @@ public sealed class NoAnswerRetryTests : IAsyncLifetime
         Assert.Equal(slammed, _slammer.Requests.Count);
     }
 
+    [Fact]
+    public async Task ThreeAnswersCutInTheBody_TargetEjected()
+    {
+        // Every request for /cut gets the head of an answer and part of its body, then the connection closes: an app
+        // that dies while answering. Such an answer cannot be replaced (its head went out), and counts in the run.
+        await using var cutter = new RawBackend();
+        await _router.DeployOkAsync("cutter", RouterHost.Request([_alive], hosts: ["cutter.test"], interval: "60s") with { Targets = [cutter.Address] });
+        for (int i = 1; i <= 3; i++)
+        {
+            // The client gets the head and the part that came, then a cut connection: never a whole answer.
+            try
+            {
+                var answer = await RawHttp.SendAsync(_router.ProxyUri, "GET", $"{RawBackend.CutPrefix}?i={i}", host: "cutter.test");
+                Assert.True(answer.Status == 200 && answer.Body.Length < 100, $"{answer.Status} with {answer.Body.Length} bytes");
+            }
+            catch (IOException)
+            {
+            }
+            var status = (await _router.StatusAsync("cutter"))!.Active!.Targets.Single();
+            Assert.Equal(i < 3 ? "healthy" : "unhealthy", status.Health);
+        }
+        Assert.Equal(3, cutter.Requests.Count);
+    }
+
     private async Task<Baton.Contracts.TargetStatus> SlammerStatusAsync() =>
         (await _router.StatusAsync("noanswer"))!.Active!.Targets.Single(t => t.Address == _slammer.Address);
 }

@@ -69,6 +69,32 @@ public sealed class StandbyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LiveTargetTakesAPostAndClosesUnanswered_OnlyThatPostFails_TheNextGoToTheStandby()
+    {
+        // The live release's port still accepts but its app is gone (Docker's proxy for a crashed container).
+        const string slamHost = "slam.test";
+        await using var slammer = new RawBackend(closeUnanswered: true);
+        await _router.DeployOkAsync("slam", RouterHost.Request([_new], hosts: [slamHost], interval: "60s") with { Targets = [slammer.Address] });
+        var plan = DeployPlan.TryCreate("slam", RouterHost.Request([_old], hosts: [slamHost], interval: "100ms"), _router.Server.State!.Current, out var error);
+        Assert.True(plan is not null, error);
+        Assert.Null(await _router.Server.Rollout!.StageAsync(plan with { PoolName = "blue", Standby = true }, CancellationToken.None));
+
+        var first = await RawHttp.SendAsync(_router.ProxyUri, "POST", "/order", host: slamHost, body: "order-1");
+        Assert.Equal(502, first.Status);
+        Assert.Single(slammer.Requests);
+        // The live target failed its last attempt and no request or probe since has shown it answers: a POST that
+        // cannot be sent twice is not risked on it while the standby is warm. One failure short of an ejection.
+        for (int i = 2; i <= 10; i++)
+        {
+            var next = await RawHttp.SendAsync(_router.ProxyUri, "POST", "/order", host: slamHost, body: $"order-{i}");
+            Assert.True(next.Status == 200 && next.Body.StartsWith("old", StringComparison.Ordinal), $"POST {i}: {next.Status} {next.Body}");
+        }
+        Assert.Single(slammer.Requests);
+        var live = (await _router.StatusAsync("slam"))!.Active!.Targets.Single();
+        Assert.Equal("healthy", live.Health);
+    }
+
+    [Fact]
     public async Task LiveTargetHealthy_StandbyGetsNoPublicTraffic()
     {
         await StageOldAsync(standby: true);

@@ -236,10 +236,10 @@ public sealed class StrategiesAcrossServersTests(ITestOutputHelper output)
         Assert.True(result.Stderr.Contains("exited with code 137", StringComparison.Ordinal)
             || result.Stderr.Contains($"stopped accepting connections on {app2.Address}:", StringComparison.Ordinal)
             || result.Stderr.Contains("error rate above the live release's", StringComparison.Ordinal), result.Stderr);
-        // Only requests in flight on v2 when it was killed can fail, at most one per load loop: every request sent
-        // after the kill is refused by app2, or taken and closed by its engine's proxy while the engine notices the
-        // exit (a GET then goes to another target, and three such failures eject v2's), and answered by the standby
-        // (v1 on app1), or by v1 after the switch back. A GET in flight cut without an answer goes to the standby too.
+        // At most one request per load loop fails: the one in flight on v2 when it was killed, or the first sent to it
+        // after the kill and taken and closed by its engine's proxy while the engine notices the exit. A GET goes to
+        // another target then; a POST cannot, and gets the router's 502. From v2's first failed attempt, every request
+        // goes to the standby (v1 on app1) until v2 answers again, and to v1 after the switch back.
         Assert.True(load.Versions.GetValueOrDefault("v2") > 0, load.Summary);
         Assert.True(load.Failures.Count <= loops.Values.Sum(), $"{load.Failures.Count} failed, more than the {loops.Values.Sum()} requests that can have been in flight on v2: {load.Summary}");
         foreach (var (kind, count) in loops)
@@ -247,8 +247,9 @@ public sealed class StrategiesAcrossServersTests(ITestOutputHelper output)
             int failed = load.Failures.Count(f => f.StartsWith(kind + ":", StringComparison.Ordinal));
             Assert.True(failed <= count, $"{failed} of the {count} '{kind}' loop(s) failed: more than one request each: {load.Summary}");
         }
-        // Each answered by the router (its 502 for a target that reset the connection mid-request): no client connection was cut.
-        Assert.All(load.Failures, f => Assert.Contains(": 502 ", f, StringComparison.Ordinal));
+        // Each answered by the router (its 502 for a target that reset the connection mid-request), or, for an echo whose
+        // answer v2 had started, the client's connection cut: the one way to say that an answer is incomplete.
+        Assert.All(load.Failures, f => Assert.True(f.Contains(": 502 ", StringComparison.Ordinal) || f.StartsWith("POST /echo: ", StringComparison.Ordinal), f));
 
         // v1 serves again from its containers on app1, kept warm: the same ones, never stopped or started again.
         for (int i = 0; i < 8; i++) Assert.Equal("v1", await app.LiveVersionAsync());

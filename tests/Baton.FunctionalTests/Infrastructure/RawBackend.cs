@@ -17,6 +17,9 @@ public sealed class RawBackend : IAsyncDisposable
 {
     public const string SilentPrefix = "/silent";
 
+    /// <summary>A request for a path under this gets the head of a 100-byte answer and 10 bytes of it, then the connection closes.</summary>
+    public const string CutPrefix = "/cut";
+
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<byte[]> _requests = new();
@@ -92,6 +95,11 @@ public sealed class RawBackend : IAsyncDisposable
                 if (target.StartsWith(SilentPrefix, StringComparison.Ordinal))
                 {
                     await Task.Delay(Timeout.Infinite, _stop.Token);
+                    return;
+                }
+                if (target.StartsWith(CutPrefix, StringComparison.Ordinal))
+                {
+                    await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nten bytes."u8.ToArray(), _stop.Token);
                     return;
                 }
                 var body = $"answer {number}";

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Baton.Router.Targets;
 using Baton.Router.Tests.Testing;
 
@@ -103,11 +104,56 @@ public sealed class TargetTests
         var target = Healthy();
         Assert.False(target.ReportConnectFailure(3));
         Assert.False(target.ReportConnectFailure(3));
-        target.ReportConnected();
+        target.ReportConnected(Stopwatch.GetTimestamp());
         Assert.False(target.ReportConnectFailure(3));
         Assert.False(target.ReportConnectFailure(3));
         Assert.True(target.ReportConnectFailure(3));
         Assert.Equal(TargetHealth.Unhealthy, target.Health);
         Assert.Equal(5, target.Metrics.ConnectFailures);
+    }
+
+    [Fact]
+    public void AnAnswerToARequestStartedBeforeTheFailure_NeitherEndsTheRunNorClearsRecentlyFailed()
+    {
+        var target = Healthy();
+        long before = Stopwatch.GetTimestamp();
+        Assert.False(target.RecentlyFailed);
+        Assert.False(target.ReportNoAnswer(3));
+        Assert.False(target.ReportBrokenAnswer(3));
+        Assert.True(target.RecentlyFailed);
+        target.ReportConnected(before);     // in flight since before the failures: says nothing of the target now
+        Assert.True(target.RecentlyFailed);
+        Assert.True(target.ReportConnectFailure(3));
+        Assert.Equal(TargetHealth.Unhealthy, target.Health);
+    }
+
+    [Fact]
+    public void AnAnswerToARequestStartedAfterTheFailure_EndsTheRunAndClearsRecentlyFailed()
+    {
+        var target = Healthy();
+        Assert.False(target.ReportNoAnswer(3));
+        Assert.False(target.ReportNoAnswer(3));
+        target.ReportConnected(Stopwatch.GetTimestamp());
+        Assert.False(target.RecentlyFailed);
+        Assert.False(target.ReportNoAnswer(3));
+        Assert.False(target.ReportNoAnswer(3));
+        Assert.Equal(TargetHealth.Healthy, target.Health);
+    }
+
+    [Fact]
+    public void AProbePassedAfterTheFailure_ClearsRecentlyFailed_ButTheRunGoesOn()
+    {
+        var target = Healthy();
+        long before = Stopwatch.GetTimestamp();
+        Assert.False(target.ReportNoAnswer(3));
+        target.ReportProbePassed(before);
+        Assert.True(target.RecentlyFailed);
+        target.ReportProbePassed(Stopwatch.GetTimestamp());
+        Assert.False(target.RecentlyFailed);
+        // An app that answers its probes and drops requests is still ejected by the run.
+        Assert.False(target.ReportNoAnswer(3));
+        Assert.True(target.RecentlyFailed);
+        Assert.True(target.ReportNoAnswer(3));
+        Assert.Equal(TargetHealth.Unhealthy, target.Health);
     }
 }
