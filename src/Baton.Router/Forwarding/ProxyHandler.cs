@@ -155,10 +155,8 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             {
                 from = poolName is null ? service.Active : service.PoolNamed(poolName);
                 target = from?.Pick(tried1, tried2);
-                // Watching a new release after its switch: the old one is warm as a standby candidate. It takes what
-                // the new one has no target for, and what would go to a target whose last attempt failed.
-                if ((target is null || target.RecentlyFailed) && poolName is null && service.Candidate is { Standby: true } standby
-                    && standby.Pick(tried1, tried2) is { } warm && (target is null || !warm.RecentlyFailed))
+                // Watching a new release after its switch: the old one is warm as a standby candidate.
+                if (poolName is null && service.Candidate is { Standby: true } standby && FromStandby(target, standby, tried1, tried2) is { } warm)
                 {
                     (target, from) = (warm, standby);
                     counters.RecordStandby(service.Name);
@@ -222,7 +220,7 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             }
             else if (result.Error == ForwarderError.Target)
             {
-                if (target.ReportNoAnswer(service.Health.EjectAfterConnectFailures))
+                if (target.ReportFailedAnswer(service.Health.EjectAfterConnectFailures))
                     LogEjected(logger, target.Authority, service.Name);
                 if (attempts < options.MaxAttempts && !context.Response.HasStarted && SafeToSendAgain(context))
                 {
@@ -235,7 +233,7 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             }
             else if (result.Error == ForwarderError.ResponseBodyTarget)
             {
-                if (target.ReportBrokenAnswer(service.Health.EjectAfterConnectFailures))
+                if (target.ReportFailedAnswer(service.Health.EjectAfterConnectFailures))
                     LogEjected(logger, target.Authority, service.Name);
             }
             else if (result.Error != ForwarderError.Canceled)
@@ -255,6 +253,17 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             transformer?.Deadline.Dispose();
             if (record is not null) requestLog!.End(record, status != 0 ? status : context.Response.StatusCode, started);
         }
+    }
+
+    /// <summary>
+    /// The standby's target for a request the live pool has no target for, or only one whose last attempt failed
+    /// (and nothing it answered since shows it is back); null when the live pool's pick stands.
+    /// </summary>
+    private static Target? FromStandby(Target? picked, TargetPool standby, Target? tried1, Target? tried2)
+    {
+        if (picked is { RecentlyFailed: false }) return null;
+        var warm = standby.Pick(tried1, tried2);
+        return picked is null || warm is { RecentlyFailed: false } ? warm : null;
     }
 
     /// <summary>The next attempt goes to a target not tried yet; YARP set its own 502 and error feature, so it starts clean.</summary>

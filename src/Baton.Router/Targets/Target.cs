@@ -79,19 +79,13 @@ public sealed class Target
     }
 
     /// <summary>
-    /// Passive health: the target took a request and closed the connection without a byte of answer (an app that
-    /// crashed behind a published port whose proxy still accepts). Counts in the same run as connection failures;
-    /// the attempt itself is recorded by the caller, as the 502 it is.
+    /// Passive health: the target took a request and did not answer it whole. It closed the connection without a byte
+    /// of answer (an app that crashed behind a published port whose proxy still accepts), or broke its answer off in
+    /// the body (an app that died while sending it). Counts in the same run as connection failures; the attempt
+    /// itself is recorded by the caller, as the 502 it is.
     /// </summary>
     /// <returns>True when this failure ejected the target.</returns>
-    public bool ReportNoAnswer(int ejectAfter) => CountFailedAttempt(ejectAfter);
-
-    /// <summary>
-    /// Passive health: the target's answer broke off in its body (the app died while it was sending it). Counts in
-    /// the same run as the other failed attempts; the attempt itself is recorded by the caller.
-    /// </summary>
-    /// <returns>True when this failure ejected the target.</returns>
-    public bool ReportBrokenAnswer(int ejectAfter) => CountFailedAttempt(ejectAfter);
+    public bool ReportFailedAnswer(int ejectAfter) => CountFailedAttempt(ejectAfter);
 
     private bool CountFailedAttempt(int ejectAfter)
     {

@@ -31,9 +31,9 @@ public sealed class StandbyTests : IAsyncLifetime
         await _old.DisposeAsync();
     }
 
-    private async Task StageOldAsync(bool standby)
+    private async Task StageOldAsync(bool standby, string service = "app", string host = Host)
     {
-        var plan = DeployPlan.TryCreate("app", RouterHost.Request([_old], hosts: [Host], interval: "100ms"), _router.Server.State!.Current, out var error);
+        var plan = DeployPlan.TryCreate(service, RouterHost.Request([_old], hosts: [host], interval: "100ms"), _router.Server.State!.Current, out var error);
         Assert.True(plan is not null, error);
         Assert.Null(await _router.Server.Rollout!.StageAsync(plan with { PoolName = "blue", Standby = standby }, CancellationToken.None));
     }
@@ -75,9 +75,7 @@ public sealed class StandbyTests : IAsyncLifetime
         const string slamHost = "slam.test";
         await using var slammer = new RawBackend(closeUnanswered: true);
         await _router.DeployOkAsync("slam", RouterHost.Request([_new], hosts: [slamHost], interval: "60s") with { Targets = [slammer.Address] });
-        var plan = DeployPlan.TryCreate("slam", RouterHost.Request([_old], hosts: [slamHost], interval: "100ms"), _router.Server.State!.Current, out var error);
-        Assert.True(plan is not null, error);
-        Assert.Null(await _router.Server.Rollout!.StageAsync(plan with { PoolName = "blue", Standby = true }, CancellationToken.None));
+        await StageOldAsync(standby: true, "slam", slamHost);
 
         var first = await RawHttp.SendAsync(_router.ProxyUri, "POST", "/order", host: slamHost, body: "order-1");
         Assert.Equal(502, first.Status);

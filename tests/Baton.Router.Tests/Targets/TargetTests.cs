@@ -118,8 +118,8 @@ public sealed class TargetTests
         var target = Healthy();
         long before = Stopwatch.GetTimestamp();
         Assert.False(target.RecentlyFailed);
-        Assert.False(target.ReportNoAnswer(3));
-        Assert.False(target.ReportBrokenAnswer(3));
+        Assert.False(target.ReportFailedAnswer(3));
+        Assert.False(target.ReportFailedAnswer(3));
         Assert.True(target.RecentlyFailed);
         target.ReportConnected(before);     // in flight since before the failures: says nothing of the target now
         Assert.True(target.RecentlyFailed);
@@ -131,12 +131,12 @@ public sealed class TargetTests
     public void AnAnswerToARequestStartedAfterTheFailure_EndsTheRunAndClearsRecentlyFailed()
     {
         var target = Healthy();
-        Assert.False(target.ReportNoAnswer(3));
-        Assert.False(target.ReportNoAnswer(3));
+        Assert.False(target.ReportFailedAnswer(3));
+        Assert.False(target.ReportFailedAnswer(3));
         target.ReportConnected(Stopwatch.GetTimestamp());
         Assert.False(target.RecentlyFailed);
-        Assert.False(target.ReportNoAnswer(3));
-        Assert.False(target.ReportNoAnswer(3));
+        Assert.False(target.ReportFailedAnswer(3));
+        Assert.False(target.ReportFailedAnswer(3));
         Assert.Equal(TargetHealth.Healthy, target.Health);
     }
 
@@ -145,15 +145,15 @@ public sealed class TargetTests
     {
         var target = Healthy();
         long before = Stopwatch.GetTimestamp();
-        Assert.False(target.ReportNoAnswer(3));
+        Assert.False(target.ReportFailedAnswer(3));
         target.ReportProbePassed(before);
         Assert.True(target.RecentlyFailed);
         target.ReportProbePassed(Stopwatch.GetTimestamp());
         Assert.False(target.RecentlyFailed);
         // An app that answers its probes and drops requests is still ejected by the run.
-        Assert.False(target.ReportNoAnswer(3));
+        Assert.False(target.ReportFailedAnswer(3));
         Assert.True(target.RecentlyFailed);
-        Assert.True(target.ReportNoAnswer(3));
+        Assert.True(target.ReportFailedAnswer(3));
         Assert.Equal(TargetHealth.Unhealthy, target.Health);
     }
 }
