@@ -112,7 +112,7 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                 }
                 var deadline = new ResponseDeadline(service.TargetTimeout ?? options.TargetTimeout, state.Time);
                 transformer = new TargetTransformer(pathAndQuery, deadline, requestId);
-                if (!TargetForwarder.IsWebSocketUpgrade(context) && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+                if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true && !TargetForwarder.IsWebSocketUpgrade(context))
                     context.Request.Body = deadline.Watch(context.Request.Body);
             }
 

@@ -50,17 +50,22 @@ public sealed class TargetForwarder : IDisposable
 
     /// <summary>True for a request the WebSocket relay carries: an HTTP/1.1 upgrade to <c>websocket</c>.</summary>
     internal static bool IsWebSocketUpgrade(HttpContext context) =>
-        context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }
-        && context.Request.Headers.Upgrade.ToString().Equals("websocket", StringComparison.OrdinalIgnoreCase);
+        context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } && AsksForWebSocket(context);
+
+    private static bool AsksForWebSocket(HttpContext context) =>
+        context.Request.Headers.Upgrade.ToString().Equals("websocket", StringComparison.OrdinalIgnoreCase);
 
     internal async ValueTask<ForwardResult> SendAsync(HttpContext context, TargetTransformer transformer)
     {
         var target = transformer.Target;
         transformer.Deadline.Arm();
-        if (IsWebSocketUpgrade(context)) return await RelayWebSocketAsync(context, transformer).ConfigureAwait(false);
-        // Another upgrade (Upgrade: h2c, or Connection: upgrade alone) goes on as a plain request: Kestrel refused
-        // any body with it, and what it would offer as the body is the raw connection, which must not be sent on.
-        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }) context.Features.Set<IHttpRequestBodyDetectionFeature>(NoBody.Instance);
+        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true })
+        {
+            if (AsksForWebSocket(context)) return await RelayWebSocketAsync(context, transformer).ConfigureAwait(false);
+            // Another upgrade (Upgrade: h2c, or Connection: upgrade alone) goes on as a plain request: Kestrel refused
+            // any body with it, and what it would offer as the body is the raw connection, which must not be sent on.
+            context.Features.Set<IHttpRequestBodyDetectionFeature>(NoBody.Instance);
+        }
 
         var error = await _forwarder.SendAsync(context, target.Prefix, _client, Config, transformer, transformer.Deadline.Token).ConfigureAwait(false);
         if (error == YarpError.None) return ForwardResult.Ok;

@@ -27,6 +27,9 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
 
     public ResponseDeadline Deadline => deadline;
 
+    /// <summary>The current attempt's answer gave its length: it has no trailers (only a chunked HTTP/1.1 body can carry them).</summary>
+    private bool _lengthGiven;
+
     public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         Apply(httpContext, proxyRequest, destinationPrefix);
@@ -51,8 +54,13 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
             if (connection.Count > 0 && HeaderRules.NamedByConnection(connection, name)) continue;
             if (HeaderRules.IsContentHeader(name))
             {
-                if (content is not null && !(chunked && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
-                    Add(content.Headers, name, header.Value);
+                if (content is null) continue;
+                // The length crosses as the number Kestrel parsed, not a string formatted from it and parsed again.
+                if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (!chunked) content.Headers.ContentLength = incoming.ContentLength;
+                }
+                else Add(content.Headers, name, header.Value);
                 continue;
             }
             Add(headers, name, header.Value);
@@ -80,12 +88,20 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
         CopyResponseHeaders(proxyResponse, httpContext.Response.Headers, keepUpgrade: false);
 
         var length = proxyResponse.Content.Headers.ContentLength;
+        _lengthGiven = length is not null;
         if (length is null or > LongLivedLength)
             proxyResponse.Content = new DrainingContent(proxyResponse.Content, Target.StreamsClosing);
         else if (length > 0)
             proxyResponse.Content = new WholeBodyContent(proxyResponse.Content, length.Value);
         return new ValueTask<bool>(true);
     }
+
+    /// <summary>
+    /// Trailers are copied only from a chunked answer. YARP's own copy looks the trailers feature up and makes the
+    /// answer's (empty) trailer collection for every answer.
+    /// </summary>
+    public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>
+        _lengthGiven ? default : base.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
 
     /// <summary>Copies the target's headers, less hop-by-hop ones and those its <c>Connection</c> header names.</summary>
     public static void CopyResponseHeaders(HttpResponseMessage response, IHeaderDictionary destination, bool keepUpgrade)
@@ -98,8 +114,14 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
             if (connection.Count > 0 && !isUpgrade && NamedBy(connection, header.Key)) continue;
             destination[header.Key] = ToStringValues(header.Value);
         }
-        foreach (var header in response.Content.Headers.NonValidated)
+        var content = response.Content.Headers;
+        foreach (var header in content.NonValidated)
+        {
+            // The handler parsed the length to read the body: it goes on as that number, not formatted into a string for Kestrel to parse again.
+            if (header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
             destination[header.Key] = ToStringValues(header.Value);
+        }
+        if (content.ContentLength is { } length) destination.ContentLength = length;
         // A bodyless status must not claim a length (Kestrel refuses to write one for 204 and 1xx).
         if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.ResetContent or < HttpStatusCode.OK)
             destination.Remove("Content-Length");
