@@ -33,7 +33,15 @@ internal sealed class HeadWithBodyHandler(HttpMessageHandler inner) : Delegating
         public HeadWithBodyContent(HttpContent inner)
         {
             _inner = inner;
-            foreach (var header in inner.Headers) Headers.TryAddWithoutValidation(header.Key, header.Value);
+            // As the transformer set them, unparsed; the length as the number it is (enumerated, it would be formatted
+            // into a string for the handler to parse again).
+            foreach (var header in inner.Headers.NonValidated)
+            {
+                if (header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
+                if (header.Value.Count == 1) Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
+                else Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+            Headers.ContentLength = inner.Headers.ContentLength;
         }
 
         protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>

@@ -18,6 +18,9 @@ public sealed class RequestIdTests
         var ids = Enumerable.Range(0, 1000).Select(_ => For()).ToList();
         Assert.All(ids, id => Assert.Matches("^[0-9a-f]{16}$", id));
         Assert.Equal(1000, ids.Distinct().Count());
+        // Every digit is random: the first and the last take all sixteen values (missing one in 1000 ids: about 1e-27).
+        Assert.Equal(16, ids.Select(id => id[0]).Distinct().Count());
+        Assert.Equal(16, ids.Select(id => id[^1]).Distinct().Count());
     }
 
     [Theory]
