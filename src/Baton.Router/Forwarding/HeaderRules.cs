@@ -43,14 +43,68 @@ internal static class HeaderRules
     /// made that header hop-by-hop, so it must not cross the proxy either (RFC 9110 §7.6.1). Every
     /// token of every <c>Connection</c> line counts (<c>Connection: keep-alive, X-Secret</c>).
     /// </summary>
-    public static bool NamedByConnection(StringValues connection, string name)
+    public static bool NamedByConnection(StringValues connection, string name) => ConnectionOptions.Of(connection).Names(name);
+}
+
+/// <summary>
+/// The options of one message's <c>Connection</c> header, read once for all of its headers. The usual
+/// header has one option (<c>keep-alive</c>, <c>close</c>): then naming a header is one comparison.
+/// </summary>
+internal readonly struct ConnectionOptions
+{
+    /// <summary>The one option, when the header has exactly one.</summary>
+    private readonly string? _only;
+
+    /// <summary>Every option, when it has more than one.</summary>
+    private readonly List<string>? _many;
+
+    private ConnectionOptions(string? only, List<string>? many)
     {
-        foreach (var line in connection)
+        _only = only;
+        _many = many;
+    }
+
+    public static ConnectionOptions Of(StringValues lines)
+    {
+        string? only = null;
+        List<string>? many = null;
+        foreach (var line in lines) Add(line, ref only, ref many);
+        return new ConnectionOptions(only, many);
+    }
+
+    public static ConnectionOptions Of(System.Net.Http.Headers.HeaderStringValues lines)
+    {
+        string? only = null;
+        List<string>? many = null;
+        foreach (var line in lines) Add(line, ref only, ref many);
+        return new ConnectionOptions(only, many);
+    }
+
+    private static void Add(string? line, ref string? only, ref List<string>? many)
+    {
+        if (string.IsNullOrEmpty(line)) return;
+        var span = line.AsSpan();
+        foreach (var range in span.Split(','))
         {
-            var options = line.AsSpan();
-            foreach (var range in options.Split(','))
-                if (options[range].Trim(" \t").Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
+            var option = span[range].Trim(" \t");
+            if (option.IsEmpty) continue;
+            // A line that is one option, untrimmed, is kept as it is: no copy.
+            var text = option.Length == line.Length ? line : option.ToString();
+            if (only is null && many is null) only = text;
+            else
+            {
+                many ??= [only!];
+                many.Add(text);
+            }
         }
+    }
+
+    /// <summary>True when <paramref name="name"/> is one of the options, ignoring case.</summary>
+    public bool Names(string name)
+    {
+        if (_many is null) return _only is not null && name.Equals(_only, StringComparison.OrdinalIgnoreCase);
+        foreach (var option in _many)
+            if (name.Equals(option, StringComparison.OrdinalIgnoreCase)) return true;
         return false;
     }
 }

@@ -63,9 +63,19 @@ internal sealed class ResponseDeadline : IDisposable
 
     private sealed class WatchedBody(Stream inner, ResponseDeadline deadline) : ReadOnlyStream
     {
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            var read = inner.ReadAsync(buffer, cancellationToken);
+            // A zero-byte read (YARP's wait for data) brings nothing: no progress to count.
+            if (buffer.IsEmpty) return read;
+            if (!read.IsCompletedSuccessfully) return ProgressAfterAsync(read);
+            deadline.Progress();
+            return read;
+        }
+
+        private async ValueTask<int> ProgressAfterAsync(ValueTask<int> pending)
+        {
+            int read = await pending.ConfigureAwait(false);
             deadline.Progress();
             return read;
         }

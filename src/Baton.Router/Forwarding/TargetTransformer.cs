@@ -43,7 +43,7 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
         var incomingHeaders = incoming.Headers;
         var headers = proxyRequest.Headers;
         var content = proxyRequest.Content;
-        var connection = incomingHeaders.Connection;
+        var connection = ConnectionOptions.Of(incomingHeaders.Connection);
         // Transfer-Encoding overrides Content-Length; passing both on is how requests get smuggled (RFC 9112 §6.3).
         bool chunked = incomingHeaders.ContainsKey("Transfer-Encoding");
         foreach (var header in incomingHeaders)
@@ -51,7 +51,7 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
             var name = header.Key;
             if (name.Length > 0 && name[0] == ':') continue; // HTTP/2 pseudo-headers
             if (HeaderRules.DropFromRequest(name)) continue;
-            if (connection.Count > 0 && HeaderRules.NamedByConnection(connection, name)) continue;
+            if (connection.Names(name)) continue;
             if (HeaderRules.IsContentHeader(name))
             {
                 if (content is null) continue;
@@ -106,12 +106,12 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
     /// <summary>Copies the target's headers, less hop-by-hop ones and those its <c>Connection</c> header names.</summary>
     public static void CopyResponseHeaders(HttpResponseMessage response, IHeaderDictionary destination, bool keepUpgrade)
     {
-        var connection = response.Headers.NonValidated.TryGetValues("Connection", out var c) ? c : default;
+        var connection = response.Headers.NonValidated.TryGetValues("Connection", out var c) ? ConnectionOptions.Of(c) : default;
         foreach (var header in response.Headers.NonValidated)
         {
             bool isUpgrade = header.Key.Equals("Upgrade", StringComparison.OrdinalIgnoreCase);
             if (HeaderRules.DropFromResponse(header.Key) && !(keepUpgrade && isUpgrade)) continue;
-            if (connection.Count > 0 && !isUpgrade && NamedBy(connection, header.Key)) continue;
+            if (!isUpgrade && connection.Names(header.Key)) continue;
             destination[header.Key] = ToStringValues(header.Value);
         }
         var content = response.Content.Headers;
@@ -125,13 +125,6 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
         // A bodyless status must not claim a length (Kestrel refuses to write one for 204 and 1xx).
         if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.ResetContent or < HttpStatusCode.OK)
             destination.Remove("Content-Length");
-    }
-
-    private static bool NamedBy(HeaderStringValues connection, string name)
-    {
-        foreach (var line in connection)
-            if (HeaderRules.NamedByConnection(line, name)) return true;
-        return false;
     }
 
     private static void Add(HttpHeaders headers, string name, StringValues values)
