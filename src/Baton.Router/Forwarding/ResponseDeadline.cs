@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Baton.Router.Forwarding;
 
 /// <summary>
@@ -20,12 +22,42 @@ internal sealed class ResponseDeadline : IDisposable
     /// </summary>
     private static readonly TimeSpan ProgressGranularity = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Sources of finished requests whose deadline never passed, reset for the next: a source and the timer and
+    /// registration list it makes when first armed were three objects and a timer created and destroyed per request.
+    /// </summary>
+    private static readonly ConcurrentQueue<CancellationTokenSource> Kept = new();
+    private static int _kept;
+
+    /// <summary>More requests in flight at once than this make their own sources, dropped at their end.</summary>
+    private const int MaxKept = 1024;
+
     public ResponseDeadline(TimeSpan timeout, TimeProvider time)
     {
         _timeout = timeout;
         _time = time;
-        // The system clock's source needs no timer until it is armed (a fake clock's is made with it).
-        _source = ReferenceEquals(time, TimeProvider.System) ? new CancellationTokenSource() : new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, time);
+        // The system clock's source needs no timer until it is armed (a fake clock's is made with it, and not kept).
+        _source = ReferenceEquals(time, TimeProvider.System) ? Take() : new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, time);
+    }
+
+    private static CancellationTokenSource Take()
+    {
+        if (!Kept.TryDequeue(out var source)) return new CancellationTokenSource();
+        Interlocked.Decrement(ref _kept);
+        return source;
+    }
+
+    /// <summary>Keeps a source that never fired (<see cref="CancellationTokenSource.TryReset"/> stops its timer and drops its registrations).</summary>
+    private static bool TryKeep(CancellationTokenSource source)
+    {
+        if (!source.TryReset()) return false;
+        if (Interlocked.Increment(ref _kept) > MaxKept)
+        {
+            Interlocked.Decrement(ref _kept);
+            return false;
+        }
+        Kept.Enqueue(source);
+        return true;
     }
 
     public CancellationToken Token => _source.Token;
@@ -59,7 +91,13 @@ internal sealed class ResponseDeadline : IDisposable
     /// <summary>The client's request body, restarting the wait as each piece is read, so an upload that takes long is not taken for a silent target.</summary>
     public Stream Watch(Stream body) => new WatchedBody(body, this);
 
-    public void Dispose() => _source.Dispose();
+    /// <summary>The request is over: nothing arms this deadline again, and its source goes to the next request when it can.</summary>
+    public void Dispose()
+    {
+        _answered = true;
+        if (ReferenceEquals(_time, TimeProvider.System) && TryKeep(_source)) return;
+        _source.Dispose();
+    }
 
     private sealed class WatchedBody(Stream inner, ResponseDeadline deadline) : ReadOnlyStream
     {

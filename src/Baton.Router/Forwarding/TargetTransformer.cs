@@ -22,6 +22,12 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
     /// <summary>Bodies of unknown length, or longer than this, may outlive a drain: they end at its deadline.</summary>
     private const long LongLivedLength = 1024 * 1024;
 
+    /// <summary>
+    /// A body this short comes in the handler's first read of the answer (4 KiB) together with a usual head, so
+    /// YARP's copy writes it in one piece without <see cref="WholeBodyContent"/>'s help.
+    /// </summary>
+    private const long ShortLength = 2 * 1024;
+
     /// <summary>The target of the current attempt.</summary>
     public Target Target { get; set; } = null!;
 
@@ -91,7 +97,7 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
         _lengthGiven = length is not null;
         if (length is null or > LongLivedLength)
             proxyResponse.Content = new DrainingContent(proxyResponse.Content, Target.StreamsClosing);
-        else if (length > 0)
+        else if (length > ShortLength)
             proxyResponse.Content = new WholeBodyContent(proxyResponse.Content, length.Value);
         return new ValueTask<bool>(true);
     }
