@@ -299,8 +299,11 @@ done
 results="$work/results.tsv"; mem="$work/memory.tsv"
 : >"$results"; : >"$mem"
 for r in $(seq "$ROUNDS"); do
+  # Even rounds run the contenders in reverse order, so that none always runs first (or right after another) in a case.
+  order=("${contenders[@]}")
+  if (( r % 2 == 0 )); then order=(); for (( i = ${#contenders[@]} - 1; i >= 0; i-- )); do order+=("${contenders[i]}"); done; fi
   for s in "${cases[@]}"; do
-    for c in "${contenders[@]}"; do
+    for c in "${order[@]}"; do
       sampler=""
       if [ "$s" = c256-1k ] && [ -n "${mainpid[$c]:-}" ]; then
         # Peak resident set during the run, sampled every 0.5 s (bounded: the run's length + 2 s).
@@ -370,6 +373,22 @@ for s in cases:
         v = med[(s, c)]
         m = statistics.median(v)
         print(f"{s:<10}{c:<10}{m:>16.0f}{min(v):>10.0f}{max(v):>10.0f}{m / n:>10.2f}{m / d:>10.2f}{errs[(s, c)]:>8}")
+if "baton-b" in contenders and "baton" in contenders:
+    # The same round's two runs of a case are close in time: their ratio is steadier than the ratio of medians
+    # when the machine's speed drifts from round to round.
+    byround = {(r, s, c): float(rps) for r, s, c, rps, e in rows}
+    print()
+    print("baton / baton-b, paired by round: the median of each round's ratio, and the rounds baton was behind")
+    print(f"{'case':<10}{'median':>8}{'behind':>9}  ratios")
+    every = []
+    for s in cases:
+        ratios = [byround[(r, s, "baton")] / byround[(r, s, "baton-b")] for r in map(str, range(1, int(rounds) + 1))
+                  if byround.get((r, s, "baton-b"), 0) > 0 and (r, s, "baton") in byround]
+        if not ratios: continue
+        if s != "h2-1k": every += ratios
+        print(f"{s:<10}{statistics.median(ratios):>8.3f}{sum(x < 1 for x in ratios):>5} of {len(ratios):<2} " + " ".join(f"{x:.2f}" for x in ratios))
+    if every:
+        print(f"{'HTTP/1.1':<10}{statistics.median(every):>8.3f}{sum(x < 1 for x in every):>5} of {len(every):<2} (every HTTP/1.1 case; geometric mean {statistics.geometric_mean(every):.3f})")
 mrows = [l.split() for l in open(mem)]
 if mrows:
     print()
