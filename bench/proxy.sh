@@ -10,8 +10,9 @@
 #   CASES="get-100b get-10k" LATENCY=0 H2=0 bench/proxy.sh                    # a subset
 #
 # Throughput cases (wrk -t2, keep-alive; h2load for HTTP/2), each run once per contender per round;
-# rounds are interleaved and the median of the rounds is reported, as a ratio to nginx's median
-# and to the direct one's, from the same run:
+# rounds are interleaved (even rounds in reverse contender order) and the median of the rounds is
+# reported, as a ratio to nginx's median and to the direct one's, from the same run; with a baton-b,
+# also baton/baton-b paired by round:
 #   get-100b get-1k get-10k get-100k   GET of that size, 64 connections
 #   post-1k                            POST of a 1 KB body (100 B answer), 64 connections
 #   c16-1k c256-1k                     GET 1 KB with 16 and 256 connections
