@@ -22,12 +22,6 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
     /// <summary>Bodies of unknown length, or longer than this, may outlive a drain: they end at its deadline.</summary>
     private const long LongLivedLength = 1024 * 1024;
 
-    /// <summary>
-    /// A body this short comes in the handler's first read of the answer (4 KiB) together with a usual head, so
-    /// YARP's copy writes it in one piece without <see cref="WholeBodyContent"/>'s help.
-    /// </summary>
-    private const long ShortLength = 2 * 1024;
-
     /// <summary>The target of the current attempt.</summary>
     public Target Target { get; set; } = null!;
 
@@ -97,7 +91,10 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
         _lengthGiven = length is not null;
         if (length is null or > LongLivedLength)
             proxyResponse.Content = new DrainingContent(proxyResponse.Content, Target.StreamsClosing);
-        else if (length > ShortLength)
+        else if (length > 0)
+            // Also for a short body that came whole with its head: read whole before anything is written, an answer the
+            // target cuts short fails before the client has a byte of it, so the router counts the failure before
+            // the client sees the cut (YARP itself aborts a client whose answer has started, before it returns).
             proxyResponse.Content = new WholeBodyContent(proxyResponse.Content, length.Value);
         return new ValueTask<bool>(true);
     }
