@@ -92,6 +92,7 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
         Target? tried1 = null, tried2 = null;
         int attempts = 0, reroutes = 0;
         bool? canary = null;
+        bool webSocket = false;
         while (true)
         {
             if (service is null)
@@ -112,7 +113,8 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
                 }
                 var deadline = new ResponseDeadline(service.TargetTimeout ?? options.TargetTimeout, state.Time);
                 transformer = new TargetTransformer(pathAndQuery, deadline, requestId);
-                if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true && !TargetForwarder.IsWebSocketUpgrade(context))
+                webSocket = TargetForwarder.PrepareUpgrade(context);
+                if (!webSocket && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
                     context.Request.Body = deadline.Watch(context.Request.Body);
             }
 
@@ -201,7 +203,9 @@ public sealed partial class ProxyHandler(RoutingState state, TargetForwarder for
             long attemptStarted = Stopwatch.GetTimestamp();
             try
             {
-                result = await forwarder.SendAsync(context, transformer);
+                result = webSocket
+                    ? await forwarder.RelayWebSocketAsync(context, transformer)
+                    : TargetForwarder.Result(context, transformer, await forwarder.ForwardAsync(context, transformer));
             }
             finally
             {

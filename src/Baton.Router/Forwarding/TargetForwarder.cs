@@ -48,26 +48,36 @@ public sealed class TargetForwarder : IDisposable
     /// <summary>How header values cross (<see cref="ForwarderClient.HeaderEncoding"/>); the public listener's Kestrel must use the same.</summary>
     public static System.Text.Encoding HeaderEncoding => ForwarderClient.HeaderEncoding;
 
-    /// <summary>True for a request the WebSocket relay carries: an HTTP/1.1 upgrade to <c>websocket</c>.</summary>
-    internal static bool IsWebSocketUpgrade(HttpContext context) =>
-        context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } && AsksForWebSocket(context);
+    /// <summary>
+    /// Looks at a request's upgrade once, before its first attempt. True for a request the WebSocket
+    /// relay carries: an HTTP/1.1 upgrade to <c>websocket</c>. Another upgrade (<c>Upgrade: h2c</c>, or
+    /// <c>Connection: upgrade</c> alone) goes on as a plain request without a body: Kestrel refused any
+    /// body with it, and what it would offer as the body is the raw connection, which must not be sent on.
+    /// </summary>
+    internal static bool PrepareUpgrade(HttpContext context)
+    {
+        if (context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true }) return false;
+        if (AsksForWebSocket(context)) return true;
+        context.Features.Set<IHttpRequestBodyDetectionFeature>(NoBody.Instance);
+        return false;
+    }
 
     private static bool AsksForWebSocket(HttpContext context) =>
         context.Request.Headers.Upgrade.ToString().Equals("websocket", StringComparison.OrdinalIgnoreCase);
 
-    internal async ValueTask<ForwardResult> SendAsync(HttpContext context, TargetTransformer transformer)
+    /// <summary>
+    /// One attempt of an HTTP request, through YARP. The caller awaits YARP's own task and hands its
+    /// error to <see cref="Result"/>: no state machine of Baton's sits between the two for every request.
+    /// </summary>
+    internal ValueTask<YarpError> ForwardAsync(HttpContext context, TargetTransformer transformer)
     {
-        var target = transformer.Target;
         transformer.Deadline.Arm();
-        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true })
-        {
-            if (AsksForWebSocket(context)) return await RelayWebSocketAsync(context, transformer).ConfigureAwait(false);
-            // Another upgrade (Upgrade: h2c, or Connection: upgrade alone) goes on as a plain request: Kestrel refused
-            // any body with it, and what it would offer as the body is the raw connection, which must not be sent on.
-            context.Features.Set<IHttpRequestBodyDetectionFeature>(NoBody.Instance);
-        }
+        return _forwarder.SendAsync(context, transformer.Target.Prefix, _client, Config, transformer, transformer.Deadline.Token);
+    }
 
-        var error = await _forwarder.SendAsync(context, target.Prefix, _client, Config, transformer, transformer.Deadline.Token).ConfigureAwait(false);
+    /// <summary>What an attempt made by <see cref="ForwardAsync"/> came to.</summary>
+    internal static ForwardResult Result(HttpContext context, TargetTransformer transformer, YarpError error)
+    {
         if (error == YarpError.None) return ForwardResult.Ok;
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         return Classify(error, exception, context.RequestAborted.IsCancellationRequested, transformer.Deadline.Expired);
@@ -102,21 +112,23 @@ public sealed class TargetForwarder : IDisposable
         e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError };
 
     /// <summary>
-    /// Steps: 1. build the upgrade request with the shared transformer; 2. send it; 3. on 101,
-    /// take over both connections and relay messages until one side closes or the target's drain
-    /// deadline closes both with 1001; any other status is an ordinary answer.
+    /// One attempt of a WebSocket upgrade (<see cref="PrepareUpgrade"/> said true). Steps: 1. build
+    /// the upgrade request with the shared transformer; 2. send it; 3. on 101, take over both
+    /// connections and relay messages until one side closes or the target's drain deadline closes
+    /// both with 1001; any other status is an ordinary answer.
     /// </summary>
-    private async ValueTask<ForwardResult> RelayWebSocketAsync(HttpContext context, TargetTransformer transformer)
+    internal async ValueTask<ForwardResult> RelayWebSocketAsync(HttpContext context, TargetTransformer transformer)
     {
         var target = transformer.Target;
         var aborted = context.RequestAborted;
+        transformer.Deadline.Arm();
         // Step 1
         using var request = new HttpRequestMessage(HttpMethod.Get, (Uri?)null)
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
-        transformer.Apply(context, request, target.Prefix);
+        transformer.Apply(context, request);
         request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
         request.Headers.TryAddWithoutValidation("Upgrade", "websocket");
 

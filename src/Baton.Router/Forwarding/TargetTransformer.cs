@@ -17,8 +17,6 @@ namespace Baton.Router.Forwarding;
 /// </summary>
 internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline deadline, string requestId) : HttpTransformer
 {
-    private static readonly UriCreationOptions RawUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
-
     /// <summary>Bodies of unknown length, or longer than this, may outlive a drain: they end at its deadline.</summary>
     private const long LongLivedLength = 1024 * 1024;
 
@@ -32,12 +30,13 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
 
     public override ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
-        Apply(httpContext, proxyRequest, destinationPrefix);
+        // The prefix is the current target's (TargetForwarder passes Target.Prefix), whose URI Apply reuses.
+        Apply(httpContext, proxyRequest);
         return default;
     }
 
-    /// <summary>Headers, forwarded-for and the request target; also used for the WebSocket relay's upgrade request.</summary>
-    public void Apply(HttpContext context, HttpRequestMessage proxyRequest, string destinationPrefix)
+    /// <summary>Headers, forwarded-for and the request target at the current <see cref="Target"/>; also used for the WebSocket relay's upgrade request.</summary>
+    public void Apply(HttpContext context, HttpRequestMessage proxyRequest)
     {
         var incoming = context.Request;
         var incomingHeaders = incoming.Headers;
@@ -78,7 +77,7 @@ internal sealed class TargetTransformer(string pathAndQuery, ResponseDeadline de
         if (host.Length > 0) headers.TryAddWithoutValidation("X-Forwarded-Host", host);
         headers.TryAddWithoutValidation(RequestId.Header, requestId);
 
-        proxyRequest.RequestUri = new Uri(string.Concat(destinationPrefix, pathAndQuery), in RawUri);
+        proxyRequest.RequestUri = Target.RequestUri(pathAndQuery);
     }
 
     public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -156,4 +156,29 @@ public sealed class TargetTests
         Assert.True(target.ReportFailedAnswer(3));
         Assert.Equal(TargetHealth.Unhealthy, target.Health);
     }
+
+    [Fact]
+    public void RequestUri_SamePathAgain_GivesTheSameUri_AnotherPathItsOwn()
+    {
+        var target = Healthy(port: 5001);
+        var first = target.RequestUri("/a?x=1");
+        Assert.Same(first, target.RequestUri("/a?x=1"));
+        var other = target.RequestUri("/a?x=2");
+        Assert.NotSame(first, other);
+        Assert.Equal("http://127.0.0.1:5001/a?x=2", other.OriginalString);
+        // A path that only starts like the last one is not taken for it.
+        Assert.Equal("/a?x=22", target.RequestUri("/a?x=22").PathAndQuery);
+        Assert.Equal("/a?x=1", target.RequestUri("/a?x=1").PathAndQuery);
+    }
+
+    [Theory]
+    [InlineData("/a/%2F..%2fb")]
+    [InlineData("/%E4%F6?q=a%20b&r=/../")]
+    [InlineData("/a/../b/./c")]
+    public void RequestUri_PathAndQuery_SentAsGiven_AlsoWhenReused(string pathAndQuery)
+    {
+        var target = Healthy(port: 5001);
+        Assert.Equal(pathAndQuery, target.RequestUri(pathAndQuery).PathAndQuery);
+        Assert.Equal(pathAndQuery, target.RequestUri(pathAndQuery).PathAndQuery);
+    }
 }
