@@ -15,8 +15,12 @@ namespace Baton.Router.Forwarding;
 internal sealed class WholeBodyContent(HttpContent inner, long length) : HttpContent
 {
 
-    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
-        new FillingStream(await inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+    /// <remarks>
+    /// The inner content is the handler's answer, whose stream is the connection's and is given at once:
+    /// taken without a task of its own (its asynchronous form made one more task per request, and this method a state machine).
+    /// </remarks>
+    protected override Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(new FillingStream(inner.ReadAsStream(cancellationToken)));
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 
