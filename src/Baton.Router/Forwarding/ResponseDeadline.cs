@@ -37,8 +37,11 @@ internal sealed class ResponseDeadline : IDisposable
         _timeout = timeout;
         _time = time;
         // The system clock's source needs no timer until it is armed (a fake clock's is made with it, and not kept).
-        _source = ReferenceEquals(time, TimeProvider.System) ? Take() : new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, time);
+        _source = Pooled ? Take() : new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, time);
     }
+
+    /// <summary>On the system clock the source comes from <see cref="Kept"/> and goes back to it; a fake clock's is its own.</summary>
+    private bool Pooled => ReferenceEquals(_time, TimeProvider.System);
 
     private static CancellationTokenSource Take()
     {
@@ -95,7 +98,7 @@ internal sealed class ResponseDeadline : IDisposable
     public void Dispose()
     {
         _answered = true;
-        if (ReferenceEquals(_time, TimeProvider.System) && TryKeep(_source)) return;
+        if (Pooled && TryKeep(_source)) return;
         _source.Dispose();
     }
 

@@ -14,7 +14,6 @@ namespace Baton.Router.Forwarding;
 /// </summary>
 internal sealed class WholeBodyContent(HttpContent inner, long length) : HttpContent
 {
-
     /// <remarks>
     /// The inner content is the handler's answer, whose stream is the connection's and is given at once:
     /// taken without a task of its own (its asynchronous form made one more task per request, and this method a state machine).

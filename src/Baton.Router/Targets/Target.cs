@@ -59,6 +59,7 @@ public sealed class Target
         Volatile.Write(ref _lastRequestUri, uri);
         return uri;
     }
+
     public int Weight { get; }
     public TargetMetrics Metrics { get; }
 
